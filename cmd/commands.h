@@ -1,0 +1,13 @@
+// One composition root per subcommand. Each Add*Command registers its CLI11 subcommand and
+// sets `exit_code` when it runs: 0 ok, 1 the checked thing is unhealthy, 2 usage or config error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace certwatch {
+
+void AddVersionCommand(CLI::App& app, int& exit_code);
+void AddCheckConfigCommand(CLI::App& app, int& exit_code);
+void AddServeCommand(CLI::App& app, int& exit_code);
+
+}  // namespace certwatch

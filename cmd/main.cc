@@ -1,0 +1,25 @@
+#include <curl/curl.h>
+
+#include <iostream>
+
+#include "cmd/commands.h"
+
+int main(int argc, char** argv) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CLI::App app{"certwatch: TLS certificate health for Kubernetes and cert-manager"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(CERTWATCH_VERSION));
+  int exit_code = 0;
+  certwatch::AddVersionCommand(app, exit_code);
+  certwatch::AddCheckConfigCommand(app, exit_code);
+  certwatch::AddServeCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    curl_global_cleanup();
+    return rc == 0 ? 0 : 2;  // usage errors exit 2, --help exits 0
+  }
+  curl_global_cleanup();
+  return exit_code;
+}

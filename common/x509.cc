@@ -1,0 +1,147 @@
+#include "common/x509.h"
+
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <ctime>
+
+#include "common/handles.h"
+
+namespace certwatch {
+namespace {
+
+std::optional<int64_t> AsnTimeToUnix(const ASN1_TIME* t) {
+  if (!t) return std::nullopt;
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string NameToString(const X509_NAME* name) {
+  if (!name) return "";
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio) return "";
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, len > 0 ? static_cast<size_t>(len) : 0);
+}
+
+}  // namespace
+
+std::string HexEncode(const unsigned char* data, size_t len) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (size_t i = 0; i < len; ++i) {
+    out.push_back(kHex[data[i] >> 4]);
+    out.push_back(kHex[data[i] & 0xf]);
+  }
+  return out;
+}
+
+std::string DrainOpenSslErrors() {
+  std::string out;
+  unsigned long code;
+  char buf[256];
+  while ((code = ERR_get_error()) != 0) {
+    ERR_error_string_n(code, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+Result<CertFacts> FactsFromX509(X509* cert) {
+  if (!cert) return Error{"no certificate"};
+  CertFacts f;
+  f.subject = NameToString(X509_get_subject_name(cert));
+  f.issuer = NameToString(X509_get_issuer_name(cert));
+  auto nb = AsnTimeToUnix(X509_get0_notBefore(cert));
+  auto na = AsnTimeToUnix(X509_get0_notAfter(cert));
+  if (!nb || !na) return Error{"certificate validity dates are not parseable"};
+  f.not_before = *nb;
+  f.not_after = *na;
+  if (const ASN1_INTEGER* serial = X509_get0_serialNumber(cert)) {
+    BignumPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
+    if (bn) {
+      OpenSslString hex(BN_bn2hex(bn.get()));
+      if (hex) {
+        f.serial = hex.get();
+        for (auto& c : f.serial) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1) f.fingerprint_sha256 = HexEncode(md, md_len);
+  GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  if (sans) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+      const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
+      if (gn->type == GEN_DNS) {
+        const ASN1_IA5STRING* s = gn->d.dNSName;
+        f.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                 static_cast<size_t>(ASN1_STRING_length(s)));
+      }
+    }
+  }
+  f.is_ca = X509_check_ca(cert) > 0;
+  f.self_signed = X509_check_issued(cert, cert) == X509_V_OK;
+  return f;
+}
+
+Result<std::vector<CertFacts>> ParseCertificates(std::string_view data) {
+  std::vector<CertFacts> out;
+  if (data.find("-----BEGIN") != std::string_view::npos) {
+    BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+    if (!bio) return Error{"out of memory"};
+    // Walk PEM blocks by name so that private keys are never decoded.
+    while (true) {
+      char* name = nullptr;
+      char* header = nullptr;
+      unsigned char* body = nullptr;
+      long len = 0;
+      if (PEM_read_bio(bio.get(), &name, &header, &body, &len) != 1) {
+        ERR_clear_error();
+        break;
+      }
+      OpenSslString name_owner(name), header_owner(header);
+      OpenSslBytes body_owner(body);
+      std::string_view block(name);
+      if (block != "CERTIFICATE" && block != "TRUSTED CERTIFICATE" &&
+          block != "X509 CERTIFICATE") {
+        if (body && len > 0) OPENSSL_cleanse(body, static_cast<size_t>(len));
+        continue;
+      }
+      const unsigned char* p = body;
+      X509Ptr cert(block == "TRUSTED CERTIFICATE" ? d2i_X509_AUX(nullptr, &p, len)
+                                                  : d2i_X509(nullptr, &p, len));
+      if (!cert) {
+        ERR_clear_error();
+        return Error{"PEM block " + std::to_string(out.size() + 1) +
+                     ": CERTIFICATE is not valid DER"};
+      }
+      auto facts = FactsFromX509(cert.get());
+      if (!facts) return facts.error();
+      out.push_back(std::move(facts.value()));
+    }
+    if (out.empty()) return Error{"no CERTIFICATE block in PEM data"};
+    return out;
+  }
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(data.data());
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(data.size())));
+  if (!cert) {
+    ERR_clear_error();
+    return Error{"neither PEM nor DER certificate data"};
+  }
+  auto facts = FactsFromX509(cert.get());
+  if (!facts) return facts.error();
+  out.push_back(std::move(facts.value()));
+  return out;
+}
+
+}  // namespace certwatch

@@ -1,0 +1,42 @@
+// Certificate facts: the few fields certwatch keeps from an X.509 certificate (never the key).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+typedef struct x509_st X509;
+
+namespace certwatch {
+
+struct CertFacts {
+  std::string subject;             // RFC 2253, e.g. "CN=kube-apiserver"
+  std::string issuer;              // RFC 2253
+  std::string serial;              // lower-case hex, no leading zeros stripped beyond one
+  std::string fingerprint_sha256;  // lower-case hex of the DER
+  int64_t not_before = 0;          // unix seconds
+  int64_t not_after = 0;           // unix seconds
+  std::vector<std::string> dns_names;
+  bool is_ca = false;
+  bool self_signed = false;
+};
+
+// Facts of one parsed certificate.
+Result<CertFacts> FactsFromX509(X509* cert);
+
+// Every certificate in `data`: PEM (any number of CERTIFICATE blocks; other blocks such as
+// private keys are skipped without being decoded) or a single DER certificate. An input with
+// no certificate is an error.
+Result<std::vector<CertFacts>> ParseCertificates(std::string_view data);
+
+// Lower-case hex of bytes.
+std::string HexEncode(const unsigned char* data, size_t len);
+
+// Drains OpenSSL's thread-local error queue into one line ("error:0A000086:...; ...").
+std::string DrainOpenSslErrors();
+
+}  // namespace certwatch

@@ -1,0 +1,161 @@
+// The certwatch configuration: one struct per YAML section, defaults in the member
+// initialisers. The schema (keys, types, defaults, docs) lives in config/schema.cc so that the
+// parser, `check-config` and the configuration reference in the README come from one table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/duration.h"
+#include "common/result.h"
+
+namespace certwatch {
+
+struct WebConfig {
+  std::string listen_address = "0.0.0.0:9480";
+  std::string config_file;   // exporter-toolkit web config (TLS, basic auth); "" = plain HTTP
+  bool state_api = true;     // serve /api/v1/state
+  std::string route_prefix;  // reserved; "" = "/"
+};
+
+struct KubernetesConfig {
+  bool enabled = true;
+  std::string kubeconfig;  // "" = $KUBECONFIG, then in-cluster service account
+  std::vector<std::string> namespaces;  // empty = all
+  bool secrets = false;
+  bool ingresses = true;
+  int ingress_port = 443;
+  Duration resync = std::chrono::minutes(10);  // relist period as a safety net
+  int list_page_size = 500;
+  int acme_rate_limit_per_week = 50;  // Let's Encrypt certificates per registered domain
+};
+
+struct FileSourceConfig {
+  std::string path;  // glob
+};
+
+
+struct TlsTargetConfig {
+  std::string address;      // host:port
+  std::string server_name;  // default: host of address
+  std::string ca_file;
+  std::string client_cert_file;
+  std::string client_key_file;
+  std::string min_version;  // "", "TLS1.2", "TLS1.3"
+  std::string starttls;     // "", "smtp", "postgres"
+  std::string certificate;  // "namespace/name" of the Certificate it should serve
+};
+
+struct TlsProbesConfig {
+  Duration interval = std::chrono::seconds(60);
+  Duration timeout = std::chrono::seconds(10);
+  int max_concurrency = 256;
+  std::vector<TlsTargetConfig> targets;
+  // Discovered (Ingress) targets must match one of these, so that a tenant's Ingress cannot
+  // make the exporter probe arbitrary internal addresses. Empty lists allow nothing discovered.
+  std::vector<std::string> allowed_cidrs;
+  std::vector<std::string> allowed_domain_suffixes;
+};
+
+struct DnsQueryConfig {
+  std::string name;
+  std::vector<std::string> types;  // A, AAAA, CAA, TXT, NS, CNAME
+};
+
+struct CaaIssuerConfig {
+  std::string acme_server_substring;  // e.g. "letsencrypt.org"
+  std::string ca_domain;              // e.g. "letsencrypt.org"
+};
+
+struct DnsProbesConfig {
+  Duration interval = std::chrono::seconds(60);
+  Duration timeout = std::chrono::seconds(5);
+  std::vector<std::string> resolvers = {"8.8.8.8:53", "1.1.1.1:53", "9.9.9.9:53"};
+  std::vector<DnsQueryConfig> queries;
+  bool acme_challenges = true;
+  bool authoritative = true;  // also ask each name's NS servers
+  bool caa = true;
+  std::vector<CaaIssuerConfig> caa_issuers;  // extra ACME server → CA domain mappings
+  int max_concurrency = 256;
+};
+
+struct IssuerRefConfig {
+  std::string name;
+  std::string kind = "Issuer";
+  std::string group = "cert-manager.io";
+};
+
+struct FallbackIssuerConfig {
+  IssuerRefConfig from;
+  IssuerRefConfig to;
+};
+
+struct RenewerConfig {
+  bool enabled = false;
+  bool dry_run = true;
+  std::string state_url = "http://127.0.0.1:9480/api/v1/state";
+  Duration interval = std::chrono::seconds(30);
+  Duration state_max_age = std::chrono::minutes(5);
+  Duration renew_overdue_after = std::chrono::hours(1);
+  Duration not_ready_after = std::chrono::hours(1);
+  Duration challenge_stuck_after = std::chrono::hours(1);
+  std::vector<FallbackIssuerConfig> fallback_issuers;
+  bool switch_back = false;
+  bool delete_invalid_secrets = false;  // opt-in
+  bool restart_stale_workloads = false; // opt-in
+  int max_actions_per_hour = 20;
+  Duration cooldown = std::chrono::hours(6);
+  std::vector<std::string> namespaces;  // empty = all
+  std::string label_selector;
+  std::string lease_namespace = "certwatch";
+  std::string lease_name = "certwatch-renewer";
+  Duration lease_duration = std::chrono::seconds(15);
+  std::string listen_address = "127.0.0.1:9481";  // the renewer's own /metrics
+};
+
+struct AlertsConfig {
+  Duration expiring_warning = std::chrono::hours(24 * 7);
+  Duration expiring_critical = std::chrono::hours(48);
+  Duration not_ready_for = std::chrono::minutes(15);
+  double remaining_lifetime_fraction = 1.0 / 6.0;
+  Duration renewal_overdue_grace = std::chrono::hours(1);
+  double renewal_error_rate = 0.1;
+  Duration clock_skew = std::chrono::seconds(30);
+  Duration dns_not_propagated_for = std::chrono::minutes(10);
+  Duration drift_for = std::chrono::minutes(15);
+  Duration default_for = std::chrono::minutes(5);  // "for:" of alerts without their own
+  double budget_forecast_fraction = 0.8;
+  bool use_cert_manager_metrics = false;
+  std::string cert_manager_namespace_label = "namespace";  // "exported_namespace" under a ServiceMonitor
+  std::string job_selector = "job=\"certwatch\"";
+};
+
+struct GeneratorConfig {
+  std::string rule_name = "certwatch";
+  std::string rule_namespace = "monitoring";
+  std::vector<std::pair<std::string, std::string>> rule_labels = {{"prometheus", "k8s"}};
+  std::string runbook_base_url = "https://github.com/certwatch/certwatch/blob/main/runbooks.md";
+  std::string dashboard_namespace = "monitoring";
+  std::string grafana_folder = "certwatch";
+  std::string datasource = "prometheus";
+  AlertsConfig alerts;
+};
+
+struct Config {
+  std::string source_file;  // where it was read from, for messages
+  WebConfig web;
+  KubernetesConfig kubernetes;
+  std::vector<FileSourceConfig> files;
+  TlsProbesConfig tls_probes;
+  DnsProbesConfig dns_probes;
+  RenewerConfig renewer;
+  GeneratorConfig generator;
+};
+
+// Parses and validates a config file. Errors: "FILE:LINE:COLUMN: key.path: what is wrong",
+// 1-based line and column.
+Result<Config> LoadConfigFile(const std::string& path);
+Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name);
+
+}  // namespace certwatch

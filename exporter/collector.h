@@ -1,0 +1,68 @@
+// Collectors turn the state store into metric families at scrape time, so a deleted object's
+// series vanish with it. Each collector is one function in its own file under
+// exporter/collectors/, listed by name in exporter/collectors/registry.cc (node_exporter's
+// shape); the scrape wraps each one with certwatch_collector_success / _duration_seconds so a
+// failing collector never blanks the others.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <cstddef>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "config/config.h"
+#include "exporter/state.h"
+
+namespace certwatch {
+
+// Receives families as they are built. Families with the same name may arrive in several
+// consecutive chunks (bounded memory for 100k objects); sinks treat them as one family.
+class MetricSink {
+ public:
+  virtual ~MetricSink() = default;
+  virtual void Emit(prometheus::MetricFamily&& family) = 0;
+};
+
+struct CollectContext {
+  double now = 0;                 // unix seconds
+  const Config* config = nullptr;  // may be null in tests
+};
+
+using CollectFn = void (*)(const StateData& state, const CollectContext& ctx, MetricSink& sink);
+
+struct CollectorEntry {
+  std::string_view name;
+  CollectFn collect;
+};
+
+// Every collector, in exposition order.
+std::span<const CollectorEntry> Collectors();
+
+using Label = std::pair<std::string_view, std::string_view>;
+
+// Builds one family in chunks of kChunk metrics, emitting each full chunk to the sink and the
+// rest on destruction, so peak memory stays bounded whatever the number of series.
+class FamilyWriter {
+ public:
+  static constexpr size_t kChunk = 4096;
+  FamilyWriter(MetricSink& sink, std::string name, std::string help,
+               prometheus::MetricType type = prometheus::MetricType::Gauge);
+  ~FamilyWriter();
+  FamilyWriter(const FamilyWriter&) = delete;
+  FamilyWriter& operator=(const FamilyWriter&) = delete;
+
+  // Adds one sample (gauge, counter or untyped value per the family type).
+  void Add(std::initializer_list<Label> labels, double value);
+  void Add(std::span<const Label> labels, double value);
+  void Flush();
+
+ private:
+  MetricSink& sink_;
+  prometheus::MetricFamily family_;
+};
+
+}  // namespace certwatch

@@ -1,0 +1,293 @@
+// The joined state store: sources (Kubernetes, files, TLS and DNS probers) write it; the
+// metric collectors, the state API and the landing page read it. Only the fields certwatch
+// uses are kept, never whole objects, never private key bytes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certwatch {
+
+// Unix seconds; 0 = unknown where a field is not optional.
+using UnixSeconds = int64_t;
+
+struct IssuerRef {
+  std::string name;
+  std::string kind = "Issuer";
+  std::string group = "cert-manager.io";
+  bool operator==(const IssuerRef&) const = default;
+};
+
+// A Kubernetes condition, trimmed.
+struct Condition {
+  std::string status;  // "True", "False", "Unknown"; "" = condition absent
+  std::string reason;
+  std::string message;
+  UnixSeconds last_transition = 0;
+  int64_t observed_generation = 0;
+};
+
+// Why a certificate is unhealthy, most specific first. The string forms are label values,
+// state-API values and renewer reasons: keep them stable.
+enum class FailureReason {
+  kNone,
+  kRateLimited,          // ACME 429 / urn:ietf:params:acme:error:rateLimited
+  kChallengePending,     // DNS-01/HTTP-01 challenge presented, not yet valid
+  kDnsNotPropagated,     // challenge TXT missing on some resolver
+  kChallengeFailed,      // challenge invalid / errored
+  kOrderFailed,          // order invalid / errored (not rate-limited)
+  kIssuerNotReady,       // Issuer / ClusterIssuer Ready != True (or missing)
+  kRequestDenied,        // CertificateRequest Denied
+  kRequestFailed,        // CertificateRequest Ready=False reason Failed
+  kCaaForbidden,         // CAA forbids the issuer's CA
+  kEndpointStale,        // an endpoint serves another certificate than the Secret's
+  kRenewalOverdue,       // past renewalTime and not issuing successfully
+  kExpired,              // notAfter in the past
+  kNotReady,             // Ready=False for another reason
+  kUnknown,              // no status yet
+};
+std::string_view ToString(FailureReason r);
+
+struct CertificateState {
+  std::string ns, name;
+  IssuerRef issuer;
+  std::string secret_name;
+  std::vector<std::string> dns_names;
+  std::string owner_ingress;  // ingress-shim: name of the owning Ingress (same namespace)
+  int64_t generation = 0;
+  std::optional<UnixSeconds> not_before, not_after, renewal_time;
+  Condition ready;
+  Condition issuing;
+  int failed_issuance_attempts = 0;
+  std::optional<UnixSeconds> last_failure_time;
+  int revision = 0;
+  // Derived by the Kubernetes source's join (exporter/kube/classify.*).
+  bool acme_rate_limited = false;
+  FailureReason failure = FailureReason::kNone;
+  std::string failure_message;
+};
+
+struct CertificateRequestState {
+  std::string ns, name;
+  std::string certificate;  // owning Certificate name (same namespace)
+  int revision = 0;         // cert-manager.io/certificate-revision annotation
+  IssuerRef issuer;
+  Condition ready;
+  Condition approved;
+  Condition denied;
+  UnixSeconds created = 0;
+  std::optional<UnixSeconds> failure_time;
+};
+
+struct OrderState {
+  std::string ns, name;
+  std::string request;  // owning CertificateRequest name
+  IssuerRef issuer;
+  std::string state;    // pending, ready, valid, invalid, errored, ""
+  std::string reason;
+  std::vector<std::string> dns_names;
+  UnixSeconds created = 0;
+  std::optional<UnixSeconds> failure_time;
+  bool rate_limited = false;
+};
+
+struct ChallengeState {
+  std::string ns, name;
+  std::string order;     // owning Order name
+  IssuerRef issuer;
+  std::string type;      // "DNS-01", "HTTP-01"
+  std::string dns_name;  // the identifier, without "*."
+  bool wildcard = false;
+  std::string key;       // expected TXT value for DNS-01
+  bool presented = false;
+  bool processing = false;
+  std::string state;     // pending, valid, invalid, ...
+  std::string reason;
+  UnixSeconds created = 0;
+};
+
+struct IssuerState {
+  std::string ns;  // "" for ClusterIssuer
+  std::string name;
+  std::string kind;  // "Issuer" or "ClusterIssuer"
+  Condition ready;
+  std::string acme_server;  // spec.acme.server, "" for non-ACME issuers
+  std::string acme_email;
+};
+
+struct IngressTls {
+  std::vector<std::string> hosts;
+  std::string secret_name;
+};
+
+struct IngressState {
+  std::string ns, name;
+  std::string cluster_issuer_annotation;  // cert-manager.io/cluster-issuer
+  std::string issuer_annotation;          // cert-manager.io/issuer
+  std::vector<IngressTls> tls;
+  std::vector<std::string> addresses;  // status.loadBalancer.ingress ip or hostname
+};
+
+// Facts of the certificate in a kubernetes.io/tls Secret (tls.crt only; tls.key is never kept).
+struct SecretCertState {
+  std::string ns, name;
+  std::string serial, fingerprint_sha256, subject;
+  std::vector<std::string> dns_names;
+  UnixSeconds not_before = 0, not_after = 0;
+  std::string error;  // parse error of tls.crt, "" when parsed
+};
+
+struct FileCertState {
+  std::string path, subject, issuer, serial;
+  UnixSeconds not_before = 0, not_after = 0;
+};
+
+struct FileError {
+  std::string path, error;
+};
+
+struct TlsLeaf {
+  std::string subject, issuer, serial, fingerprint_sha256;
+  std::vector<std::string> dns_names;
+  UnixSeconds not_before = 0, not_after = 0;
+};
+
+struct TlsProbeResult {
+  std::string target;       // host:port as configured / discovered
+  std::string server_name;  // SNI
+  std::string source;       // "static" or "ingress:<ns>/<name>"
+  std::string certificate;  // "namespace/name" of the Certificate it should serve, or ""
+  std::string secret;       // "namespace/name" of the Secret it should serve, or ""
+  bool success = false;
+  std::string error;
+  double duration_seconds = 0;
+  std::string tls_version, cipher;
+  std::optional<TlsLeaf> leaf;
+  std::optional<UnixSeconds> chain_earliest_not_after;
+  int chain_length = 0;
+  bool verified = false;
+  std::string verify_reason;  // ok, expired, not_yet_valid, hostname_mismatch, ...
+  std::string ocsp_status;    // "", good, revoked, unknown
+  UnixSeconds last_probe = 0;
+  // Served-vs-stored drift (only when `certificate` or `secret` is set).
+  std::optional<bool> matches_stored;
+  UnixSeconds mismatch_since = 0;
+};
+
+struct DnsProbeResult {
+  std::string resolver;  // host:port, or "auth:<ns-name>" for authoritative servers
+  std::string name, type;
+  bool success = false;
+  std::string rcode;  // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT, ...
+  std::string error;
+  double duration_seconds = 0;
+  std::vector<std::string> answers;  // normalised, sorted
+  uint32_t min_ttl = 0;
+  UnixSeconds last_probe = 0;
+};
+
+struct DnsConsistency {
+  std::string name, type;
+  bool consistent = true;
+  UnixSeconds inconsistent_since = 0;
+};
+
+struct DnsChallengeResult {
+  std::string ns, challenge, domain, resolver;
+  std::string query_name;  // _acme-challenge.<domain>, after CNAME delegation
+  bool propagated = false;
+  UnixSeconds last_probe = 0;
+};
+
+struct CaaResult {
+  std::string ns, certificate, domain;
+  IssuerRef issuer;
+  std::string ca_domain;
+  std::string record_domain;  // where the closest CAA set was found; "" = none anywhere
+  bool allowed = true;
+  UnixSeconds last_probe = 0;
+};
+
+struct SourceStatus {
+  bool up = false;
+  bool synced = false;
+  UnixSeconds last_sync = 0;     // last moment the source was known current
+  std::string last_error;
+  uint64_t errors_total = 0;
+};
+
+// ACME Let's-Encrypt-style budget per registered domain (libpsl).
+struct RateLimitBudget {
+  std::string registered_domain;
+  int issued_last_7d = 0;
+  int renewals_next_7d = 0;
+  int limit = 50;
+};
+
+struct RenewerActionRecord {
+  std::string action, result;
+  UnixSeconds at = 0;
+};
+
+struct StateData {
+  // Keys are "namespace/name" (cluster-scoped: "name"); TLS results keyed by
+  // "target|server_name"; DNS by "resolver|name|type".
+  std::map<std::string, CertificateState> certificates;
+  std::map<std::string, CertificateRequestState> requests;
+  std::map<std::string, OrderState> orders;
+  std::map<std::string, ChallengeState> challenges;
+  std::map<std::string, IssuerState> issuers;         // "Issuer/ns/name", "ClusterIssuer/name"
+  std::map<std::string, IngressState> ingresses;
+  std::map<std::string, SecretCertState> secrets;
+  std::map<std::string, FileCertState> files;         // "path#index"
+  std::map<std::string, FileError> file_errors;       // path
+  std::map<std::string, TlsProbeResult> tls;
+  std::map<std::string, DnsProbeResult> dns;
+  std::map<std::string, DnsConsistency> dns_consistency;   // "name|type"
+  std::map<std::string, DnsChallengeResult> dns_challenges;  // "ns/challenge|resolver"
+  std::map<std::string, CaaResult> caa;               // "ns/cert|domain"
+  std::map<std::string, SourceStatus> sources;         // "kubernetes", "files", "tls_probes", ...
+  std::map<std::string, RateLimitBudget> budgets;     // registered domain
+  std::map<std::string, RenewerActionRecord> renewer_last_action;  // "ns/name"
+  // Distinct failed Orders seen rate-limited, per "issuer_kind/issuer_name" (a counter).
+  std::map<std::string, uint64_t> acme_rate_limit_errors;
+  std::optional<double> clock_skew_seconds;  // local - API server Date header
+};
+
+// Thread-safe owner of StateData. Writers hold an exclusive lock for the duration of one
+// update (one object, or one batch), so a reader never sees a half-updated object.
+class StateStore {
+ public:
+  template <typename F>
+  auto Read(F&& f) const {
+    std::shared_lock lock(mu_);
+    return f(static_cast<const StateData&>(data_));
+  }
+  template <typename F>
+  auto Update(F&& f) {
+    std::unique_lock lock(mu_);
+    ++generation_;
+    return f(data_);
+  }
+  // Bumped on every Update; lets readers cache derived views.
+  uint64_t generation() const {
+    std::shared_lock lock(mu_);
+    return generation_;
+  }
+
+  void SetSource(const std::string& name, bool up, bool synced, UnixSeconds now,
+                 std::string error = "");
+
+ private:
+  mutable std::shared_mutex mu_;
+  StateData data_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace certwatch

@@ -1,0 +1,287 @@
+"""Shared helpers for certwatch's integration tests: free ports, processes stopped by PID,
+HTTP waits, and real certificates made with the openssl CLI."""
+
+import contextlib
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+BIN = os.environ.get("CERTWATCH_BIN", "build/certwatch")
+SOURCE_DIR = os.environ.get("CERTWATCH_SOURCE_DIR", os.getcwd())
+BINARY_DIR = os.environ.get("CERTWATCH_BINARY_DIR", os.path.join(SOURCE_DIR, "build"))
+
+
+def free_port(host="127.0.0.1", kind=socket.SOCK_STREAM):
+    """A port free right now on `host` (TCP by default; pass SOCK_DGRAM for UDP)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def free_port_tcp_udp(host="127.0.0.1", tries=50):
+    """A port free for both TCP and UDP (DNS servers)."""
+    for _ in range(tries):
+        port = free_port(host)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.bind((host, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no port free for TCP and UDP")
+
+
+class Proc:
+    """A child process in its own process group, with output in files; stopped by PID."""
+
+    def __init__(self, args, workdir, name=None, env=None, stdin=None):
+        self.name = name or os.path.basename(args[0])
+        self.out_path = os.path.join(workdir, f"{self.name}.{os.getpid()}.{time.monotonic_ns()}.log")
+        self._out = open(self.out_path, "wb")
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        self.args = args
+        self.p = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT,
+                                  stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                                  env=full_env, start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def output(self):
+        self._out.flush()
+        with open(self.out_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def signal(self, sig):
+        if self.alive():
+            os.kill(self.p.pid, sig)
+
+    def stop(self, timeout=10):
+        if self.alive():
+            try:
+                os.killpg(self.p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait(timeout=timeout)
+        self._out.close()
+        return self.p.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_for(pred, timeout=20.0, interval=0.05, what="condition"):
+    """Polls `pred` until it returns a truthy value; raises after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last_exc = None
+    while time.monotonic() < deadline:
+        try:
+            v = pred()
+            if v:
+                return v
+        except Exception as e:  # noqa: BLE001 - retried until the deadline
+            last_exc = e
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}: {last_exc}")
+
+
+def wait_port(host, port, timeout=20.0):
+    def ok():
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    return wait_for(ok, timeout, what=f"{host}:{port} to accept")
+
+
+def http_get(url, timeout=10.0, headers=None, context=None):
+    """(status, headers, body bytes); HTTP errors are returned, not raised."""
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def http_post(url, data=b"", timeout=10.0, headers=None):
+    req = urllib.request.Request(url, data=data, method="POST", headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def run(args, timeout=60, check=True, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{args} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+@contextlib.contextmanager
+def tempdir(prefix="certwatch-test-"):
+    d = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+class CA:
+    """A certificate authority on disk, made with `openssl`, that issues leaves with any dates
+    (including expired and not-yet-valid ones, through `openssl ca -startdate/-enddate`)."""
+
+    def __init__(self, workdir, name="Test Root CA", key_type="ec", parent=None):
+        self.dir = os.path.join(workdir, name.replace(" ", "_"))
+        os.makedirs(os.path.join(self.dir, "newcerts"), exist_ok=True)
+        self.key = os.path.join(self.dir, "ca.key")
+        self.cert = os.path.join(self.dir, "ca.crt")
+        self.key_type = key_type
+        open(os.path.join(self.dir, "index.txt"), "w").close()
+        with open(os.path.join(self.dir, "serial"), "w") as f:
+            f.write("1000\n")
+        _genkey(self.key, key_type)
+        if parent is None:
+            run(["openssl", "req", "-x509", "-new", "-key", self.key, "-out", self.cert,
+                 "-days", "3650", "-subj", f"/CN={name}",
+                 "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        else:
+            csr = os.path.join(self.dir, "ca.csr")
+            run(["openssl", "req", "-new", "-key", self.key, "-out", csr, "-subj", f"/CN={name}"])
+            parent._sign(csr, self.cert, ca=True, days=3650)
+
+    def _conf(self, ext_lines):
+        conf = os.path.join(self.dir, f"ca-{time.monotonic_ns()}.cnf")
+        with open(conf, "w") as f:
+            f.write(f"""[ca]
+default_ca = cw
+[cw]
+dir = {self.dir}
+database = $dir/index.txt
+new_certs_dir = $dir/newcerts
+serial = $dir/serial
+default_md = sha256
+policy = anything
+unique_subject = no
+copy_extensions = none
+x509_extensions = ext
+[anything]
+commonName = supplied
+[ext]
+{chr(10).join(ext_lines)}
+""")
+        return conf
+
+    def _sign(self, csr, out, ca=False, days=90, not_before=None, not_after=None, sans=()):
+        if ca:
+            ext = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"]
+        else:
+            ext = ["basicConstraints=critical,CA:FALSE",
+                   "keyUsage=critical,digitalSignature,keyEncipherment",
+                   "extendedKeyUsage=serverAuth,clientAuth"]
+            if sans:
+                alt = ",".join((f"IP:{s}" if s.replace(".", "").isdigit() else f"DNS:{s}") for s in sans)
+                ext.append(f"subjectAltName={alt}")
+        conf = self._conf(ext)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        nb = not_before or (now - datetime.timedelta(hours=1))
+        na = not_after or (now + datetime.timedelta(days=days))
+        fmt = "%Y%m%d%H%M%SZ"
+        run(["openssl", "ca", "-batch", "-config", conf, "-in", csr, "-out", out, "-notext",
+             "-cert", self.cert, "-keyfile", self.key,
+             "-startdate", nb.strftime(fmt), "-enddate", na.strftime(fmt)])
+
+    def issue(self, cn, sans=None, days=90, not_before=None, not_after=None, key_type=None,
+              outdir=None, name=None):
+        """Issues a leaf; returns (cert_path, key_path). Dates are aware datetimes."""
+        outdir = outdir or self.dir
+        name = name or cn.replace("*", "wildcard").replace(" ", "_")
+        key = os.path.join(outdir, f"{name}.key")
+        cert = os.path.join(outdir, f"{name}.crt")
+        csr = os.path.join(outdir, f"{name}.csr")
+        _genkey(key, key_type or self.key_type)
+        run(["openssl", "req", "-new", "-key", key, "-out", csr, "-subj", f"/CN={cn}"])
+        self._sign(csr, cert, days=days, not_before=not_before, not_after=not_after,
+                   sans=sans if sans is not None else [cn])
+        return cert, key
+
+
+def _genkey(path, key_type):
+    if key_type == "rsa":
+        run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+             "-out", path])
+    else:
+        run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-out", path])
+
+
+def cert_not_after(cert_path):
+    """notAfter of a PEM certificate, as unix seconds (via openssl)."""
+    out = run(["openssl", "x509", "-in", cert_path, "-noout", "-enddate"]).stdout.strip()
+    s = out.split("=", 1)[1]
+    return int(datetime.datetime.strptime(s, "%b %d %H:%M:%S %Y %Z")
+               .replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def parse_metrics(text):
+    """Prometheus text format -> {(name, frozenset(labels.items())): value}."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if "{" in line:
+            name, rest = line.split("{", 1)
+            labels_s, value = rest.rsplit("}", 1)
+            labels = {}
+            i = 0
+            while i < len(labels_s):
+                eq = labels_s.index("=", i)
+                k = labels_s[i:eq].strip().lstrip(",").strip()
+                j = eq + 2
+                v = []
+                while labels_s[j] != '"':
+                    if labels_s[j] == "\\":
+                        j += 1
+                        v.append({"n": "\n", "\\": "\\", '"': '"'}.get(labels_s[j], labels_s[j]))
+                    else:
+                        v.append(labels_s[j])
+                    j += 1
+                labels[k] = "".join(v)
+                i = j + 1
+                while i < len(labels_s) and labels_s[i] in ", ":
+                    i += 1
+            value = value.strip().split(" ")[0]
+        else:
+            name, value = line.split(" ", 1)
+            value = value.strip().split(" ")[0]
+            labels = {}
+        out[(name, frozenset(labels.items()))] = float(value)
+    return out
+
+
+def metric(metrics, name, **labels):
+    """The value of the one series of `name` whose labels include `labels`; None if absent."""
+    found = [v for (n, ls), v in metrics.items() if n == name and set(labels.items()) <= set(ls)]
+    if len(found) > 1:
+        raise AssertionError(f"{len(found)} series of {name} match {labels}")
+    return found[0] if found else None
