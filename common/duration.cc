@@ -12,9 +12,12 @@ struct Unit {
   int64_t ms;
 };
 // Order matters for parsing: "ms" before "m".
-constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000},
-                           {"d", 24LL * 3600 * 1000},       {"h", 3600LL * 1000},
-                           {"ms", 1},                        {"m", 60LL * 1000},
+constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                           {"w", 7LL * 24 * 3600 * 1000},
+                           {"d", 24LL * 3600 * 1000},
+                           {"h", 3600LL * 1000},
+                           {"ms", 1},
+                           {"m", 60LL * 1000},
                            {"s", 1000}};
 
 }  // namespace
@@ -72,9 +75,12 @@ std::string FormatDuration(Duration d) {
     ms = -ms;
   }
   // Prometheus prints y, w, d, h, m, s, ms.
-  constexpr Unit kPrint[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000},
-                             {"d", 24LL * 3600 * 1000},       {"h", 3600LL * 1000},
-                             {"m", 60LL * 1000},               {"s", 1000},
+  constexpr Unit kPrint[] = {{"y", 365LL * 24 * 3600 * 1000},
+                             {"w", 7LL * 24 * 3600 * 1000},
+                             {"d", 24LL * 3600 * 1000},
+                             {"h", 3600LL * 1000},
+                             {"m", 60LL * 1000},
+                             {"s", 1000},
                              {"ms", 1}};
   for (const auto& u : kPrint) {
     if (ms >= u.ms) {

@@ -76,9 +76,10 @@ Result<CertFacts> FactsFromX509(X509* cert) {
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1) f.fingerprint_sha256 = HexEncode(md, md_len);
-  GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1)
+    f.fingerprint_sha256 = HexEncode(md, md_len);
+  GeneralNamesPtr sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (sans) {
     for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
       const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
@@ -112,8 +113,7 @@ Result<std::vector<CertFacts>> ParseCertificates(std::string_view data) {
       OpenSslString name_owner(name), header_owner(header);
       OpenSslBytes body_owner(body);
       std::string_view block(name);
-      if (block != "CERTIFICATE" && block != "TRUSTED CERTIFICATE" &&
-          block != "X509 CERTIFICATE") {
+      if (block != "CERTIFICATE" && block != "TRUSTED CERTIFICATE" && block != "X509 CERTIFICATE") {
         if (body && len > 0) OPENSSL_cleanse(body, static_cast<size_t>(len));
         continue;
       }

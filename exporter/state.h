@@ -145,6 +145,7 @@ struct SecretCertState {
 
 struct FileCertState {
   std::string path, subject, issuer, serial;
+  std::string where;  // "" for a plain file; "user:<name>" / "cluster:<name>" in a kubeconfig
   UnixSeconds not_before = 0, not_after = 0;
 };
 
