@@ -1,0 +1,266 @@
+#include "exporter/text_writer.h"
+
+#include <zlib.h>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace certwatch {
+namespace {
+
+// Label values escape backslash, double quote and newline ("\n"); HELP text is written as
+// given, exactly as TextSerializer 1.0.1 does.
+void AppendEscaped(std::string& out, const std::string& v) {
+  size_t start = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c != '\\' && c != '"' && c != '\n') continue;
+    out.append(v, start, i - start);
+    out.push_back('\\');
+    out.push_back(c == '\n' ? 'n' : c);
+    start = i + 1;
+  }
+  out.append(v, start, std::string::npos);
+}
+
+void AppendUnsigned(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// name{labels[,extra="..."]}<space>
+void AppendHead(std::string& out, const std::string& name, std::string_view suffix,
+                const prometheus::ClientMetric& m, std::string_view extra_name = {},
+                std::string_view extra_value = {}) {
+  out.append(name);
+  out.append(suffix);
+  if (!m.label.empty() || !extra_name.empty()) {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& lp : m.label) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.append(lp.name);
+      out.append("=\"");
+      AppendEscaped(out, lp.value);
+      out.push_back('"');
+    }
+    if (!extra_name.empty()) {
+      if (!first) out.push_back(',');
+      out.append(extra_name);
+      out.append("=\"");
+      out.append(extra_value);  // numbers and "+Inf": nothing to escape
+      out.push_back('"');
+    }
+    out.push_back('}');
+  }
+  out.push_back(' ');
+}
+
+void AppendTail(std::string& out, const prometheus::ClientMetric& m) {
+  if (m.timestamp_ms != 0) {
+    out.push_back(' ');
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, m.timestamp_ms);
+    out.append(buf, r.ptr);
+  }
+  out.push_back('\n');
+}
+
+std::string ValueString(double v) {
+  std::string s;
+  AppendSampleValue(s, v);
+  return s;
+}
+
+void AppendHistogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+  const auto& h = m.histogram;
+  AppendHead(out, name, "_count", m);
+  AppendUnsigned(out, h.sample_count);
+  AppendTail(out, m);
+  AppendHead(out, name, "_sum", m);
+  AppendSampleValue(out, h.sample_sum);
+  AppendTail(out, m);
+  double last = -std::numeric_limits<double>::infinity();
+  for (const auto& b : h.bucket) {
+    AppendHead(out, name, "_bucket", m, "le", ValueString(b.upper_bound));
+    last = b.upper_bound;
+    AppendUnsigned(out, b.cumulative_count);
+    AppendTail(out, m);
+  }
+  if (last != std::numeric_limits<double>::infinity()) {
+    AppendHead(out, name, "_bucket", m, "le", "+Inf");
+    AppendUnsigned(out, h.sample_count);
+    AppendTail(out, m);
+  }
+}
+
+void AppendSummary(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+  const auto& s = m.summary;
+  AppendHead(out, name, "_count", m);
+  AppendUnsigned(out, s.sample_count);
+  AppendTail(out, m);
+  AppendHead(out, name, "_sum", m);
+  AppendSampleValue(out, s.sample_sum);
+  AppendTail(out, m);
+  for (const auto& q : s.quantile) {
+    AppendHead(out, name, "", m, "quantile", ValueString(q.quantile));
+    AppendSampleValue(out, q.value);
+    AppendTail(out, m);
+  }
+}
+
+std::string_view TypeName(prometheus::MetricType t) {
+  switch (t) {
+    case prometheus::MetricType::Counter:
+      return "counter";
+    case prometheus::MetricType::Gauge:
+      return "gauge";
+    case prometheus::MetricType::Summary:
+      return "summary";
+    case prometheus::MetricType::Untyped:
+      return "untyped";
+    case prometheus::MetricType::Histogram:
+      return "histogram";
+  }
+  return "untyped";
+}
+
+void AppendFamily(std::string& out, const prometheus::MetricFamily& f, bool header) {
+  if (header) {
+    if (!f.help.empty()) {
+      out.append("# HELP ");
+      out.append(f.name);
+      out.push_back(' ');
+      out.append(f.help);
+      out.push_back('\n');
+    }
+    out.append("# TYPE ");
+    out.append(f.name);
+    out.push_back(' ');
+    out.append(TypeName(f.type));
+    out.push_back('\n');
+  }
+  for (const auto& m : f.metric) {
+    switch (f.type) {
+      case prometheus::MetricType::Counter:
+        AppendHead(out, f.name, "", m);
+        AppendSampleValue(out, m.counter.value);
+        AppendTail(out, m);
+        break;
+      case prometheus::MetricType::Gauge:
+        AppendHead(out, f.name, "", m);
+        AppendSampleValue(out, m.gauge.value);
+        AppendTail(out, m);
+        break;
+      case prometheus::MetricType::Untyped:
+        AppendHead(out, f.name, "", m);
+        AppendSampleValue(out, m.untyped.value);
+        AppendTail(out, m);
+        break;
+      case prometheus::MetricType::Summary:
+        AppendSummary(out, f.name, m);
+        break;
+      case prometheus::MetricType::Histogram:
+        AppendHistogram(out, f.name, m);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+void AppendSampleValue(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out.append("Nan");
+    return;
+  }
+  if (std::isinf(v)) {
+    out.append(v < 0 ? "-Inf" : "+Inf");
+    return;
+  }
+  char buf[32];
+  // Integers below 1e16 print in full under %.16g; timestamps, counts and 0/1 states take
+  // this path, which is several times cheaper than the general one. -0 keeps its sign below.
+  if (std::fabs(v) < 1e16 && v == std::trunc(v) && !(v == 0 && std::signbit(v))) {
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+    out.append(buf, r.ptr);
+    return;
+  }
+  // to_chars with an explicit precision is specified to match printf("%.*g").
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general,
+                         std::numeric_limits<double>::max_digits10 - 1);
+  out.append(buf, r.ptr);
+}
+
+void TextWriter::Write(const prometheus::MetricFamily& family) {
+  bool header = !have_last_ || family.name != last_family_;
+  if (header) {
+    last_family_ = family.name;
+    have_last_ = true;
+  }
+  AppendFamily(out_, family, header);
+}
+
+std::string WriteText(const std::vector<prometheus::MetricFamily>& families) {
+  std::string out;
+  for (const auto& f : families) AppendFamily(out, f, true);
+  return out;
+}
+
+Result<std::string> Gzip(std::string_view data, int level) {
+  z_stream zs{};
+  // windowBits 15 + 16 selects the gzip wrapper.
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Error{"gzip: deflateInit2 failed"};
+  }
+  struct End {
+    z_stream* s;
+    ~End() { deflateEnd(s); }
+  } end{&zs};
+  std::string out;
+  out.resize(deflateBound(&zs, data.size()));
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  if (rc != Z_STREAM_END) {
+    return Error{"gzip: deflate failed: " + std::string(zs.msg ? zs.msg : std::to_string(rc))};
+  }
+  out.resize(zs.total_out);
+  return out;
+}
+
+bool AcceptsGzip(std::string_view header) {
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    auto trim = [](std::string_view s) {
+      while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+      while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+      return s;
+    };
+    size_t semi = item.find(';');
+    std::string coding(trim(item.substr(0, semi)));
+    for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
+    if (semi == std::string_view::npos) return true;
+    std::string_view params = trim(item.substr(semi + 1));
+    if (params.starts_with("q=") || params.starts_with("Q=")) {
+      std::string_view q = trim(params.substr(2));
+      // q=0, q=0.0, q=0.000 refuse the coding.
+      bool zero = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
+      if (zero) continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace certwatch

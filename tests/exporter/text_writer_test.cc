@@ -1,0 +1,234 @@
+// The text writer must print exactly what prometheus-cpp's TextSerializer prints.
+#include "exporter/text_writer.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+namespace certwatch {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+std::string Reference(const std::vector<MetricFamily>& families) {
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+MetricFamily Family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+ClientMetric Sample(std::vector<prometheus::ClientMetric::Label> labels, MetricType type,
+                    double v) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  switch (type) {
+    case MetricType::Counter:
+      m.counter.value = v;
+      break;
+    case MetricType::Untyped:
+      m.untyped.value = v;
+      break;
+    default:
+      m.gauge.value = v;
+      break;
+  }
+  return m;
+}
+
+TEST(TextWriterTest, SpecialValuesMatchSerializer) {
+  const double values[] = {0.0,
+                           -0.0,
+                           1.0,
+                           -1.0,
+                           0.1,
+                           1e-7,
+                           1.0 / 3,
+                           1.5,
+                           123456789.123456789,
+                           1700000000.0,
+                           1e15,
+                           9999999999999998.0,
+                           1e16,
+                           -1e16,
+                           1e21,
+                           1234567890123456789.0,
+                           2.5e-300,
+                           std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::lowest(),
+                           std::numeric_limits<double>::denorm_min(),
+                           std::numeric_limits<double>::quiet_NaN(),
+                           std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()};
+  for (MetricType type : {MetricType::Gauge, MetricType::Counter, MetricType::Untyped}) {
+    MetricFamily f = Family("certwatch_values", "Values of every shape.", type);
+    for (double v : values) f.metric.push_back(Sample({{"v", "x"}}, type, v));
+    EXPECT_EQ(WriteText({f}), Reference({f}));
+  }
+}
+
+TEST(TextWriterTest, EscapesLabelValuesAndKeepsLabelOrder) {
+  MetricFamily f =
+      Family("certwatch_escape", "Help with \\ backslash and \"quotes\".", MetricType::Gauge);
+  f.metric.push_back(
+      Sample({{"z", "a\\b"}, {"a", "quote\"d"}, {"m", "new\nline"}}, MetricType::Gauge, 1));
+  f.metric.push_back(Sample({{"path", "C:\\dir\\\"x\"\n\n"}, {"empty", ""}}, MetricType::Gauge, 2));
+  f.metric.push_back(Sample({{"utf8", "h\xc3\xa9llo \xe2\x9c\x93"}}, MetricType::Gauge, 3));
+  std::string got = WriteText({f});
+  EXPECT_EQ(got, Reference({f}));
+  EXPECT_NE(got.find(R"(z="a\\b",a="quote\"d",m="new\nline")"), std::string::npos) << got;
+}
+
+TEST(TextWriterTest, EmptyLabelsEmptyHelpTimestampsAndEmptyFamilies) {
+  MetricFamily no_labels = Family("certwatch_scrape_duration_seconds", "", MetricType::Gauge);
+  no_labels.metric.push_back(Sample({}, MetricType::Gauge, 0.00123));
+  ClientMetric stamped = Sample({{"a", "b"}}, MetricType::Gauge, 7);
+  stamped.timestamp_ms = 1700000000123;
+  no_labels.metric.push_back(stamped);
+  MetricFamily empty = Family("certwatch_nothing_total", "No series.", MetricType::Counter);
+  std::vector<MetricFamily> all{no_labels, empty};
+  EXPECT_EQ(WriteText(all), Reference(all));
+}
+
+TEST(TextWriterTest, HistogramAndSummaryMatchSerializer) {
+  MetricFamily h = Family("certwatch_h", "A histogram.", MetricType::Histogram);
+  ClientMetric hm;
+  hm.label = {{"collector", "x"}};
+  hm.histogram.sample_count = 10;
+  hm.histogram.sample_sum = 1.25;
+  hm.histogram.bucket = {{1, 0.005}, {4, 0.1}, {9, 2.5}};
+  h.metric.push_back(hm);
+  ClientMetric hinf;
+  hinf.histogram.sample_count = 3;
+  hinf.histogram.bucket = {{1, 1}, {3, std::numeric_limits<double>::infinity()}};
+  h.metric.push_back(hinf);
+  MetricFamily s = Family("certwatch_s", "A summary.", MetricType::Summary);
+  ClientMetric sm;
+  sm.summary.sample_count = 5;
+  sm.summary.sample_sum = 0.3;
+  sm.summary.quantile = {{0.5, 0.01}, {0.99, 0.2}};
+  s.metric.push_back(sm);
+  std::vector<MetricFamily> all{h, s};
+  EXPECT_EQ(WriteText(all), Reference(all));
+}
+
+// Random values (integers, timestamps, fractions, tiny and huge magnitudes) and random label
+// values drawn from characters that need escaping, over many series.
+TEST(TextWriterTest, RandomFamiliesManySeriesMatchSerializer) {
+  std::mt19937_64 rng(20261127);
+  std::uniform_int_distribution<int> kind(0, 5);
+  std::uniform_int_distribution<int> len(0, 12);
+  const std::string alphabet = "abcXYZ019_-./\\\"\n :=,{}";
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  auto random_value = [&]() -> double {
+    switch (kind(rng)) {
+      case 0:
+        return static_cast<double>(rng() % 2);
+      case 1:
+        return 1.6e9 + static_cast<double>(rng() % 400000000);
+      case 2:
+        return std::uniform_real_distribution<double>(-1e3, 1e3)(rng);
+      case 3:
+        return std::ldexp(std::uniform_real_distribution<double>(0.5, 1)(rng),
+                          static_cast<int>(rng() % 2000) - 1000);
+      case 4:
+        return static_cast<double>(static_cast<int64_t>(rng()) >> (rng() % 60));
+      default:
+        return std::uniform_real_distribution<double>(0, 1)(rng);
+    }
+  };
+  std::vector<MetricFamily> families;
+  for (int fi = 0; fi < 20; ++fi) {
+    MetricType type = fi % 3 == 0 ? MetricType::Counter : MetricType::Gauge;
+    MetricFamily f = Family("certwatch_random_" + std::to_string(fi), "Random family.", type);
+    for (int i = 0; i < 2000; ++i) {
+      std::vector<ClientMetric::Label> labels;
+      int n = static_cast<int>(rng() % 6);
+      for (int li = 0; li < n; ++li) {
+        std::string v;
+        int l = len(rng);
+        for (int c = 0; c < l; ++c) v.push_back(alphabet[pick(rng)]);
+        labels.push_back({"l" + std::to_string(li), v});
+      }
+      f.metric.push_back(Sample(std::move(labels), type, random_value()));
+    }
+    families.push_back(std::move(f));
+  }
+  std::string got = WriteText(families);
+  std::string want = Reference(families);
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+}
+
+// FamilyWriter splits a family into chunks; the sink prints one header for them, which is
+// what the serializer prints for the unsplit family.
+TEST(TextWriterTest, ChunkedFamilyHasOneHeader) {
+  TextWriter writer;
+  MetricFamily whole = Family("certwatch_chunked", "Split in chunks.", MetricType::Gauge);
+  {
+    FamilyWriter fw(writer, whole.name, whole.help);
+    for (size_t i = 0; i < FamilyWriter::kChunk * 2 + 17; ++i) {
+      std::string v = std::to_string(i);
+      fw.Add({{"i", v}}, static_cast<double>(i));
+      whole.metric.push_back(Sample({{"i", v}}, MetricType::Gauge, static_cast<double>(i)));
+    }
+  }
+  MetricFamily next = Family("certwatch_next", "Next.", MetricType::Counter);
+  next.metric.push_back(Sample({}, MetricType::Counter, 4));
+  writer.Emit(MetricFamily(next));
+  EXPECT_EQ(writer.text(), Reference({whole, next}));
+}
+
+std::string Gunzip(const std::string& in) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string out(in.size() * 20 + 1024, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+
+TEST(TextWriterTest, GzipRoundTrips) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "certwatch_x{i=\"" + std::to_string(i) + "\"} 1\n";
+  auto gz = Gzip(text);
+  ASSERT_TRUE(gz.has_value()) << gz.error().message;
+  ASSERT_GE(gz->size(), 10u);
+  EXPECT_EQ(static_cast<unsigned char>((*gz)[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>((*gz)[1]), 0x8b);
+  EXPECT_LT(gz->size(), text.size() / 4);
+  EXPECT_EQ(Gunzip(*gz), text);
+  auto empty = Gzip("");
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(Gunzip(*empty), "");
+}
+
+TEST(TextWriterTest, AcceptEncoding) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=1.0, *;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("br, *"));
+  EXPECT_TRUE(AcceptsGzip("GZip"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("br, gzip; q=0.000"));
+  EXPECT_FALSE(AcceptsGzip("xgzip"));
+}
+
+}  // namespace
+}  // namespace certwatch
