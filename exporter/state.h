@@ -71,6 +71,10 @@ struct CertificateState {
   bool acme_rate_limited = false;
   FailureReason failure = FailureReason::kNone;
   std::string failure_message;
+  // For the renewer: metadata.labels (its label selector) and the annotations under the
+  // certwatch.io/ prefix only (its issuer-fallback bookkeeping, e.g. certwatch.io/fallback-from).
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> certwatch_annotations;
 };
 
 struct CertificateRequestState {
@@ -132,6 +136,7 @@ struct IngressState {
   std::string issuer_annotation;          // cert-manager.io/issuer
   std::vector<IngressTls> tls;
   std::vector<std::string> addresses;  // status.loadBalancer.ingress ip or hostname
+  std::map<std::string, std::string> certwatch_annotations;  // certwatch.io/* only (renewer)
 };
 
 // Facts of the certificate in a kubernetes.io/tls Secret (tls.crt only; tls.key is never kept).
