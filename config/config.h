@@ -21,7 +21,7 @@ struct WebConfig {
 
 struct KubernetesConfig {
   bool enabled = true;
-  std::string kubeconfig;  // "" = $KUBECONFIG, then in-cluster service account
+  std::string kubeconfig;               // "" = $KUBECONFIG, then in-cluster service account
   std::vector<std::string> namespaces;  // empty = all
   bool secrets = false;
   bool ingresses = true;
@@ -34,7 +34,6 @@ struct KubernetesConfig {
 struct FileSourceConfig {
   std::string path;  // glob
 };
-
 
 struct TlsTargetConfig {
   std::string address;      // host:port
@@ -91,6 +90,14 @@ struct FallbackIssuerConfig {
   IssuerRefConfig to;
 };
 
+// A workload the renewer may restart (rollout annotation) when it keeps serving a stale
+// certificate (renewer.restart_stale_workloads).
+struct RestartWorkloadConfig {
+  std::string certificate;          // "namespace/name" of the Certificate it serves
+  std::string kind = "Deployment";  // Deployment, StatefulSet, DaemonSet (same namespace)
+  std::string name;
+};
+
 struct RenewerConfig {
   bool enabled = false;
   bool dry_run = true;
@@ -102,8 +109,8 @@ struct RenewerConfig {
   Duration challenge_stuck_after = std::chrono::hours(1);
   std::vector<FallbackIssuerConfig> fallback_issuers;
   bool switch_back = false;
-  bool delete_invalid_secrets = false;  // opt-in
-  bool restart_stale_workloads = false; // opt-in
+  bool delete_invalid_secrets = false;   // opt-in
+  bool restart_stale_workloads = false;  // opt-in
   int max_actions_per_hour = 20;
   Duration cooldown = std::chrono::hours(6);
   std::vector<std::string> namespaces;  // empty = all
@@ -111,7 +118,11 @@ struct RenewerConfig {
   std::string lease_namespace = "certwatch";
   std::string lease_name = "certwatch-renewer";
   Duration lease_duration = std::chrono::seconds(15);
-  std::string listen_address = "127.0.0.1:9481";  // the renewer's own /metrics
+  std::string listen_address = "127.0.0.1:9481";             // the renewer's own /metrics
+  Duration switch_back_after = std::chrono::hours(24 * 7);   // Let's Encrypt's rate-limit window
+  Duration stale_workload_after = std::chrono::minutes(30);  // served != stored this long
+  std::vector<RestartWorkloadConfig> restart_workloads;
+  std::string identity;  // Lease holder identity; "" = hostname + pid
 };
 
 struct AlertsConfig {
@@ -127,7 +138,8 @@ struct AlertsConfig {
   Duration default_for = std::chrono::minutes(5);  // "for:" of alerts without their own
   double budget_forecast_fraction = 0.8;
   bool use_cert_manager_metrics = false;
-  std::string cert_manager_namespace_label = "namespace";  // "exported_namespace" under a ServiceMonitor
+  std::string cert_manager_namespace_label =
+      "namespace";  // "exported_namespace" under a ServiceMonitor
   std::string job_selector = "job=\"certwatch\"";
 };
 
