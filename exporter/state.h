@@ -241,6 +241,15 @@ struct RenewerActionRecord {
   UnixSeconds at = 0;
 };
 
+// Config reloads of `certwatch serve` (SIGHUP, POST /-/reload): the old config stays in force
+// when a new one is invalid.
+struct ConfigReloadState {
+  bool last_successful = true;
+  UnixSeconds last_success = 0;  // start counts as the first successful load
+  uint64_t failures_total = 0;
+  std::string last_error;
+};
+
 struct StateData {
   // Keys are "namespace/name" (cluster-scoped: "name"); TLS results keyed by
   // "target|server_name"; DNS by "resolver|name|type".
@@ -264,6 +273,7 @@ struct StateData {
   // Distinct failed Orders seen rate-limited, per "issuer_kind/issuer_name" (a counter).
   std::map<std::string, uint64_t> acme_rate_limit_errors;
   std::optional<double> clock_skew_seconds;  // local - API server Date header
+  ConfigReloadState config_reload;
 };
 
 // Thread-safe owner of StateData. Writers hold an exclusive lock for the duration of one
