@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# certwatch's one entry point for set-up, building, running and testing.
+#   ./build.sh run     install packages, build, run the exporter on config/example.yaml
+#   ./build.sh test    install packages, build (plain + ASan/UBSan), run every test
+#   ./build.sh bench   install packages, build, run the benchmarks
+#   ./build.sh deps    install packages only
+# Packages come from Debian's archive only; `apt-get install -y` is idempotent and runs
+# `apt-get update` first only when a package is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  # libraries
+  prometheus-cpp-dev libcpp-httplib-dev libssl-dev libc-ares-dev libyaml-cpp-dev libjsonnet-dev
+  libcurl4-openssl-dev libsimdjson-dev nlohmann-json3-dev libpsl-dev publicsuffix libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libcrypt-dev
+  # real peers used by the tests and benchmarks
+  prometheus prometheus-blackbox-exporter pebble dnsmasq-base nginx-light chromium jsonnet
+  openssl curl python3 python3-yaml valgrind
+)
+
+need_sudo() { if [ "$(id -u)" -ne 0 ]; then echo sudo; fi; }
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    $(need_sudo) apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $(need_sudo) apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+  fi
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+configure_and_build() {  # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  ninja -C "$dir" -j "$(jobs)"
+}
+
+case "${1:-}" in
+  deps)
+    deps ;;
+  run)
+    deps
+    configure_and_build build -DCERTWATCH_TESTS=OFF -DCERTWATCH_BENCH=OFF
+    echo "certwatch: serving http://127.0.0.1:9480/ (metrics at /metrics); Ctrl-C stops it"
+    exec build/certwatch serve --config config/example.yaml ;;
+  test)
+    deps
+    configure_and_build build
+    (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 600)
+    # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+    configure_and_build build-asan -DCERTWATCH_SANITIZE=ON -DCERTWATCH_BENCH=OFF
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+       ctest --output-on-failure -j "$(jobs)" --timeout 900) ;;
+  bench)
+    deps
+    configure_and_build build
+    for b in bench/*.sh; do [ -e "$b" ] && bash "$b" build; done
+    for b in build/bench/bench_*; do [ -x "$b" ] && "$b"; done ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2 ;;
+esac
