@@ -285,3 +285,159 @@ def metric(metrics, name, **labels):
     if len(found) > 1:
         raise AssertionError(f"{len(found)} series of {name} match {labels}")
     return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- fake Kubernetes API
+
+FAKE_KUBE_API = os.path.join(SOURCE_DIR, "tests", "fakes", "kube_api.py")
+
+
+class FakeKube:
+    """The fake Kubernetes API server (tests/fakes/kube_api.py) as a child process, plus its
+    control API. `kubeconfig` is a file pointing at it (token and/or client certificate when
+    configured). Use as a context manager; stopped by PID."""
+
+    def __init__(self, workdir, fixtures=(), tls=False, token=None, token_file=None,
+                 client_ca=None, bookmark_interval=0.0, name="kube-api", extra_args=()):
+        self.workdir = workdir
+        self.token = token
+        port_file = os.path.join(workdir, f"{name}.port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        args = ["/usr/bin/python3", FAKE_KUBE_API, "--port", "0", "--port-file", port_file,
+                "--bookmark-interval", str(bookmark_interval)]
+        self.ca = None
+        if tls:
+            self.ca = CA(workdir, name=f"{name} CA")
+            self.cert, self.key = self.ca.issue("127.0.0.1", sans=["127.0.0.1", "localhost"],
+                                                name=f"{name}-serving")
+            args += ["--tls-cert", self.cert, "--tls-key", self.key]
+            if client_ca:
+                args += ["--client-ca", client_ca]
+        if token:
+            args += ["--token", token]
+        if token_file:
+            args += ["--token-file", token_file]
+        if fixtures:
+            args += ["--fixtures", *fixtures]
+        args += list(extra_args)
+        self.proc = Proc(args, workdir, name=name)
+        wait_for(lambda: os.path.exists(port_file) or not self.proc.alive(), 20,
+                 what="fake kube-apiserver port file")
+        if not self.proc.alive():
+            raise RuntimeError(f"fake kube-apiserver died:\n{self.proc.output()}")
+        with open(port_file) as f:
+            self.port = int(f.read())
+        self.host = "127.0.0.1"
+        self.url = f"{'https' if tls else 'http'}://{self.host}:{self.port}"
+        self._ctx = None
+        if tls:
+            import ssl
+            self._ctx = ssl.create_default_context(cafile=self.ca.cert)
+        self.kubeconfig = os.path.join(workdir, f"{name}.kubeconfig")
+        self.write_kubeconfig(self.kubeconfig)
+
+    def write_kubeconfig(self, path, token=None, client_cert=None, client_key=None,
+                         namespace="default", embed=False):
+        """A kubeconfig for this server; `embed` inlines files as *-data (base64)."""
+        import base64
+
+        def field(name, file_path):
+            if not file_path:
+                return ""
+            if embed:
+                with open(file_path, "rb") as f:
+                    return f"    {name}-data: {base64.b64encode(f.read()).decode()}\n"
+            return f"    {name}: {file_path}\n"
+
+        token = token if token is not None else self.token
+        cluster = f"    server: {self.url}\n" + (field("certificate-authority", self.ca.cert)
+                                                 if self.ca else "")
+        user = (f"    token: {token}\n" if token else "") + field("client-certificate", client_cert) \
+            + field("client-key", client_key)
+        with open(path, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+{cluster}contexts:
+- name: fake
+  context:
+    cluster: fake
+    user: fake
+    namespace: {namespace}
+current-context: fake
+users:
+- name: fake
+  user:
+{user if user else "    {}" + chr(10)}""")
+        return path
+
+    def control(self, method, what, body=None, timeout=60.0):
+        """Calls the control API (/_fake/<what>); returns the decoded JSON answer."""
+        import json
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.url}/_fake/{what}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout, context=self._ctx) as r:
+            return json.loads(r.read() or b"{}")
+
+    def apply(self, *objs):
+        """Creates or replaces objects, status included (as the controller would)."""
+        return self.control("POST", "objects", list(objs))
+
+    def delete(self, *objs):
+        return self.control("DELETE", "objects", list(objs))
+
+    def objects(self):
+        return self.control("GET", "objects")["items"]
+
+    def fault(self, **f):
+        """Next matching requests fail, e.g. fault(count=3, status=429, retry_after=1)."""
+        return self.control("POST", "faults", f)
+
+    def clear_faults(self):
+        return self.control("DELETE", "faults")
+
+    def close_watches(self):
+        return self.control("POST", "close-watches")
+
+    def expire(self):
+        return self.control("POST", "expire")
+
+    def bookmark(self):
+        return self.control("POST", "bookmark")
+
+    def set_down(self, down=True, mode="close"):
+        return self.control("POST", "down", {"down": down, "mode": mode})
+
+    def missing_groups(self, *groups):
+        return self.control("POST", "missing-groups", {"groups": list(groups)})
+
+    def clock_offset(self, seconds):
+        return self.control("POST", "clock", {"offset_seconds": seconds})
+
+    def requests(self):
+        return self.control("GET", "requests")["requests"]
+
+    def clear_requests(self):
+        return self.control("DELETE", "requests")
+
+    def stats(self):
+        return self.control("GET", "stats")
+
+    def stop(self):
+        return self.proc.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def rfc3339(unix_seconds):
+    """Kubernetes timestamp for unix seconds: 2026-11-28T10:00:00Z."""
+    return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc) \
+        .strftime("%Y-%m-%dT%H:%M:%SZ")

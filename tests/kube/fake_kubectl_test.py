@@ -1,0 +1,176 @@
+"""Proves the fake Kubernetes API server (tests/fakes/kube_api.py) speaks the real protocol:
+the real `kubectl` lists, reads, watches, patches the status subresource and deletes
+cert-manager objects through it, over TLS with a bearer token."""
+
+import json
+import os
+import subprocess
+import time
+import unittest
+import urllib.request
+
+import certwatch_testlib as tl
+
+
+def certificate(name, ns="default", ready="True"):
+    return {
+        "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+        "spec": {"secretName": f"{name}-tls", "dnsNames": [f"{name}.example.test"],
+                 "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer",
+                               "group": "cert-manager.io"}},
+        "status": {"conditions": [{"type": "Ready", "status": ready, "reason": "Ready",
+                                   "message": "Certificate is up to date and has not expired",
+                                   "lastTransitionTime": "2026-11-01T00:00:00Z"}],
+                   "notAfter": "2027-01-30T00:00:00Z"},
+    }
+
+
+class FakeKubectlTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tl.tempdir()
+        cls.dir = cls._tmp.__enter__()
+        cls.kube = tl.FakeKube(cls.dir, tls=True, token="s3cret")
+        cls.kube.apply(*(certificate(f"web-{i}") for i in range(5)),
+                       certificate("api", ns="prod", ready="False"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kube.stop()
+        cls._tmp.__exit__(None, None, None)
+
+    def kubectl(self, *args, check=True, timeout=60):
+        r = subprocess.run(["kubectl", "--kubeconfig", self.kube.kubeconfig, *args],
+                           capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            self.fail(f"kubectl {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def test_get_names_and_namespaces(self):
+        out = self.kubectl("get", "certificates", "-o", "name").stdout.split()
+        self.assertEqual(out, [f"certificate.cert-manager.io/web-{i}" for i in range(5)])
+        out = self.kubectl("get", "certificates.cert-manager.io", "-A", "--no-headers").stdout
+        self.assertIn("prod", out)
+        self.assertIn("api", out)
+        self.assertEqual(len(out.strip().splitlines()), 6)
+        # short name from discovery
+        out = self.kubectl("get", "cert", "-n", "prod", "-o", "name").stdout.split()
+        self.assertEqual(out, ["certificate.cert-manager.io/api"])
+
+    def test_get_json_and_pagination(self):
+        doc = json.loads(self.kubectl("get", "certificates", "-o", "json", "--chunk-size=2").stdout)
+        self.assertEqual([i["metadata"]["name"] for i in doc["items"]],
+                         [f"web-{i}" for i in range(5)])
+        self.assertEqual(doc["items"][0]["status"]["notAfter"], "2027-01-30T00:00:00Z")
+        one = json.loads(self.kubectl("get", "certificate", "web-1", "-o", "json").stdout)
+        self.assertEqual(one["spec"]["secretName"], "web-1-tls")
+        r = self.kubectl("get", "certificate", "nope", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('"nope" not found', r.stderr)
+
+    def test_label_selector(self):
+        out = self.kubectl("get", "certificates", "-l", "app=web-3", "-o", "name").stdout.split()
+        self.assertEqual(out, ["certificate.cert-manager.io/web-3"])
+
+    def test_wrong_token_is_rejected(self):
+        bad = self.kube.write_kubeconfig(os.path.join(self.dir, "bad.kubeconfig"), token="wrong")
+        r = subprocess.run(["kubectl", "--kubeconfig", bad, "get", "certificates"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Unauthorized", r.stderr + r.stdout)
+
+    def test_patch_status_subresource(self):
+        patch = json.dumps({"status": {"conditions": [{"type": "Ready", "status": "False",
+                                                       "reason": "Failed", "message": "m"}]}})
+        self.kubectl("patch", "certificate", "web-2", "--subresource=status", "--type=merge",
+                     "-p", patch)
+        got = json.loads(self.kubectl("get", "certificate", "web-2", "-o", "json").stdout)
+        self.assertEqual(got["status"]["conditions"][0]["status"], "False")
+        self.assertNotIn("notAfter", json.dumps(got["status"]["conditions"]))
+        # Through the main resource, status does not change but spec does.
+        self.kubectl("patch", "certificate", "web-2", "--type=merge", "-p",
+                     json.dumps({"spec": {"secretName": "other"},
+                                 "status": {"notAfter": "2000-01-01T00:00:00Z"}}))
+        got = json.loads(self.kubectl("get", "certificate", "web-2", "-o", "json").stdout)
+        self.assertEqual(got["spec"]["secretName"], "other")
+        self.assertEqual(got["status"]["notAfter"], "2027-01-30T00:00:00Z")
+        self.assertEqual(got["metadata"]["generation"], 2)
+        # JSON patch on the status subresource.
+        self.kubectl("patch", "certificate", "web-2", "--subresource=status", "--type=json", "-p",
+                     json.dumps([{"op": "replace", "path": "/status/notAfter",
+                                  "value": "2028-01-01T00:00:00Z"}]))
+        got = json.loads(self.kubectl("get", "certificate", "web-2", "-o", "json").stdout)
+        self.assertEqual(got["status"]["notAfter"], "2028-01-01T00:00:00Z")
+        # Every mutating request was recorded.
+        reqs = [r for r in self.kube.requests() if r["path"].endswith("/web-2/status")]
+        self.assertEqual(len(reqs), 2)
+        self.assertEqual(reqs[0]["method"], "PATCH")
+        self.assertEqual(reqs[0]["content_type"], "application/merge-patch+json")
+        self.assertEqual(reqs[1]["content_type"], "application/json-patch+json")
+
+    def test_watch_sees_changes(self):
+        self.kube.apply(certificate("watched", ns="watch"))
+        w = subprocess.Popen(["kubectl", "--kubeconfig", self.kube.kubeconfig, "get",
+                              "certificates", "-n", "watch", "--watch", "-o", "name",
+                              "--request-timeout=6s"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(1.5)
+            self.kube.apply(certificate("added-later", ns="watch"))
+            changed = certificate("watched", ns="watch", ready="False")
+            self.kube.apply(changed)
+            out, err = w.communicate(timeout=30)
+        finally:
+            if w.poll() is None:
+                w.kill()
+                w.wait(timeout=10)
+        lines = out.split()
+        self.assertEqual(lines[0], "certificate.cert-manager.io/watched", err)
+        self.assertIn("certificate.cert-manager.io/added-later", lines[1:])
+        self.assertGreaterEqual(lines.count("certificate.cert-manager.io/watched"), 2, out)
+
+    def test_delete(self):
+        self.kube.apply(certificate("doomed", ns="del"))
+        r = self.kubectl("delete", "certificate", "doomed", "-n", "del", "--timeout=20s")
+        self.assertIn("deleted", r.stdout)
+        r = self.kubectl("get", "certificate", "doomed", "-n", "del", check=False)
+        self.assertIn("not found", r.stderr)
+
+    def test_watch_resource_version_expiry_is_410(self):
+        # A raw watch from a resourceVersion older than the compaction point gets ERROR 410.
+        auth = {"Authorization": "Bearer s3cret"}
+        req = urllib.request.Request(f"{self.kube.url}/apis/cert-manager.io/v1/certificates",
+                                     headers=auth)
+        with urllib.request.urlopen(req, timeout=10, context=self.kube._ctx) as resp:
+            rv = json.loads(resp.read())["metadata"]["resourceVersion"]
+        self.assertTrue(rv)
+        self.kube.expire()
+        req = urllib.request.Request(
+            f"{self.kube.url}/apis/cert-manager.io/v1/certificates?watch=1&resourceVersion={rv}",
+            headers=auth)
+        with urllib.request.urlopen(req, timeout=10, context=self.kube._ctx) as resp:
+            ev = json.loads(resp.readline())
+        self.assertEqual(ev["type"], "ERROR")
+        self.assertEqual(ev["object"]["code"], 410)
+
+    def test_missing_group_and_faults(self):
+        self.kube.missing_groups("cert-manager.io")
+        try:
+            r = self.kubectl("get", "certificates.cert-manager.io", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("the server doesn't have a resource type", r.stderr)
+        finally:
+            self.kube.missing_groups()
+        self.kube.fault(count=1, status=500, path_contains="/certificates", method="GET",
+                        message="etcd is sad")
+        r = self.kubectl("get", "certificates", "-n", "prod", "-o", "name", check=False)
+        # kubectl does not retry a 500 on list.
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("etcd is sad", r.stderr)
+        r = self.kubectl("get", "certificates", "-n", "prod", "-o", "name")
+        self.assertEqual(r.stdout.split(), ["certificate.cert-manager.io/api"])
+
+
+if __name__ == "__main__":
+    unittest.main()
