@@ -74,6 +74,7 @@ struct DnsProbesConfig {
   std::vector<DnsQueryConfig> queries;
   bool acme_challenges = true;
   bool authoritative = true;  // also ask each name's NS servers
+  int authoritative_port = 53;  // port asked on authoritative servers (tests use others)
   bool caa = true;
   std::vector<CaaIssuerConfig> caa_issuers;  // extra ACME server → CA domain mappings
   int max_concurrency = 256;

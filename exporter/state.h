@@ -196,6 +196,8 @@ struct DnsProbeResult {
   std::vector<std::string> answers;  // normalised, sorted
   uint32_t min_ttl = 0;
   UnixSeconds last_probe = 0;
+  int answer_count = 0;     // answer-section RRs (CNAMEs included)
+  std::string address;      // IP:port asked (differs from `resolver` for "auth:" servers)
 };
 
 struct DnsConsistency {
@@ -209,6 +211,9 @@ struct DnsChallengeResult {
   std::string query_name;  // _acme-challenge.<domain>, after CNAME delegation
   bool propagated = false;
   UnixSeconds last_probe = 0;
+  std::string rcode, error;       // of the TXT query ("" error when answered)
+  std::vector<std::string> values;  // TXT values seen (ACME keys are public digests)
+  UnixSeconds presented_since = 0;  // first seen presented (creation time at start-up)
 };
 
 struct CaaResult {
@@ -218,6 +223,9 @@ struct CaaResult {
   std::string record_domain;  // where the closest CAA set was found; "" = none anywhere
   bool allowed = true;
   UnixSeconds last_probe = 0;
+  bool wildcard = false;
+  std::string reason;  // the RFC 8659 rule that decided, or the lookup error
+  std::vector<std::string> records;  // the relevant CAA RRset, presentation form
 };
 
 struct SourceStatus {
