@@ -30,6 +30,19 @@ class TextWriter final : public MetricSink {
   const std::string& text() const { return out_; }
   std::string Take() { return std::move(out_); }
 
+  // A point to roll back to, so a collector that fails half-way leaves no partial family.
+  struct Mark {
+    size_t size = 0;
+    std::string last_family;
+    bool have_last = false;
+  };
+  Mark GetMark() const { return Mark{out_.size(), last_family_, have_last_}; }
+  void Rollback(const Mark& m) {
+    out_.resize(m.size);
+    last_family_ = m.last_family;
+    have_last_ = m.have_last;
+  }
+
  private:
   std::string out_;
   std::string last_family_;

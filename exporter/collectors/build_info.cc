@@ -1,0 +1,15 @@
+// Collector "build_info": certwatch_build_info, constant 1 with the build's identity.
+#include "exporter/collector.h"
+
+namespace certwatch {
+
+void CollectBuildInfo(const StateData& /*state*/, const CollectContext& /*ctx*/, MetricSink& sink) {
+  FamilyWriter w(sink, "certwatch_build_info",
+                 "A metric with a constant '1' value labeled by version, revision and compiler "
+                 "from which certwatch was built.");
+  w.Add(
+      {{"version", CERTWATCH_VERSION}, {"revision", CERTWATCH_REVISION}, {"compiler", __VERSION__}},
+      1);
+}
+
+}  // namespace certwatch

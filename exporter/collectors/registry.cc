@@ -1,0 +1,38 @@
+// The collector table (node_exporter's shape): each collector is one function in its own file
+// under exporter/collectors/, declared and listed here by name, in exposition order. Adding a
+// collector is one declaration and one row.
+#include <array>
+
+#include "exporter/collector.h"
+
+namespace certwatch {
+
+void CollectBuildInfo(const StateData&, const CollectContext&, MetricSink&);
+// certificates: void CollectCertificates(const StateData&, const CollectContext&, MetricSink&);
+// acme: void CollectAcme(const StateData&, const CollectContext&, MetricSink&);
+// issuers: void CollectIssuers(const StateData&, const CollectContext&, MetricSink&);
+// tls_probes: void CollectTlsProbes(const StateData&, const CollectContext&, MetricSink&);
+// dns_probes: void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
+void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
+void CollectSources(const StateData&, const CollectContext&, MetricSink&);
+void CollectConfigReload(const StateData&, const CollectContext&, MetricSink&);
+
+namespace {
+
+constexpr auto kCollectors = std::to_array<CollectorEntry>({
+    {"build_info", &CollectBuildInfo},
+    // {"certificates", &CollectCertificates},
+    // {"acme", &CollectAcme},
+    // {"issuers", &CollectIssuers},
+    // {"tls_probes", &CollectTlsProbes},
+    // {"dns_probes", &CollectDnsProbes},
+    {"files", &CollectFiles},
+    {"sources", &CollectSources},
+    {"config", &CollectConfigReload},
+});
+
+}  // namespace
+
+std::span<const CollectorEntry> Collectors() { return kCollectors; }
+
+}  // namespace certwatch

@@ -1,0 +1,77 @@
+#include "exporter/scrape.h"
+
+#include <chrono>
+#include <exception>
+#include <vector>
+
+#include "exporter/text_writer.h"
+
+namespace certwatch {
+namespace {
+
+struct CollectorRun {
+  std::string_view name;
+  bool success = false;
+  double seconds = 0;
+};
+
+}  // namespace
+
+ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSink& sink,
+                    std::span<const CollectorEntry> collectors, const Logger* logger) {
+  using Clock = std::chrono::steady_clock;
+  const auto scrape_start = Clock::now();
+  auto* text = dynamic_cast<TextWriter*>(&sink);
+  std::vector<CollectorRun> runs;
+  runs.reserve(collectors.size());
+  ScrapeResult result;
+  for (const CollectorEntry& c : collectors) {
+    CollectorRun run{c.name};
+    TextWriter::Mark mark;
+    if (text) mark = text->GetMark();
+    const auto start = Clock::now();
+    try {
+      // One read lock per collector, not per scrape: writers get in between collectors.
+      store.Read([&](const StateData& data) { c.collect(data, ctx, sink); });
+      run.success = true;
+    } catch (const std::exception& e) {
+      if (text) text->Rollback(mark);
+      if (logger)
+        logger->Error("collector failed", {{"collector", std::string(c.name)}, {"err", e.what()}});
+    } catch (...) {
+      if (text) text->Rollback(mark);
+      if (logger)
+        logger->Error("collector failed",
+                      {{"collector", std::string(c.name)}, {"err", "unknown exception"}});
+    }
+    run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!run.success) ++result.failed_collectors;
+    runs.push_back(run);
+  }
+  {
+    FamilyWriter w(sink, "certwatch_collector_success",
+                   "1 if the collector ran without error during this scrape.");
+    for (const auto& r : runs) w.Add({{"collector", r.name}}, r.success ? 1 : 0);
+  }
+  {
+    FamilyWriter w(sink, "certwatch_collector_duration_seconds",
+                   "Time the collector took during this scrape.");
+    for (const auto& r : runs) w.Add({{"collector", r.name}}, r.seconds);
+  }
+  result.duration_seconds = std::chrono::duration<double>(Clock::now() - scrape_start).count();
+  {
+    FamilyWriter w(sink, "certwatch_scrape_duration_seconds",
+                   "Time this scrape took to collect every collector's families.");
+    w.Add({}, result.duration_seconds);
+  }
+  return result;
+}
+
+std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
+                       std::span<const CollectorEntry> collectors, const Logger* logger) {
+  TextWriter writer(1 << 16);
+  Scrape(store, ctx, writer, collectors, logger);
+  return writer.Take();
+}
+
+}  // namespace certwatch

@@ -1,0 +1,32 @@
+// One scrape: every collector runs against the state store under its read lock, wrapped
+// (node_exporter's shape) with certwatch_collector_success / _duration_seconds so a collector
+// that throws is counted as failed while the others still export, then
+// certwatch_scrape_duration_seconds for the whole collection.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "common/log.h"
+#include "exporter/collector.h"
+#include "exporter/state.h"
+
+namespace certwatch {
+
+struct ScrapeResult {
+  double duration_seconds = 0;
+  int failed_collectors = 0;
+};
+
+// Streams the scrape into `sink`. When `sink` is a TextWriter, a failed collector's partial
+// output is rolled back. `logger` may be null.
+ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSink& sink,
+                    std::span<const CollectorEntry> collectors = Collectors(),
+                    const Logger* logger = nullptr);
+
+// The scrape as text exposition format.
+std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
+                       std::span<const CollectorEntry> collectors = Collectors(),
+                       const Logger* logger = nullptr);
+
+}  // namespace certwatch
