@@ -11,8 +11,8 @@ void CollectBuildInfo(const StateData&, const CollectContext&, MetricSink&);
 // certificates: void CollectCertificates(const StateData&, const CollectContext&, MetricSink&);
 // acme: void CollectAcme(const StateData&, const CollectContext&, MetricSink&);
 // issuers: void CollectIssuers(const StateData&, const CollectContext&, MetricSink&);
-// tls_probes: void CollectTlsProbes(const StateData&, const CollectContext&, MetricSink&);
-// dns_probes: void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
+void CollectTlsProbes(const StateData&, const CollectContext&, MetricSink&);
+void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
 void CollectSources(const StateData&, const CollectContext&, MetricSink&);
 void CollectConfigReload(const StateData&, const CollectContext&, MetricSink&);
@@ -24,8 +24,8 @@ constexpr auto kCollectors = std::to_array<CollectorEntry>({
     // {"certificates", &CollectCertificates},
     // {"acme", &CollectAcme},
     // {"issuers", &CollectIssuers},
-    // {"tls_probes", &CollectTlsProbes},
-    // {"dns_probes", &CollectDnsProbes},
+    {"tls_probes", &CollectTlsProbes},
+    {"dns_probes", &CollectDnsProbes},
     {"files", &CollectFiles},
     {"sources", &CollectSources},
     {"config", &CollectConfigReload},

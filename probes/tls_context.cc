@@ -1,0 +1,62 @@
+#include "probes/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "common/x509.h"
+#include "probes/tls.h"
+
+namespace certwatch {
+
+Result<SSL_CTX*> TlsContextCache::Get(const TlsProbeOptions& o) {
+  Key key{o.ca_file, o.client_cert_file, o.client_key_file, o.min_version};
+  auto it = contexts_.find(key);
+  if (it != contexts_.end()) return it->second.get();
+
+  ERR_clear_error();
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return Error{"SSL_CTX_new: " + DrainOpenSslErrors()};
+  // The verdict is made after the handshake from SSL_get_verify_result, so a bad certificate
+  // never aborts the handshake and its dates are still read.
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) ERR_clear_error();
+  if (!o.ca_file.empty() &&
+      SSL_CTX_load_verify_locations(ctx.get(), o.ca_file.c_str(), nullptr) != 1) {
+    return Error{"ca_file " + o.ca_file + ": " + DrainOpenSslErrors()};
+  }
+  if (!o.client_cert_file.empty() || !o.client_key_file.empty()) {
+    if (o.client_cert_file.empty() || o.client_key_file.empty()) {
+      return Error{"client certificate and key must be given together"};
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), o.client_cert_file.c_str()) != 1) {
+      return Error{"client_cert_file " + o.client_cert_file + ": " + DrainOpenSslErrors()};
+    }
+    // The key is handed to OpenSSL and never read or kept by certwatch itself.
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), o.client_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      return Error{"client_key_file " + o.client_key_file + ": " + DrainOpenSslErrors()};
+    }
+    if (SSL_CTX_check_private_key(ctx.get()) != 1) {
+      return Error{"client_key_file " + o.client_key_file +
+                   ": does not match client_cert_file: " + DrainOpenSslErrors()};
+    }
+  }
+  if (o.min_version != 0 && SSL_CTX_set_min_proto_version(ctx.get(), o.min_version) != 1) {
+    return Error{"min_version: " + DrainOpenSslErrors()};
+  }
+  // Every probe is a full handshake: nothing is resumed. The client cache mode only lets the
+  // new-session callback see TLS 1.3 tickets (a server that accepted our client certificate).
+  SSL_CTX_set_session_cache_mode(ctx.get(),
+                                 SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX* raw = ctx.get();
+  contexts_.emplace(key, std::move(ctx));
+  return raw;
+}
+
+int TlsConnExIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+}  // namespace certwatch

@@ -1,0 +1,127 @@
+#include "probes/tls_verify.h"
+
+#include <arpa/inet.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+
+#include "common/handles.h"
+
+namespace certwatch {
+namespace {
+
+bool IsIpLiteral(std::string_view name) {
+  std::string s(name);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+using AuthorityInfoAccessPtr =
+    std::unique_ptr<AUTHORITY_INFO_ACCESS, FnDeleter<AUTHORITY_INFO_ACCESS_free>>;
+
+}  // namespace
+
+std::string_view VerifyReason(long err, const ChainShape& shape) {
+  switch (err) {
+    case X509_V_OK:
+      return "ok";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not_yet_valid";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return "self_signed";
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return "unknown_authority";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      if (!shape.top_self_issued && shape.top_has_ca_issuers) return "incomplete_chain";
+      return "unknown_authority";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked";
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+      return "bad_signature";
+    case X509_V_ERR_INVALID_PURPOSE:
+      return "invalid_purpose";
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+      return "invalid_ca";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return "hostname_mismatch";
+    case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
+    case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
+      return "bad_dates";
+    default:
+      return "unknown";
+  }
+}
+
+bool HostnameMatches(X509* leaf, std::string_view name) {
+  if (!leaf || name.empty()) return false;
+  std::string n(name);
+  if (IsIpLiteral(name)) return X509_check_ip_asc(leaf, n.c_str(), 0) == 1;
+  return X509_check_host(leaf, n.data(), n.size(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) ==
+         1;
+}
+
+ChainShape ShapeOf(X509* top) {
+  ChainShape shape;
+  if (!top) return shape;
+  shape.top_self_issued = X509_NAME_cmp(X509_get_subject_name(top), X509_get_issuer_name(top)) == 0;
+  AuthorityInfoAccessPtr aia(static_cast<AUTHORITY_INFO_ACCESS*>(
+      X509_get_ext_d2i(top, NID_info_access, nullptr, nullptr)));
+  if (aia) {
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+      const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+      if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
+        shape.top_has_ca_issuers = true;
+      }
+    }
+  }
+  return shape;
+}
+
+std::string_view VerifyAdvice(std::string_view reason) {
+  if (reason == "ok") return "nothing to do";
+  if (reason == "expired")
+    return "the served certificate has expired: check the Certificate's Ready condition "
+           "(certwatch status certificate), renew it, then reload the server";
+  if (reason == "not_yet_valid")
+    return "the served certificate is not valid yet: check the clock of this host and of "
+           "the issuer";
+  if (reason == "hostname_mismatch")
+    return "the certificate does not cover this name: add it to the Certificate's dnsNames, "
+           "or check that the Ingress/SNI route serves the right Secret";
+  if (reason == "unknown_authority")
+    return "the chain does not lead to a trusted root: pass --ca-file for a private CA, or "
+           "check the issuer serves a publicly trusted chain";
+  if (reason == "self_signed")
+    return "the server sends a self-signed certificate: is the default (fake) certificate "
+           "of the ingress controller served because the Secret is missing or invalid?";
+  if (reason == "incomplete_chain")
+    return "the server does not send the intermediate certificate: serve the full chain "
+           "(tls.crt must hold leaf + intermediates)";
+  if (reason == "revoked") return "the certificate is revoked: reissue it";
+  if (reason == "handshake_failed")
+    return "the TLS handshake failed: check protocol versions, client certificate "
+           "requirements and that the port speaks TLS";
+  if (reason == "connect_failed")
+    return "the TCP connection failed: check address, port, firewall and that the server runs";
+  if (reason == "timeout")
+    return "no answer in time: the server accepted but did not complete the handshake, or "
+           "packets are dropped";
+  if (reason == "resolve_failed") return "the host name does not resolve";
+  if (reason == "starttls_failed")
+    return "the plaintext STARTTLS exchange failed: check the protocol and that TLS is enabled";
+  return "inspect the chain below with openssl s_client -showcerts";
+}
+
+}  // namespace certwatch
