@@ -59,7 +59,9 @@ case "${1:-}" in
     configure_and_build build-asan -DCERTWATCH_SANITIZE=ON -DCERTWATCH_BENCH=OFF
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       ctest --output-on-failure -j "$(jobs)" --timeout 900) ;;
+       ctest --output-on-failure -j "$(jobs)" --timeout 900)
+    # Every parser of outside input under libFuzzer, for a bounded time each.
+    FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh ;;
   bench)
     deps
     configure_and_build build

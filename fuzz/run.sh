@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30) from its
+# committed seed corpus (fuzz/corpus/<name>/, copied so the committed one stays small).
+# Prints one line per target: executions, crashes. Exits 1 on any crash.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_TARGET=${FUZZ_SECONDS:-30}
+BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_C_COMPILER=clang -DCERTWATCH_FUZZ=ON -DCERTWATCH_TESTS=OFF -DCERTWATCH_BENCH=OFF >/dev/null || exit 2
+targets=$(cd fuzz && ls *_fuzz.cc | sed 's/\.cc$//')
+ninja -C "$BUILD" -j "$(nproc)" $(for t in $targets; do echo "fuzz_$t"; done) || exit 2
+failed=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf '%-22s %12s %8s\n' target executions crashes
+for t in $targets; do
+  name=${t%_fuzz}
+  mkdir -p "$work/$name"
+  [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/$name/"
+  log="$work/$name.log"
+  "$BUILD/fuzz/fuzz_$t" "$work/$name" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
+    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/$name-" >"$log" 2>&1
+  rc=$?
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  [ -z "$execs" ] && execs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
+  crashes=0
+  if [ $rc -ne 0 ]; then
+    crashes=1
+    failed=1
+    echo "--- $name crashed; last lines:" >&2
+    tail -30 "$log" >&2
+    mkdir -p fuzz/crashes && cp "$work/$name"-* fuzz/crashes/ 2>/dev/null
+  fi
+  printf '%-22s %12s %8s\n' "$name" "${execs:-0}" "$crashes"
+done
+exit $failed
