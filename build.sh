@@ -55,13 +55,15 @@ case "${1:-}" in
     deps
     configure_and_build build
     (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 600)
-    # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
-    configure_and_build build-asan -DCERTWATCH_SANITIZE=ON -DCERTWATCH_BENCH=OFF
+    # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
+    # that the same build also links the libFuzzer targets (one build instead of two).
+    configure_and_build build-asan -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF \
+      -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
        ctest --output-on-failure -j "$(jobs)" --timeout 900)
     # Every parser of outside input under libFuzzer, for a bounded time each.
-    FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh ;;
+    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh ;;
   bench)
     deps
     configure_and_build build

@@ -6,8 +6,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-30}
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_C_COMPILER=clang -DCERTWATCH_FUZZ=ON -DCERTWATCH_TESTS=OFF -DCERTWATCH_BENCH=OFF >/dev/null || exit 2
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_C_COMPILER=clang -DCERTWATCH_FUZZ=ON -DCERTWATCH_TESTS=OFF -DCERTWATCH_BENCH=OFF \
+    >/dev/null || exit 2
+fi
 targets=$(cd fuzz && ls *_fuzz.cc | sed 's/\.cc$//')
 ninja -C "$BUILD" -j "$(nproc)" $(for t in $targets; do echo "fuzz_$t"; done) || exit 2
 failed=0
