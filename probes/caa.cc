@@ -1,0 +1,94 @@
+#include "probes/caa.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace certwatch {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Property tags with a defined meaning (RFC 8659 section 4.2, RFC 8657, CA/B Forum BRs);
+// the issuer-critical flag on any other tag forbids issuance (section 4.1).
+constexpr std::array<std::string_view, 5> kKnownTags = {"issue", "issuewild", "iodef",
+                                                        "contactemail", "contactphone"};
+
+struct KnownCa {
+  std::string_view url_part;
+  std::string_view ca_domain;
+};
+constexpr std::array<KnownCa, 5> kKnownCas = {{
+    {"letsencrypt.org", "letsencrypt.org"},
+    {"zerossl.com", "sectigo.com"},
+    {"buypass.com", "buypass.com"},
+    {"pki.goog", "pki.goog"},
+    {"ssl.com", "ssl.com"},
+}};
+
+}  // namespace
+
+std::string CaaIssuerDomain(std::string_view value) {
+  auto semi = value.find(';');
+  return Lower(Trim(value.substr(0, semi)));
+}
+
+CaaDecision EvaluateCaa(const std::vector<DnsRecord>& rrset, std::string_view ca_domain,
+                        bool wildcard) {
+  if (rrset.empty()) return {true, "no CAA records: any CA may issue"};
+  for (const auto& rr : rrset) {
+    bool known = std::find(kKnownTags.begin(), kKnownTags.end(), rr.caa_tag) != kKnownTags.end();
+    if ((rr.caa_flags & 0x80) != 0 && !known) {
+      return {false, "critical CAA property \"" + rr.caa_tag + "\" is not understood"};
+    }
+  }
+  bool has_issuewild = std::any_of(rrset.begin(), rrset.end(),
+                                   [](const DnsRecord& rr) { return rr.caa_tag == "issuewild"; });
+  std::string tag = (wildcard && has_issuewild) ? "issuewild" : "issue";
+  bool any = false;
+  std::string want = Lower(ca_domain);
+  for (const auto& rr : rrset) {
+    if (rr.caa_tag != tag) continue;
+    any = true;
+    if (!want.empty() && CaaIssuerDomain(rr.caa_value) == want) {
+      return {true, tag + " \"" + rr.caa_value + "\" allows " + want};
+    }
+  }
+  if (!any) return {true, "no " + tag + " property: any CA may issue"};
+  return {false, "no " + tag + " property names " + (want.empty() ? "the CA" : want)};
+}
+
+std::string CaDomainForAcmeServer(std::string_view acme_server,
+                                  const std::vector<CaaIssuerConfig>& configured) {
+  std::string url = Lower(acme_server);
+  if (url.empty()) return "";
+  for (const auto& c : configured) {
+    if (!c.acme_server_substring.empty() &&
+        url.find(Lower(c.acme_server_substring)) != std::string::npos) {
+      return Lower(c.ca_domain);
+    }
+  }
+  for (const auto& k : kKnownCas) {
+    if (url.find(k.url_part) != std::string::npos) return std::string(k.ca_domain);
+  }
+  return "";
+}
+
+std::string ParentDomain(std::string_view name) {
+  auto dot = name.find('.');
+  if (dot == std::string_view::npos) return "";
+  return std::string(name.substr(dot + 1));
+}
+
+}  // namespace certwatch
