@@ -1,0 +1,124 @@
+#include "exporter/web/handlers.h"
+
+#include <cmath>
+
+#include "exporter/landing_page.h"
+#include "exporter/scrape.h"
+#include "exporter/state_api.h"
+#include "exporter/text_writer.h"
+
+namespace certwatch {
+namespace {
+
+HttpResponse Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+UnixSeconds NowUnix(const Clock& clock) {
+  return static_cast<UnixSeconds>(std::floor(clock.NowSeconds()));
+}
+
+}  // namespace
+
+HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
+  std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
+  CollectContext cc;
+  cc.now = ctx.clock.NowSeconds();
+  cc.config = config.get();
+  std::string text = ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger);
+  HttpResponse r;
+  r.content_type = std::string(kTextContentType);
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (AcceptsGzip(req.accept_encoding)) {
+    auto gz = Gzip(text);
+    if (gz) {
+      r.body = std::move(*gz);
+      r.headers.emplace_back("Content-Encoding", "gzip");
+      return r;
+    }
+    ctx.logger.Warn("gzip failed, sending plain", {{"err", gz.error().message}});
+  }
+  r.body = std::move(text);
+  return r;
+}
+
+HttpResponse HandleHealthz(const WebContext&, const HttpRequest&) { return Text(200, "ok\n"); }
+
+HttpResponse HandleReadyz(const WebContext& ctx, const HttpRequest&) {
+  std::vector<std::string> required =
+      ctx.readiness_sources ? ctx.readiness_sources() : std::vector<std::string>{};
+  auto waiting = ctx.store.Read([&](const StateData& d) { return NotSynced(d, required); });
+  if (waiting.empty()) return Text(200, "ready\n");
+  std::string body = "not ready: waiting for";
+  for (size_t i = 0; i < waiting.size(); ++i) body += (i ? ", " : " ") + waiting[i];
+  body += " to sync\n";
+  return Text(503, std::move(body));
+}
+
+HttpResponse HandleState(const WebContext& ctx, const HttpRequest&) {
+  std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
+  if (config && !config->web.state_api) return Text(404, "state API disabled (web.state_api)\n");
+  std::vector<std::string> required =
+      ctx.readiness_sources ? ctx.readiness_sources() : std::vector<std::string>{};
+  UnixSeconds now = NowUnix(ctx.clock);
+  HttpResponse r;
+  r.content_type = "application/json";
+  r.body = ctx.store.Read([&](const StateData& d) { return StateToJson(d, required, now); });
+  return r;
+}
+
+HttpResponse HandleLanding(const WebContext& ctx, const HttpRequest&) {
+  std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
+  LandingOptions opts;
+  opts.now = NowUnix(ctx.clock);
+  opts.state_api = !config || config->web.state_api;
+  std::vector<std::string> required =
+      ctx.readiness_sources ? ctx.readiness_sources() : std::vector<std::string>{};
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = ctx.store.Read([&](const StateData& d) {
+    opts.not_synced = NotSynced(d, required);
+    return RenderLandingPage(d, opts);
+  });
+  return r;
+}
+
+HttpResponse HandleReload(const WebContext& ctx, const HttpRequest&) {
+  if (!ctx.reload) return Text(500, "reload not available\n");
+  Status s = ctx.reload();
+  if (!s) return Text(500, "failed to reload config: " + s.error().message + "\n");
+  return Text(200, "config reloaded\n");
+}
+
+HttpResponse Route(const WebContext& ctx, const HttpRequest& req) {
+  struct RouteEntry {
+    std::string_view path;
+    std::string_view method;
+    HttpResponse (*handler)(const WebContext&, const HttpRequest&);
+  };
+  static constexpr RouteEntry kRoutes[] = {
+      {"/metrics", "GET", &HandleMetrics},   {"/healthz", "GET", &HandleHealthz},
+      {"/readyz", "GET", &HandleReadyz},     {"/api/v1/state", "GET", &HandleState},
+      {"/", "GET", &HandleLanding},          {"/-/reload", "POST", &HandleReload},
+      {"/-/healthy", "GET", &HandleHealthz}, {"/-/ready", "GET", &HandleReadyz},
+  };
+  bool path_known = false;
+  for (const auto& route : kRoutes) {
+    if (req.path != route.path) continue;
+    path_known = true;
+    // HEAD is answered as GET; the server drops the body.
+    if (req.method == route.method || (req.method == "HEAD" && route.method == "GET")) {
+      return route.handler(ctx, req);
+    }
+  }
+  if (path_known) {
+    HttpResponse r = Text(405, "method not allowed\n");
+    return r;
+  }
+  return Text(404, "not found\n");
+}
+
+}  // namespace certwatch

@@ -1,0 +1,59 @@
+// What each endpoint answers, independent of the HTTP library: the server (server.cc, the
+// only file that includes httplib.h) turns a request into an HttpRequest, calls the handler
+// and writes its HttpResponse. Handlers are unit-tested without a socket.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "exporter/collector.h"
+#include "exporter/state.h"
+
+namespace certwatch {
+
+struct HttpRequest {
+  std::string method;  // GET, POST, HEAD, ...
+  std::string path;
+  std::string accept_encoding;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What the endpoints need from `certwatch serve`. Functions are called from the server's
+// worker threads and must be thread-safe.
+struct WebContext {
+  StateStore& store;
+  const Clock& clock;
+  const Logger& logger;
+  std::function<std::shared_ptr<const Config>()> config;
+  // Names of the enabled sources /readyz and `synced` wait for.
+  std::function<std::vector<std::string>()> readiness_sources;
+  // Re-reads the config (POST /-/reload); an error keeps the old one.
+  std::function<Status()> reload;
+  std::span<const CollectorEntry> collectors = Collectors();
+};
+
+HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req);
+HttpResponse HandleHealthz(const WebContext& ctx, const HttpRequest& req);
+HttpResponse HandleReadyz(const WebContext& ctx, const HttpRequest& req);
+HttpResponse HandleState(const WebContext& ctx, const HttpRequest& req);
+HttpResponse HandleLanding(const WebContext& ctx, const HttpRequest& req);
+HttpResponse HandleReload(const WebContext& ctx, const HttpRequest& req);
+
+// Routes by method and path: the whole endpoint table.
+HttpResponse Route(const WebContext& ctx, const HttpRequest& req);
+
+}  // namespace certwatch

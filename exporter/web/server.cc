@@ -1,0 +1,192 @@
+#include "exporter/web/server.h"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+
+#include <thread>
+
+#include "common/base64.h"
+
+namespace certwatch {
+
+struct WebServer::Impl {
+  WebServerOptions options;
+  WebContext context;
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  int port = 0;
+};
+
+namespace {
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+// "host:port", "[v6]:port", ":port" (all interfaces). The config loader has checked the
+// config file's value; this also guards --web.listen-address.
+Result<ListenAddress> ParseListenAddress(const std::string& s) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return Error{"\"" + s + "\": missing port (want host:port)"};
+  ListenAddress a;
+  a.host = s.substr(0, colon);
+  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') {
+    a.host = a.host.substr(1, a.host.size() - 2);
+  }
+  std::string port = s.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    return Error{"\"" + s + "\": bad port \"" + port + "\""};
+  }
+  a.port = std::stoi(port);
+  if (a.host.empty()) a.host = "0.0.0.0";
+  return a;
+}
+
+Result<int> ProtoVersion(const std::string& name) {
+  if (name.empty()) return 0;  // OpenSSL: no bound
+  if (name == "TLS10") return TLS1_VERSION;
+  if (name == "TLS11") return TLS1_1_VERSION;
+  if (name == "TLS12") return TLS1_2_VERSION;
+  if (name == "TLS13") return TLS1_3_VERSION;
+  return Error{"unknown TLS version \"" + name + "\" (want TLS10, TLS11, TLS12 or TLS13)"};
+}
+
+// Accepts any client certificate (RequestClientCert, RequireAnyClientCert): the chain is not
+// checked, only its presence is, as Go's crypto/tls does for these modes.
+int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return 1; }
+
+Result<std::unique_ptr<httplib::Server>> MakeTlsServer(const WebTlsOptions& tls) {
+  const std::string& mode = tls.client_auth_type.empty() ? "NoClientCert" : tls.client_auth_type;
+  bool verify = mode == "VerifyClientCertIfGiven" || mode == "RequireAndVerifyClientCert";
+  if (verify && tls.client_ca_file.empty()) {
+    return Error{"client_auth_type " + mode + " needs client_ca_file"};
+  }
+  auto server = std::make_unique<httplib::SSLServer>(tls.cert_file.c_str(), tls.key_file.c_str(),
+                                                     verify ? tls.client_ca_file.c_str() : nullptr);
+  if (!server->is_valid()) {
+    return Error{"cannot load TLS certificate " + tls.cert_file + " / key " + tls.key_file +
+                 (verify ? " / client CA " + tls.client_ca_file : std::string())};
+  }
+  SSL_CTX* ctx = server->ssl_context();
+  if (mode == "NoClientCert") {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  } else if (mode == "RequestClientCert") {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &AcceptAnyCertificate);
+  } else if (mode == "RequireAnyClientCert") {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                       &AcceptAnyCertificate);
+  } else if (mode == "VerifyClientCertIfGiven") {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  } else if (mode == "RequireAndVerifyClientCert") {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  } else {
+    return Error{"unknown client_auth_type \"" + mode + "\""};
+  }
+  auto min = ProtoVersion(tls.min_version);
+  if (!min) return min.error();
+  auto max = ProtoVersion(tls.max_version);
+  if (!max) return max.error();
+  if (SSL_CTX_set_min_proto_version(ctx, *min) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx, *max) != 1) {
+    return Error{"cannot set TLS versions " + tls.min_version + ".." + tls.max_version};
+  }
+  return std::unique_ptr<httplib::Server>(std::move(server));
+}
+
+bool Authorized(const WebServerOptions& options, const httplib::Request& req) {
+  if (options.basic_auth_users.empty()) return true;
+  const std::string& header = req.get_header_value("Authorization");
+  constexpr std::string_view kBasic = "Basic ";
+  if (header.size() <= kBasic.size() || header.compare(0, kBasic.size(), kBasic) != 0) {
+    return false;
+  }
+  auto decoded = Base64Decode(std::string_view(header).substr(kBasic.size()));
+  if (!decoded) return false;
+  size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return false;
+  std::string user = decoded->substr(0, colon);
+  std::string password = decoded->substr(colon + 1);
+  auto it = options.basic_auth_users.find(user);
+  if (it == options.basic_auth_users.end() || !options.check_password) return false;
+  return options.check_password(password, it->second);
+}
+
+void Write(const HttpResponse& r, httplib::Response& res) {
+  res.status = r.status;
+  for (const auto& [k, v] : r.headers) res.set_header(k, v);
+  if (r.body.empty()) {
+    res.set_content("", r.content_type);
+    return;
+  }
+  // A sized content provider is sent as is: httplib compresses only `body` responses, and
+  // /metrics does its own gzip (Content-Encoding set by the handler).
+  auto body = std::make_shared<std::string>(r.body);
+  res.set_content_provider(body->size(), r.content_type,
+                           [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                             return sink.write(body->data() + offset, length);
+                           });
+}
+
+}  // namespace
+
+WebServer::WebServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+WebServer::~WebServer() { Stop(); }
+
+int WebServer::port() const { return impl_->port; }
+
+void WebServer::Stop() {
+  if (!impl_ || !impl_->server) return;
+  impl_->server->stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& options,
+                                                    WebContext context) {
+  auto addr = ParseListenAddress(options.listen_address);
+  if (!addr) return addr.error().Wrap("web.listen-address");
+  if (!options.basic_auth_users.empty() && !options.check_password) {
+    return Error{"basic auth configured without a password checker"};
+  }
+  auto impl = std::make_unique<Impl>(Impl{options, std::move(context), nullptr, {}, 0});
+  if (options.tls) {
+    auto server = MakeTlsServer(*options.tls);
+    if (!server) return server.error().Wrap("web config tls_server_config");
+    impl->server = std::move(*server);
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
+  Impl* self = impl.get();
+  impl->server->set_pre_routing_handler(
+      [self](const httplib::Request& req, httplib::Response& res) {
+        if (!Authorized(self->options, req)) {
+          res.status = 401;
+          res.set_header("WWW-Authenticate", "Basic realm=\"certwatch\"");
+          res.set_content("Unauthorized\n", "text/plain; charset=utf-8");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        HttpRequest r{req.method, req.path, req.get_header_value("Accept-Encoding")};
+        HttpResponse out;
+        try {
+          out = Route(self->context, r);
+        } catch (const std::exception& e) {
+          self->context.logger.Error("request failed", {{"path", req.path}, {"err", e.what()}});
+          out = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}};
+        }
+        Write(out, res);
+        self->context.logger.Debug(
+            "request",
+            {{"method", req.method}, {"path", req.path}, {"status", std::to_string(out.status)}});
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  if (!impl->server->bind_to_port(addr->host, addr->port)) {
+    return Error{"cannot listen on " + options.listen_address};
+  }
+  impl->port = addr->port;
+  impl->thread = std::thread([self] { self->server->listen_after_bind(); });
+  return std::make_unique<WebServer>(std::move(impl));
+}
+
+}  // namespace certwatch
