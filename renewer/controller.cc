@@ -1,0 +1,64 @@
+#include "renewer/controller.h"
+
+#include <ctime>
+
+#include "common/duration.h"
+
+namespace certwatch::renewer {
+
+std::vector<std::unique_ptr<Controller>> NewControllers(const RenewerConfig& config) {
+  std::vector<std::unique_ptr<Controller>> out;
+  if (!config.fallback_issuers.empty()) out.push_back(NewIssuerFallbackController());
+  out.push_back(NewStuckChallengeController());
+  out.push_back(NewFailedRequestController());
+  out.push_back(NewReissueController());
+  if (config.delete_invalid_secrets) out.push_back(NewInvalidSecretController());
+  if (config.restart_stale_workloads) out.push_back(NewStaleWorkloadController());
+  return out;
+}
+
+std::string FormatTime(TimePoint t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string FormatAge(std::chrono::system_clock::duration d) {
+  return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d));
+}
+
+std::string IssuerString(const IssuerRef& ref) {
+  return ref.kind + "." + ref.group + "/" + ref.name;
+}
+
+std::optional<IssuerRef> ParseIssuerString(std::string_view s) {
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::string_view kind_group = s.substr(0, slash);
+  size_t dot = kind_group.find('.');
+  if (dot == std::string_view::npos || dot == 0 || slash + 1 >= s.size()) return std::nullopt;
+  IssuerRef ref;
+  ref.kind = std::string(kind_group.substr(0, dot));
+  ref.group = std::string(kind_group.substr(dot + 1));
+  ref.name = std::string(s.substr(slash + 1));
+  return ref;
+}
+
+std::optional<UnixSeconds> ParseTime(std::string_view s) {
+  std::tm tm{};
+  std::string str(s);
+  const char* end = strptime(str.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr) return std::nullopt;
+  // Fractional seconds are dropped; only "Z" is accepted as the zone (the API server's form).
+  if (*end == '.') {
+    ++end;
+    while (*end >= '0' && *end <= '9') ++end;
+  }
+  if (std::string_view(end) != "Z") return std::nullopt;
+  return static_cast<UnixSeconds>(timegm(&tm));
+}
+
+}  // namespace certwatch::renewer

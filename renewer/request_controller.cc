@@ -1,0 +1,50 @@
+// Deletes failed (or denied) CertificateRequests of the certificate's current revision — the
+// request for the next issuance, revision status.revision + 1 — once they have been failed for
+// renewer.challenge_stuck_after, so the next attempt starts from a fresh request. Requests of
+// older revisions are history and stay.
+#include "renewer/controller.h"
+
+namespace certwatch::renewer {
+namespace {
+
+class FailedRequestController final : public Controller {
+ public:
+  std::string_view Name() const override { return "failed_request"; }
+
+  std::vector<PlannedAction> ProcessItem(const ControllerContext& ctx,
+                                         const CertificateState& cert) const override {
+    std::vector<PlannedAction> out;
+    for (const CertificateRequestState* cr : RequestsOf(ctx.snapshot.data, cert)) {
+      if (cr->revision != cert.revision + 1) continue;
+      bool denied = cr->denied.status == "True";
+      bool failed = cr->ready.status == "False" && cr->ready.reason == "Failed";
+      if (!denied && !failed) continue;
+      UnixSeconds at = cr->failure_time.value_or(denied ? cr->denied.last_transition
+                                                        : cr->ready.last_transition);
+      if (at <= 0) continue;
+      auto age = ctx.now - TimePoint{std::chrono::seconds(at)};
+      if (age <= ctx.config.challenge_stuck_after) continue;
+
+      PlannedAction a;
+      a.kind = ActionKind::kDeleteCertificateRequest;
+      a.certificate = Key(cert.ns, cert.name);
+      a.target = ObjectRef{"cert-manager.io/v1", "CertificateRequest", cr->ns, cr->name};
+      a.event_object = CertificateRef(cert.ns, cert.name);
+      a.trigger = trigger::kRequestFailed;
+      const Condition& c = denied ? cr->denied : cr->ready;
+      a.message = "deleted CertificateRequest " + cr->name + " (revision " +
+                  std::to_string(cr->revision) + "): " + (denied ? "denied" : "failed") + " " +
+                  FormatAge(age) + " ago" + (c.message.empty() ? "" : ": " + c.message);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Controller> NewFailedRequestController() {
+  return std::make_unique<FailedRequestController>();
+}
+
+}  // namespace certwatch::renewer
