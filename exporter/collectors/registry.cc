@@ -8,9 +8,9 @@
 namespace certwatch {
 
 void CollectBuildInfo(const StateData&, const CollectContext&, MetricSink&);
-// certificates: void CollectCertificates(const StateData&, const CollectContext&, MetricSink&);
-// acme: void CollectAcme(const StateData&, const CollectContext&, MetricSink&);
-// issuers: void CollectIssuers(const StateData&, const CollectContext&, MetricSink&);
+void CollectCertificates(const StateData&, const CollectContext&, MetricSink&);
+void CollectAcme(const StateData&, const CollectContext&, MetricSink&);
+void CollectIssuers(const StateData&, const CollectContext&, MetricSink&);
 void CollectTlsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
@@ -21,9 +21,9 @@ namespace {
 
 constexpr auto kCollectors = std::to_array<CollectorEntry>({
     {"build_info", &CollectBuildInfo},
-    // {"certificates", &CollectCertificates},
-    // {"acme", &CollectAcme},
-    // {"issuers", &CollectIssuers},
+    {"certificates", &CollectCertificates},
+    {"acme", &CollectAcme},
+    {"issuers", &CollectIssuers},
     {"tls_probes", &CollectTlsProbes},
     {"dns_probes", &CollectDnsProbes},
     {"files", &CollectFiles},

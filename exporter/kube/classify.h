@@ -1,0 +1,42 @@
+// The join: for each Certificate, its current CertificateRequest (revision + 1), that
+// request's Order and the Order's Challenges, and its Issuer; from them the failure
+// classification, the ACME rate-limit flag, the next retry under cert-manager's backoff,
+// and the rate-limit budget per registered domain. Pure functions of StateData and "now".
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "exporter/state.h"
+
+typedef struct psl_ctx_st psl_ctx_t;
+
+namespace certwatch {
+
+// cert-manager's re-issuance backoff after a failure: 1h, doubling with each failed attempt,
+// capped at 32h, counted from status.lastFailureTime.
+std::optional<UnixSeconds> NextRetryTime(const CertificateState& c);
+
+struct ClassifyOptions {
+  int rate_limit_per_week = 50;
+  // After renewalTime plus this, a certificate that is not renewing is "renewal_overdue".
+  int64_t renewal_overdue_grace_seconds = 3600;
+  // libpsl context for registered domains; null = last two labels.
+  const psl_ctx_t* psl = nullptr;
+};
+
+// Recomputes the derived fields of every certificate (acme_rate_limited, failure,
+// failure_message, next_retry) and StateData::budgets.
+void ClassifyAll(StateData& data, UnixSeconds now, const ClassifyOptions& options);
+
+// One certificate (exposed for tests).
+void ClassifyCertificate(const StateData& data, CertificateState& cert, UnixSeconds now,
+                         const ClassifyOptions& options);
+
+// The registered domain (eTLD+1) of a DNS name, lower-cased, "*." stripped.
+std::string RegisteredDomain(const psl_ctx_t* psl, std::string_view dns_name);
+
+// Debian's public suffix list, loaded once; null if the file is missing.
+const psl_ctx_t* DefaultPsl();
+
+}  // namespace certwatch

@@ -1,0 +1,539 @@
+#include "exporter/kube/decode.h"
+
+#include <openssl/crypto.h>
+
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+#include "common/base64.h"
+#include "common/x509.h"
+
+namespace certwatch {
+
+namespace od = simdjson::ondemand;
+
+std::optional<UnixSeconds> ParseRfc3339(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
+  if (s.size() < 20) return std::nullopt;
+  auto num = [&](size_t pos, size_t len, int& out) {
+    if (pos + len > s.size()) return false;
+    auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
+    return r.ec == std::errc() && r.ptr == s.data() + pos + len;
+  };
+  int y, mo, d, h, mi, se;
+  if (!num(0, 4, y) || s[4] != '-' || !num(5, 2, mo) || s[7] != '-' || !num(8, 2, d) ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !num(11, 2, h) || s[13] != ':' ||
+      !num(14, 2, mi) || s[16] != ':' || !num(17, 2, se)) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == start) return std::nullopt;
+  }
+  int offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!num(i + 1, 2, oh) || s.size() <= i + 3 || s[i + 3] != ':' || !num(i + 4, 2, om)) {
+      return std::nullopt;
+    }
+    offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = se;
+  return static_cast<UnixSeconds>(timegm(&tm)) - offset;
+}
+
+bool IsRateLimitedMessage(std::string_view m) {
+  if (m.find("rateLimited") != std::string_view::npos) return true;
+  if (m.find("too many certificates") != std::string_view::npos) return true;
+  // "429" as an HTTP status: a standalone number, not part of a longer one ("14290").
+  for (size_t p = m.find("429"); p != std::string_view::npos; p = m.find("429", p + 1)) {
+    bool left = p == 0 || !std::isalnum(static_cast<unsigned char>(m[p - 1]));
+    bool right = p + 3 >= m.size() || !std::isalnum(static_cast<unsigned char>(m[p + 3]));
+    if (left && right) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// Context for one object: names the object in warnings.
+struct Ctx {
+  const char* kind;
+  DecodeOutput& d;
+  void Warn(std::string_view field, std::string_view what) {
+    if (!d.warning.empty()) return;
+    d.warning = std::string(kind) + " " +
+                (d.meta.ns.empty() ? d.meta.name : d.meta.ns + "/" + d.meta.name) + ": " +
+                std::string(field) + ": " + std::string(what);
+  }
+};
+
+std::string_view Str(od::value v) {
+  std::string_view s;
+  if (v.get_string().get(s) != simdjson::SUCCESS) return {};
+  return s;
+}
+
+bool Bool(od::value v) {
+  bool b = false;
+  if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
+  return b;
+}
+
+int64_t Int(od::value v) {
+  int64_t i = 0;
+  if (v.get_int64().get(i) != simdjson::SUCCESS) return 0;
+  return i;
+}
+
+std::optional<UnixSeconds> Time(od::value v, Ctx& c, std::string_view field) {
+  std::string_view s;
+  if (v.get_string().get(s) != simdjson::SUCCESS) {
+    c.Warn(field, "not a string");
+    return std::nullopt;
+  }
+  auto t = ParseRfc3339(s);
+  if (!t) c.Warn(field, "not RFC 3339: \"" + std::string(s.substr(0, 64)) + "\"");
+  return t;
+}
+
+template <typename F>
+void Fields(od::value v, F&& f) {
+  od::object obj;
+  if (v.get_object().get(obj) != simdjson::SUCCESS) return;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return;
+    f(key, field.value());
+  }
+}
+
+template <typename F>
+void Fields(od::object obj, F&& f) {
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return;
+    f(key, field.value());
+  }
+}
+
+template <typename F>
+void Items(od::value v, F&& f) {
+  od::array arr;
+  if (v.get_array().get(arr) != simdjson::SUCCESS) return;
+  for (auto item : arr) {
+    od::value iv;
+    if (item.get(iv) != simdjson::SUCCESS) return;
+    f(iv);
+  }
+}
+
+std::vector<std::string> Strings(od::value v) {
+  std::vector<std::string> out;
+  Items(v, [&](od::value s) {
+    std::string_view sv = Str(s);
+    if (!sv.empty()) out.emplace_back(sv);
+  });
+  return out;
+}
+
+using StringMap = std::map<std::string, std::string>;
+
+// metadata; labels into `labels` (if given); annotations through `ann`.
+template <typename Ann>
+void Meta(od::value v, Ctx& c, StringMap* labels, Ann&& ann) {
+  ObjectMeta& m = c.d.meta;
+  Fields(v, [&](std::string_view k, od::value val) {
+    if (k == "name") {
+      m.name = Str(val);
+    } else if (k == "namespace") {
+      m.ns = Str(val);
+    } else if (k == "resourceVersion") {
+      m.resource_version = Str(val);
+    } else if (k == "generation") {
+      m.generation = Int(val);
+    } else if (k == "creationTimestamp") {
+      if (auto t = Time(val, c, "metadata.creationTimestamp")) m.created = *t;
+    } else if (k == "labels") {
+      if (labels) {
+        Fields(val,
+               [&](std::string_view lk, od::value lv) { (*labels)[std::string(lk)] = Str(lv); });
+      }
+    } else if (k == "annotations") {
+      Fields(val, [&](std::string_view ak, od::value av) { ann(ak, av); });
+    } else if (k == "ownerReferences") {
+      Items(val, [&](od::value ref) {
+        std::string kind, name;
+        bool controller = false;
+        Fields(ref, [&](std::string_view rk, od::value rv) {
+          if (rk == "kind")
+            kind = Str(rv);
+          else if (rk == "name")
+            name = Str(rv);
+          else if (rk == "controller")
+            controller = Bool(rv);
+        });
+        if (m.owner_kind.empty() || controller) {
+          m.owner_kind = std::move(kind);
+          m.owner_name = std::move(name);
+        }
+      });
+    }
+  });
+}
+
+void NoAnnotations(std::string_view, od::value) {}
+
+IssuerRef DecodeIssuerRef(od::value v) {
+  IssuerRef r;
+  Fields(v, [&](std::string_view k, od::value val) {
+    if (k == "name")
+      r.name = Str(val);
+    else if (k == "kind")
+      r.kind = Str(val);
+    else if (k == "group")
+      r.group = Str(val);
+  });
+  if (r.kind.empty()) r.kind = "Issuer";
+  if (r.group.empty()) r.group = "cert-manager.io";
+  return r;
+}
+
+// status.conditions: the listed types into their slots.
+void Conditions(od::value v, Ctx& c,
+                std::initializer_list<std::pair<std::string_view, Condition*>> slots) {
+  Items(v, [&](od::value cv) {
+    Condition cond;
+    std::string type;
+    Fields(cv, [&](std::string_view k, od::value val) {
+      if (k == "type")
+        type = Str(val);
+      else if (k == "status")
+        cond.status = Str(val);
+      else if (k == "reason")
+        cond.reason = Str(val);
+      else if (k == "message")
+        cond.message = Str(val);
+      else if (k == "observedGeneration")
+        cond.observed_generation = Int(val);
+      else if (k == "lastTransitionTime") {
+        if (auto t = Time(val, c, "status.conditions.lastTransitionTime"))
+          cond.last_transition = *t;
+      }
+    });
+    for (auto& [name, slot] : slots) {
+      if (type == name) {
+        // A healthy condition's message is boilerplate; not keeping it saves memory per object.
+        if (cond.status == "True" && name == "Ready") cond.message.clear();
+        *slot = std::move(cond);
+        break;
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void DecodeMetaOnly(od::object obj, DecodeOutput& d) {
+  Ctx c{"object", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") Meta(v, c, nullptr, NoAnnotations);
+  });
+}
+
+void DecodeCertificate(od::object obj, CertificateState& out, DecodeOutput& d) {
+  Ctx c{"Certificate", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, &out.labels, [&](std::string_view ak, od::value av) {
+        if (ak.starts_with("certwatch.io/")) out.certwatch_annotations[std::string(ak)] = Str(av);
+      });
+    } else if (k == "spec") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "secretName")
+          out.secret_name = Str(sv);
+        else if (sk == "dnsNames")
+          out.dns_names = Strings(sv);
+        else if (sk == "issuerRef")
+          out.issuer = DecodeIssuerRef(sv);
+      });
+    } else if (k == "status") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "conditions") {
+          Conditions(sv, c, {{"Ready", &out.ready}, {"Issuing", &out.issuing}});
+        } else if (sk == "notAfter") {
+          out.not_after = Time(sv, c, "status.notAfter");
+        } else if (sk == "notBefore") {
+          out.not_before = Time(sv, c, "status.notBefore");
+        } else if (sk == "renewalTime") {
+          out.renewal_time = Time(sv, c, "status.renewalTime");
+        } else if (sk == "lastFailureTime") {
+          out.last_failure_time = Time(sv, c, "status.lastFailureTime");
+        } else if (sk == "failedIssuanceAttempts") {
+          out.failed_issuance_attempts = static_cast<int>(Int(sv));
+        } else if (sk == "revision") {
+          out.revision = static_cast<int>(Int(sv));
+        }
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+  out.generation = d.meta.generation;
+  if (d.meta.owner_kind == "Ingress") out.owner_ingress = d.meta.owner_name;
+}
+
+void DecodeCertificateRequest(od::object obj, CertificateRequestState& out, DecodeOutput& d) {
+  Ctx c{"CertificateRequest", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, [&](std::string_view ak, od::value av) {
+        if (ak == "cert-manager.io/certificate-name") {
+          out.certificate = Str(av);
+        } else if (ak == "cert-manager.io/certificate-revision") {
+          std::string_view s = Str(av);
+          int rev = 0;
+          if (std::from_chars(s.data(), s.data() + s.size(), rev).ec == std::errc()) {
+            out.revision = rev;
+          } else {
+            c.Warn("metadata.annotations[cert-manager.io/certificate-revision]", "not a number");
+          }
+        }
+      });
+    } else if (k == "spec") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "issuerRef") out.issuer = DecodeIssuerRef(sv);
+      });
+    } else if (k == "status") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "conditions") {
+          Conditions(sv, c,
+                     {{"Ready", &out.ready}, {"Approved", &out.approved}, {"Denied", &out.denied}});
+        } else if (sk == "failureTime") {
+          out.failure_time = Time(sv, c, "status.failureTime");
+        }
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+  out.created = d.meta.created;
+  if (out.certificate.empty() && d.meta.owner_kind == "Certificate") {
+    out.certificate = d.meta.owner_name;
+  }
+}
+
+void DecodeOrder(od::object obj, OrderState& out, DecodeOutput& d) {
+  Ctx c{"Order", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, NoAnnotations);
+    } else if (k == "spec") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "issuerRef")
+          out.issuer = DecodeIssuerRef(sv);
+        else if (sk == "dnsNames")
+          out.dns_names = Strings(sv);
+      });
+    } else if (k == "status") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "state")
+          out.state = Str(sv);
+        else if (sk == "reason")
+          out.reason = Str(sv);
+        else if (sk == "failureTime")
+          out.failure_time = Time(sv, c, "status.failureTime");
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+  out.created = d.meta.created;
+  if (d.meta.owner_kind == "CertificateRequest") out.request = d.meta.owner_name;
+  out.rate_limited = IsRateLimitedMessage(out.reason);
+}
+
+void DecodeChallenge(od::object obj, ChallengeState& out, DecodeOutput& d) {
+  Ctx c{"Challenge", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, NoAnnotations);
+    } else if (k == "spec") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "type")
+          out.type = Str(sv);
+        else if (sk == "dnsName")
+          out.dns_name = Str(sv);
+        else if (sk == "wildcard")
+          out.wildcard = Bool(sv);
+        else if (sk == "key")
+          out.key = Str(sv);
+        else if (sk == "issuerRef")
+          out.issuer = DecodeIssuerRef(sv);
+      });
+    } else if (k == "status") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "presented")
+          out.presented = Bool(sv);
+        else if (sk == "processing")
+          out.processing = Bool(sv);
+        else if (sk == "state")
+          out.state = Str(sv);
+        else if (sk == "reason")
+          out.reason = Str(sv);
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+  out.created = d.meta.created;
+  if (d.meta.owner_kind == "Order") out.order = d.meta.owner_name;
+}
+
+void DecodeIssuer(od::object obj, IssuerState& out, DecodeOutput& d) {
+  Ctx c{"Issuer", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, NoAnnotations);
+    } else if (k == "spec") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "acme") {
+          Fields(sv, [&](std::string_view ak, od::value av) {
+            if (ak == "server")
+              out.acme_server = Str(av);
+            else if (ak == "email")
+              out.acme_email = Str(av);
+          });
+        }
+      });
+    } else if (k == "status") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk == "conditions") Conditions(sv, c, {{"Ready", &out.ready}});
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+}
+
+void DecodeIngress(od::object obj, IngressState& out, DecodeOutput& d) {
+  Ctx c{"Ingress", d};
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, [&](std::string_view ak, od::value av) {
+        if (ak == "cert-manager.io/cluster-issuer")
+          out.cluster_issuer_annotation = Str(av);
+        else if (ak == "cert-manager.io/issuer")
+          out.issuer_annotation = Str(av);
+        else if (ak.starts_with("certwatch.io/"))
+          out.certwatch_annotations[std::string(ak)] = Str(av);
+      });
+    } else if (k == "spec") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk != "tls") return;
+        Items(sv, [&](od::value tv) {
+          IngressTls tls;
+          Fields(tv, [&](std::string_view tk, od::value tval) {
+            if (tk == "hosts")
+              tls.hosts = Strings(tval);
+            else if (tk == "secretName")
+              tls.secret_name = Str(tval);
+          });
+          out.tls.push_back(std::move(tls));
+        });
+      });
+    } else if (k == "status") {
+      Fields(v, [&](std::string_view sk, od::value sv) {
+        if (sk != "loadBalancer") return;
+        Fields(sv, [&](std::string_view lk, od::value lv) {
+          if (lk != "ingress") return;
+          Items(lv, [&](od::value iv) {
+            Fields(iv, [&](std::string_view ik, od::value addr) {
+              if (ik == "ip" || ik == "hostname") {
+                std::string_view a = Str(addr);
+                if (!a.empty()) out.addresses.emplace_back(a);
+              }
+            });
+          });
+        });
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+}
+
+void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
+  Ctx c{"Secret", d};
+  std::string type;
+  std::string crt;  // decoded tls.crt
+  bool has_crt = false;
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, NoAnnotations);
+    } else if (k == "type") {
+      type = Str(v);
+    } else if (k == "data") {
+      // Only tls.crt is read; tls.key and any other entry are skipped without being decoded.
+      Fields(v, [&](std::string_view dk, od::value dv) {
+        if (dk != "tls.crt") return;
+        has_crt = true;
+        auto decoded = Base64Decode(Str(dv));
+        if (decoded)
+          crt = std::move(*decoded);
+        else
+          c.Warn("data[tls.crt]", decoded.error().message);
+      });
+    }
+  });
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+  if (!has_crt) {
+    out.error = "no tls.crt";
+  } else if (!crt.empty()) {
+    auto facts = ParseCertificates(crt);
+    if (!facts) {
+      out.error = facts.error().message;
+    } else {
+      const CertFacts& leaf = facts->front();
+      out.serial = leaf.serial;
+      out.fingerprint_sha256 = leaf.fingerprint_sha256;
+      out.subject = leaf.subject;
+      out.dns_names = leaf.dns_names;
+      out.not_before = leaf.not_before;
+      out.not_after = leaf.not_after;
+    }
+    OPENSSL_cleanse(crt.data(), crt.size());
+  }
+  (void)type;
+}
+
+void DecodeStatus(od::object obj, StatusObject& out) {
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "code")
+      out.code = Int(v);
+    else if (k == "reason")
+      out.reason = Str(v);
+    else if (k == "message")
+      out.message = Str(v);
+  });
+}
+
+}  // namespace certwatch

@@ -1,0 +1,61 @@
+// Decoders from Kubernetes API JSON (simdjson on-demand) into the trimmed state structs of
+// exporter/state.h: only the fields certwatch uses are kept. A field of the wrong type or an
+// unparseable timestamp leaves that field unset and is reported as a warning naming the
+// object and field ("Certificate default/web: status.notAfter: not RFC 3339: \"x\""); the
+// rest of the object is still kept.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "exporter/state.h"
+
+namespace certwatch {
+
+// "2026-11-28T10:00:00Z", with optional fractional seconds and numeric offset.
+std::optional<UnixSeconds> ParseRfc3339(std::string_view s);
+
+// Metadata common to every object.
+struct ObjectMeta {
+  std::string ns, name, resource_version;
+  int64_t generation = 0;
+  UnixSeconds created = 0;
+  std::string owner_kind, owner_name;  // the controller owner reference (or the first one)
+};
+
+// Per-kind results. `warning` receives the first field error, if any.
+struct DecodeOutput {
+  ObjectMeta meta;
+  std::string warning;
+};
+
+void DecodeCertificate(simdjson::ondemand::object obj, CertificateState& out, DecodeOutput& d);
+void DecodeCertificateRequest(simdjson::ondemand::object obj, CertificateRequestState& out,
+                              DecodeOutput& d);
+void DecodeOrder(simdjson::ondemand::object obj, OrderState& out, DecodeOutput& d);
+void DecodeChallenge(simdjson::ondemand::object obj, ChallengeState& out, DecodeOutput& d);
+// Issuer and ClusterIssuer; `kind` is set by the caller.
+void DecodeIssuer(simdjson::ondemand::object obj, IssuerState& out, DecodeOutput& d);
+void DecodeIngress(simdjson::ondemand::object obj, IngressState& out, DecodeOutput& d);
+// tls.crt is decoded and parsed into facts; the decoded bytes are wiped; tls.key is never
+// read. The caller wipes the JSON buffer it owns.
+void DecodeSecret(simdjson::ondemand::object obj, SecretCertState& out, DecodeOutput& d);
+// Only metadata (bookmarks, unknown kinds).
+void DecodeMetaOnly(simdjson::ondemand::object obj, DecodeOutput& d);
+
+// A watch ERROR event's Status object.
+struct StatusObject {
+  int64_t code = 0;
+  std::string reason, message;
+};
+void DecodeStatus(simdjson::ondemand::object obj, StatusObject& out);
+
+// True when an ACME error text says rate limited: HTTP 429 or the ACME problem type
+// urn:ietf:params:acme:error:rateLimited.
+bool IsRateLimitedMessage(std::string_view message);
+
+}  // namespace certwatch

@@ -1,0 +1,552 @@
+#include "exporter/kube/kube_source.h"
+
+#include <openssl/crypto.h>
+#include <simdjson.h>
+
+#include <cstring>
+#include <random>
+#include <utility>
+
+#include "exporter/kube/classify.h"
+#include "exporter/kube/decode.h"
+
+namespace certwatch {
+
+namespace od = simdjson::ondemand;
+
+// What one watched kind needs: where it lives, how to decode it, where it goes in StateData.
+struct KubeSource::Kind {
+  std::string name;        // "Certificate"
+  std::string group_path;  // "/apis/cert-manager.io/v1" or "/api/v1"
+  std::string plural;      // "certificates"
+  bool namespaced = true;
+  std::string query;       // extra list/watch parameters ("fieldSelector=...")
+  bool sensitive = false;  // Secrets: wipe buffers after decoding
+
+  virtual ~Kind() = default;
+  // Decodes one object into the staging slot; false when it is not kept (shard, no name).
+  virtual bool Decode(od::object obj, DecodeOutput& d, const Shard& shard) = 0;
+  virtual std::string StagedKey() const = 0;
+  // Moves the staged object into the state (one per list item or watch event).
+  virtual void Upsert(StateData& s) = 0;
+  virtual void Erase(StateData& s, const std::string& key) = 0;
+  // Drops every object of this kind in namespace `ns` ("" = all) whose key is not in `keep`.
+  virtual void Prune(StateData& s, const std::string& ns, const std::set<std::string>& keep) = 0;
+  // Bulk list: stage many.
+  virtual void StageToBatch() = 0;
+  virtual void CommitBatch(StateData& s) = 0;
+  virtual void ClearBatch() = 0;
+  // Hook after an upsert (rate-limited Orders).
+  std::function<void(StateData&, const void*)> on_upsert;
+};
+
+namespace {
+
+template <typename T>
+struct TypedKind : KubeSource::Kind {
+  using DecodeFn = void (*)(od::object, T&, DecodeOutput&);
+  DecodeFn decode = nullptr;
+  std::map<std::string, T> StateData::*map = nullptr;
+  // Key and shard key from the decoded value.
+  std::function<std::string(const T&)> key;
+  std::function<std::string(const T&)> shard_key;
+  std::function<bool(const T&)> in_kind = [](const T&) { return true; };
+  std::function<void(T&)> fixup;
+  T staged;
+  std::vector<std::pair<std::string, T>> batch;
+
+  bool Decode(od::object obj, DecodeOutput& d, const Shard& shard) override {
+    staged = T{};
+    decode(obj, staged, d);
+    if (fixup) fixup(staged);
+    if (d.meta.name.empty()) return false;
+    if (shard_key && !shard.Owns(shard_key(staged))) return false;
+    return true;
+  }
+  std::string StagedKey() const override { return key(staged); }
+  void Upsert(StateData& s) override {
+    std::string k = key(staged);
+    T& slot = (s.*map)[k];
+    slot = std::move(staged);
+    if (on_upsert) on_upsert(s, &slot);
+  }
+  void Erase(StateData& s, const std::string& k) override { (s.*map).erase(k); }
+  void Prune(StateData& s, const std::string& ns, const std::set<std::string>& keep) override {
+    auto& m = s.*map;
+    for (auto it = m.begin(); it != m.end();) {
+      if (in_kind(it->second) && (ns.empty() || it->second.ns == ns) && !keep.count(it->first)) {
+        it = m.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  void StageToBatch() override { batch.emplace_back(key(staged), std::move(staged)); }
+  void CommitBatch(StateData& s) override {
+    auto& m = s.*map;
+    for (auto& [k, v] : batch) {
+      T& slot = m[k];
+      slot = std::move(v);
+      if (on_upsert) on_upsert(s, &slot);
+    }
+    batch.clear();
+  }
+  void ClearBatch() override { batch.clear(); }
+};
+
+std::string NsName(const std::string& ns, const std::string& name) {
+  return ns.empty() ? name : ns + "/" + name;
+}
+
+template <typename T>
+std::unique_ptr<TypedKind<T>> MakeKind(std::string name, std::string group_path, std::string plural,
+                                       typename TypedKind<T>::DecodeFn fn,
+                                       std::map<std::string, T> StateData::*map) {
+  auto k = std::make_unique<TypedKind<T>>();
+  k->name = std::move(name);
+  k->group_path = std::move(group_path);
+  k->plural = std::move(plural);
+  k->decode = fn;
+  k->map = map;
+  k->key = [](const T& v) { return NsName(v.ns, v.name); };
+  return k;
+}
+
+// Padded copy of a line for simdjson; wiped when sensitive.
+class PaddedLine {
+ public:
+  simdjson::padded_string_view Set(std::string_view line) {
+    if (buf_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      buf_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    }
+    std::memcpy(buf_.data(), line.data(), line.size());
+    len_ = line.size();
+    return simdjson::padded_string_view(buf_.data(), line.size(), buf_.size());
+  }
+  void Wipe() { OPENSSL_cleanse(buf_.data(), len_); }
+
+ private:
+  std::string buf_;
+  size_t len_ = 0;
+};
+
+}  // namespace
+
+struct KubeSource::Watcher {
+  std::unique_ptr<Kind> kind;
+  std::string ns;    // "" = all namespaces (or cluster-scoped)
+  std::string what;  // "cert-manager.io/v1 certificates in namespace x", for messages
+  bool synced = false;
+  std::string error;                  // "" when healthy
+  std::optional<double> retry_after;  // from the last 429/503
+  od::parser parser;
+  PaddedLine line;
+  std::string Path() const {
+    return kind->group_path + (kind->namespaced && !ns.empty() ? "/namespaces/" + ns : "") + "/" +
+           kind->plural;
+  }
+};
+
+std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
+  std::vector<std::unique_ptr<Kind>> kinds;
+  {
+    auto k = MakeKind<CertificateState>("Certificate", "/apis/cert-manager.io/v1", "certificates",
+                                        &DecodeCertificate, &StateData::certificates);
+    k->shard_key = [](const CertificateState& c) { return c.ns + "/" + c.name; };
+    kinds.push_back(std::move(k));
+  }
+  {
+    auto k = MakeKind<CertificateRequestState>("CertificateRequest", "/apis/cert-manager.io/v1",
+                                               "certificaterequests", &DecodeCertificateRequest,
+                                               &StateData::requests);
+    // A request follows its Certificate's shard, so the join stays within one replica.
+    k->shard_key = [](const CertificateRequestState& r) {
+      return r.ns + "/" + (r.certificate.empty() ? r.name : r.certificate);
+    };
+    kinds.push_back(std::move(k));
+  }
+  for (std::string kind : {"Issuer", "ClusterIssuer"}) {
+    const bool cluster = kind == "ClusterIssuer";
+    auto k = MakeKind<IssuerState>(kind, "/apis/cert-manager.io/v1",
+                                   cluster ? "clusterissuers" : "issuers", &DecodeIssuer,
+                                   &StateData::issuers);
+    k->namespaced = !cluster;
+    k->fixup = [kind](IssuerState& i) { i.kind = kind; };
+    k->key = [kind](const IssuerState& i) {
+      return kind + "/" + (i.ns.empty() ? i.name : i.ns + "/" + i.name);
+    };
+    k->in_kind = [kind](const IssuerState& i) { return i.kind == kind; };
+    kinds.push_back(std::move(k));
+  }
+  {
+    auto k = MakeKind<OrderState>("Order", "/apis/acme.cert-manager.io/v1", "orders", &DecodeOrder,
+                                  &StateData::orders);
+    k->on_upsert = [this](StateData& s, const void* p) {
+      const auto& o = *static_cast<const OrderState*>(p);
+      if (!o.rate_limited) return;
+      // Counted once per Order (its name and creation time), however often it is re-sent.
+      std::string id = o.ns + "/" + o.name + "@" + std::to_string(o.created);
+      std::lock_guard lock(orders_mu_);
+      if (rate_limited_orders_.insert(id).second) {
+        ++s.acme_rate_limit_errors[o.issuer.kind + "/" + o.issuer.name];
+      }
+    };
+    kinds.push_back(std::move(k));
+  }
+  kinds.push_back(MakeKind<ChallengeState>("Challenge", "/apis/acme.cert-manager.io/v1",
+                                           "challenges", &DecodeChallenge, &StateData::challenges));
+  if (options_.config.ingresses) {
+    auto k = MakeKind<IngressState>("Ingress", "/apis/networking.k8s.io/v1", "ingresses",
+                                    &DecodeIngress, &StateData::ingresses);
+    k->shard_key = [](const IngressState& i) { return i.ns + "/" + i.name; };
+    kinds.push_back(std::move(k));
+  }
+  if (options_.config.secrets) {
+    auto k = MakeKind<SecretCertState>("Secret", "/api/v1", "secrets", &DecodeSecret,
+                                       &StateData::secrets);
+    k->query = "fieldSelector=" + QueryEscape("type=kubernetes.io/tls");
+    k->sensitive = true;
+    k->shard_key = [](const SecretCertState& s) { return s.ns + "/" + s.name; };
+    kinds.push_back(std::move(k));
+  }
+  return kinds;
+}
+
+KubeSource::KubeSource(std::unique_ptr<KubeClient> client, KubeSourceOptions options,
+                       StateStore& store, const Logger& logger, const Clock& clock)
+    : client_(std::move(client)),
+      options_(std::move(options)),
+      store_(store),
+      logger_(logger.With("source", "kubernetes")),
+      clock_(clock) {
+  // One watcher per kind, or per (kind, namespace) when namespaces are configured; each has
+  // its own descriptor, since staging slots belong to one thread.
+  auto add = [&](std::unique_ptr<Kind> k, const std::string& ns) {
+    auto w = std::make_unique<Watcher>();
+    w->ns = ns;
+    std::string gv = k->group_path == "/api/v1" ? "v1" : k->group_path.substr(6);
+    w->what = gv + " " + k->plural + (ns.empty() ? "" : " in namespace " + ns);
+    w->kind = std::move(k);
+    watchers_.push_back(std::move(w));
+  };
+  const auto& namespaces = options_.config.namespaces;
+  for (auto& k : BuildKinds()) {
+    if (!k->namespaced || namespaces.empty()) add(std::move(k), "");
+  }
+  for (const auto& ns : namespaces) {
+    for (auto& k : BuildKinds()) {
+      if (k->namespaced) add(std::move(k), ns);
+    }
+  }
+}
+
+KubeSource::~KubeSource() { Stop(); }
+
+void KubeSource::Start() {
+  if (started_) return;
+  started_ = true;
+  store_.Update([&](StateData& d) {
+    SourceStatus& s = d.sources["kubernetes"];
+    s.up = false;
+    s.synced = false;
+  });
+  for (auto& w : watchers_) threads_.emplace_back([this, &w] { RunWatcher(*w); });
+  threads_.emplace_back([this] { RunMaintenance(); });
+}
+
+void KubeSource::Stop() {
+  if (stop_.exchange(true)) return;
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+bool KubeSource::Healthy() const {
+  std::lock_guard lock(mu_);
+  for (const auto& w : watchers_) {
+    if (!w->synced || !w->error.empty()) return false;
+  }
+  return true;
+}
+
+void KubeSource::Sleep(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, d, [&] { return stop_.load(); });
+}
+
+void KubeSource::MarkError(Watcher& w, const std::string& error) {
+  {
+    std::lock_guard lock(mu_);
+    w.error = error;
+  }
+  logger_.Warn("watch failed", {{"resource", w.what}, {"err", error}});
+  store_.SetSource("kubernetes", false, false, static_cast<UnixSeconds>(clock_.NowSeconds()),
+                   w.what + ": " + error);
+}
+
+void KubeSource::MarkHealthy(Watcher& w) {
+  bool was_error;
+  {
+    std::lock_guard lock(mu_);
+    was_error = !w.error.empty();
+    w.error.clear();
+    w.synced = true;
+  }
+  if (was_error) logger_.Info("watch recovered", {{"resource", w.what}});
+  dirty_ = true;
+  cv_.notify_all();
+}
+
+Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
+  Kind& k = *w.kind;
+  std::string cont;
+  std::set<std::string> keep;
+  k.ClearBatch();
+  size_t count = 0;
+  do {
+    std::string path = w.Path() + "?limit=" + std::to_string(options_.config.list_page_size);
+    if (!k.query.empty()) path += "&" + k.query;
+    if (!cont.empty()) path += "&continue=" + QueryEscape(cont);
+    auto resp = client_->Do("GET", path);
+    if (!resp) return resp.error();
+    if (resp->status == 404) {
+      return Error{"the API server does not serve " + w.what +
+                   " (404): is the CRD installed (cert-manager, or the kind's API group)?"};
+    }
+    if (resp->status == 410) {
+      // The continue token expired mid-list: start over.
+      k.ClearBatch();
+      keep.clear();
+      cont.clear();
+      count = 0;
+      continue;
+    }
+    if (!resp->ok()) {
+      w.retry_after = resp->retry_after_seconds;
+      return Error{"list " + w.what + ": " + resp->Describe()};
+    }
+    const size_t n = resp->body.size();
+    resp->body.append(simdjson::SIMDJSON_PADDING, '\0');
+    simdjson::padded_string_view psv(resp->body.data(), n, resp->body.size());
+    std::string next;
+    std::string warning;
+    bool bad = false;
+    std::string parse_error;
+    try {
+      od::document doc = w.parser.iterate(psv);
+      for (auto field : doc.get_object()) {
+        std::string_view key = field.unescaped_key();
+        if (key == "metadata") {
+          for (auto mf : field.value().get_object()) {
+            std::string_view mk = mf.unescaped_key();
+            if (mk == "resourceVersion")
+              rv = std::string(std::string_view(mf.value().get_string()));
+            else if (mk == "continue")
+              next = std::string(std::string_view(mf.value().get_string()));
+          }
+        } else if (key == "items") {
+          for (auto item : field.value().get_array()) {
+            DecodeOutput d;
+            od::object obj = item.get_object();
+            if (k.Decode(obj, d, options_.shard)) {
+              keep.insert(k.StagedKey());
+              k.StageToBatch();
+              ++count;
+            }
+            if (!d.warning.empty() && warning.empty()) warning = d.warning;
+          }
+        }
+      }
+    } catch (const simdjson::simdjson_error& e) {
+      bad = true;
+      parse_error = e.what();
+    }
+    if (k.sensitive) OPENSSL_cleanse(resp->body.data(), resp->body.size());
+    if (!warning.empty()) {
+      logger_.Warn("bad field", {{"resource", w.what}, {"err", warning}});
+      store_.Update([&](StateData& d) { ++d.sources["kubernetes"].errors_total; });
+    }
+    if (bad) {
+      k.ClearBatch();
+      return Error{"list " + w.what + ": undecodable JSON: " + parse_error};
+    }
+    cont = std::move(next);
+  } while (!cont.empty() && !stop_);
+  if (stop_) return Error{"stopped"};
+  store_.Update([&](StateData& d) {
+    k.Prune(d, w.ns, keep);
+    k.CommitBatch(d);
+  });
+  objects_listed_ += count;
+  return OkStatus();
+}
+
+Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
+  Kind& k = *w.kind;
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  const int64_t base = options_.watch_timeout.count();
+  const int64_t timeout =
+      base + static_cast<int64_t>(rng() % static_cast<uint64_t>(std::max<int64_t>(base, 1)));
+  std::string path = w.Path() +
+                     "?watch=1&allowWatchBookmarks=true&resourceVersion=" + QueryEscape(rv) +
+                     "&timeoutSeconds=" + std::to_string(timeout);
+  if (!k.query.empty()) path += "&" + k.query;
+  bool relist = false;
+  std::string stream_error;
+  bool established = false;
+  auto on_line = [&](std::string_view line) -> bool {
+    if (!established) {
+      established = true;
+      MarkHealthy(w);
+    }
+    auto psv = w.line.Set(line);
+    std::string type;
+    DecodeOutput d;
+    StatusObject status;
+    bool keep = false;
+    try {
+      od::document doc = w.parser.iterate(psv);
+      for (auto field : doc.get_object()) {
+        std::string_view key = field.unescaped_key();
+        if (key == "type") {
+          type = std::string(std::string_view(field.value().get_string()));
+        } else if (key == "object") {
+          od::object obj = field.value().get_object();
+          if (type == "ERROR") {
+            DecodeStatus(obj, status);
+          } else if (type == "BOOKMARK") {
+            DecodeMetaOnly(obj, d);
+          } else {
+            keep = k.Decode(obj, d, options_.shard);
+          }
+        }
+      }
+    } catch (const simdjson::simdjson_error& e) {
+      if (k.sensitive) w.line.Wipe();
+      stream_error = std::string("undecodable watch event: ") + e.what();
+      relist = true;
+      return false;
+    }
+    if (k.sensitive) w.line.Wipe();
+    if (!d.meta.resource_version.empty()) rv = d.meta.resource_version;
+    if (!d.warning.empty()) {
+      logger_.Warn("bad field", {{"resource", w.what}, {"err", d.warning}});
+      store_.Update([&](StateData& s) { ++s.sources["kubernetes"].errors_total; });
+    }
+    if (type == "ADDED" || type == "MODIFIED") {
+      if (keep) store_.Update([&](StateData& s) { k.Upsert(s); });
+    } else if (type == "DELETED") {
+      if (keep) {
+        std::string key = k.StagedKey();
+        store_.Update([&](StateData& s) { k.Erase(s, key); });
+      }
+    } else if (type == "BOOKMARK") {
+      return true;
+    } else if (type == "ERROR") {
+      if (status.code == 410) {
+        logger_.Debug("resourceVersion expired, relisting", {{"resource", w.what}});
+      } else {
+        stream_error = "watch error " + std::to_string(status.code) + " " + status.reason + ": " +
+                       status.message;
+      }
+      relist = true;
+      return false;
+    } else {
+      stream_error = "unknown watch event type \"" + type + "\"";
+      relist = true;
+      return false;
+    }
+    ++events_applied_;
+    dirty_ = true;
+    return true;
+  };
+  auto resp = client_->Watch(path, on_line, &stop_, (timeout + 30) * 1000);
+  if (!resp) return resp.error();
+  if (resp->status == 410) return true;
+  if (resp->status != 200) {
+    w.retry_after = resp->retry_after_seconds;
+    return Error{"watch " + w.what + ": " + resp->Describe()};
+  }
+  if (!established) MarkHealthy(w);
+  if (!stream_error.empty()) {
+    store_.Update([&](StateData& s) { ++s.sources["kubernetes"].errors_total; });
+    logger_.Warn("watch stream", {{"resource", w.what}, {"err", stream_error}});
+  }
+  return relist;
+}
+
+void KubeSource::RunWatcher(Watcher& w) {
+  Backoff backoff(options_.backoff);
+  std::string rv;
+  bool need_list = true;
+  auto last_list = std::chrono::steady_clock::now();
+  while (!stop_) {
+    if (need_list) {
+      Status s = ListOnce(w, rv);
+      if (stop_) break;
+      if (!s) {
+        MarkError(w, s.error().message);
+        Sleep(backoff.Next(std::exchange(w.retry_after, std::nullopt)));
+        continue;
+      }
+      need_list = false;
+      last_list = std::chrono::steady_clock::now();
+      MarkHealthy(w);
+      backoff.Reset();
+    }
+    auto r = WatchOnce(w, rv);
+    if (stop_) break;
+    if (!r) {
+      MarkError(w, r.error().message);
+      Sleep(backoff.Next(std::exchange(w.retry_after, std::nullopt)));
+      continue;
+    }
+    backoff.Reset();
+    if (*r) need_list = true;
+    if (std::chrono::steady_clock::now() - last_list > options_.config.resync) need_list = true;
+  }
+}
+
+void KubeSource::RunMaintenance() {
+  ClassifyOptions copts;
+  copts.rate_limit_per_week = options_.config.acme_rate_limit_per_week;
+  copts.psl = DefaultPsl();
+  auto last_classify = std::chrono::steady_clock::time_point{};
+  auto last_up = std::chrono::steady_clock::time_point{};
+  while (!stop_) {
+    Sleep(options_.classify_interval);
+    if (stop_) break;
+    const auto now = std::chrono::steady_clock::now();
+    const UnixSeconds unix_now = static_cast<UnixSeconds>(clock_.NowSeconds());
+    if (dirty_.exchange(false) || now - last_classify > std::chrono::seconds(5)) {
+      last_classify = now;
+      auto skew = client_->ClockSkewSeconds();
+      store_.Update([&](StateData& d) {
+        ClassifyAll(d, unix_now, copts);
+        if (skew) d.clock_skew_seconds = *skew;
+      });
+    }
+    if (Healthy() && now - last_up >= std::chrono::seconds(1)) {
+      last_up = now;
+      store_.SetSource("kubernetes", true, true, unix_now);
+    }
+  }
+}
+
+Result<std::unique_ptr<KubeSource>> MakeKubeSource(const KubernetesConfig& config,
+                                                   const std::string& kubeconfig_override,
+                                                   Shard shard, StateStore& store,
+                                                   const Logger& logger, const Clock& clock) {
+  const std::string path = !kubeconfig_override.empty() ? kubeconfig_override : config.kubeconfig;
+  auto kc = ResolveKubeConfig(path);
+  if (!kc) return kc.error().Wrap("kubernetes");
+  auto client = KubeClient::Create(std::move(*kc));
+  if (!client) return client.error().Wrap("kubernetes");
+  KubeSourceOptions options;
+  options.config = config;
+  options.shard = shard;
+  return std::make_unique<KubeSource>(std::move(*client), std::move(options), store, logger, clock);
+}
+
+}  // namespace certwatch

@@ -1,0 +1,194 @@
+#include "exporter/kube/decode.h"
+
+#include <gtest/gtest.h>
+
+namespace certwatch {
+namespace {
+
+template <typename T, typename F>
+T Decode(const std::string& json, F fn, DecodeOutput& d) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(json);
+  auto doc = parser.iterate(padded);
+  T out;
+  fn(doc.get_object().value(), out, d);
+  return out;
+}
+
+TEST(Decode, Rfc3339) {
+  EXPECT_EQ(ParseRfc3339("2026-11-28T10:00:00Z"), 1795860000);
+  EXPECT_EQ(ParseRfc3339("2026-11-28T10:00:00.123456Z"), 1795860000);
+  EXPECT_EQ(ParseRfc3339("2026-11-28T12:00:00+02:00"), 1795860000);
+  EXPECT_EQ(ParseRfc3339("2026-11-28T09:30:00-00:30"), 1795860000);
+  EXPECT_FALSE(ParseRfc3339("2026-11-28"));
+  EXPECT_FALSE(ParseRfc3339("2026-13-28T10:00:00Z"));
+  EXPECT_FALSE(ParseRfc3339("2026-11-28T10:00:00"));
+  EXPECT_FALSE(ParseRfc3339("2026-11-28T10:00:00Zjunk"));
+}
+
+TEST(Decode, RateLimitedMessages) {
+  EXPECT_TRUE(IsRateLimitedMessage(
+      "Failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: Error creating new "
+      "order :: too many certificates (50) already issued for \"example.com\" in the last "
+      "168h0m0s, retry after 2026-11-28T10:00:00Z"));
+  EXPECT_TRUE(IsRateLimitedMessage("acme: urn:ietf:params:acme:error:rateLimited"));
+  EXPECT_TRUE(IsRateLimitedMessage("unexpected status 429 from ACME server"));
+  EXPECT_FALSE(IsRateLimitedMessage("order 14290 is pending"));
+  EXPECT_FALSE(IsRateLimitedMessage("Failed to finalize order: 403 unauthorized"));
+  EXPECT_FALSE(IsRateLimitedMessage(""));
+}
+
+constexpr char kCert[] = R"({
+  "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+  "metadata": {"name": "web", "namespace": "prod", "generation": 3, "resourceVersion": "77",
+    "labels": {"team": "a"},
+    "annotations": {"certwatch.io/fallback-from": "letsencrypt", "kubectl.kubernetes.io/x": "big"},
+    "ownerReferences": [{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "name": "web-ing",
+                         "controller": true, "uid": "u"}]},
+  "spec": {"secretName": "web-tls", "dnsNames": ["web.example.com", "www.example.com"],
+           "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer"}},
+  "status": {"conditions": [
+      {"type": "Ready", "status": "False", "reason": "Failed", "message": "boom",
+       "lastTransitionTime": "2026-11-27T10:00:00Z", "observedGeneration": 3},
+      {"type": "Issuing", "status": "True", "reason": "Renewing", "message": "Renewing",
+       "lastTransitionTime": "2026-11-27T09:00:00Z"}],
+    "notBefore": "2026-09-01T00:00:00Z", "notAfter": "2026-11-30T00:00:00Z",
+    "renewalTime": "2026-10-31T00:00:00Z", "revision": 4,
+    "failedIssuanceAttempts": 2, "lastFailureTime": "2026-11-27T08:00:00Z"}
+})";
+
+TEST(Decode, CertificateKeepsTheFieldsUsed) {
+  DecodeOutput d;
+  auto c = Decode<CertificateState>(kCert, &DecodeCertificate, d);
+  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(c.ns, "prod");
+  EXPECT_EQ(c.name, "web");
+  EXPECT_EQ(d.meta.resource_version, "77");
+  EXPECT_EQ(c.generation, 3);
+  EXPECT_EQ(c.secret_name, "web-tls");
+  EXPECT_EQ(c.dns_names, (std::vector<std::string>{"web.example.com", "www.example.com"}));
+  EXPECT_EQ(c.issuer.name, "letsencrypt");
+  EXPECT_EQ(c.issuer.kind, "ClusterIssuer");
+  EXPECT_EQ(c.issuer.group, "cert-manager.io");  // defaulted
+  EXPECT_EQ(c.ready.status, "False");
+  EXPECT_EQ(c.ready.message, "boom");
+  EXPECT_EQ(c.ready.observed_generation, 3);
+  EXPECT_EQ(c.issuing.status, "True");
+  EXPECT_EQ(c.issuing.last_transition, *ParseRfc3339("2026-11-27T09:00:00Z"));
+  EXPECT_EQ(c.not_after, ParseRfc3339("2026-11-30T00:00:00Z"));
+  EXPECT_EQ(c.not_before, ParseRfc3339("2026-09-01T00:00:00Z"));
+  EXPECT_EQ(c.renewal_time, ParseRfc3339("2026-10-31T00:00:00Z"));
+  EXPECT_EQ(c.revision, 4);
+  EXPECT_EQ(c.failed_issuance_attempts, 2);
+  EXPECT_EQ(c.last_failure_time, ParseRfc3339("2026-11-27T08:00:00Z"));
+  EXPECT_EQ(c.owner_ingress, "web-ing");
+  EXPECT_EQ(c.labels.at("team"), "a");
+  EXPECT_EQ(c.certwatch_annotations.size(), 1u);
+  EXPECT_EQ(c.certwatch_annotations.at("certwatch.io/fallback-from"), "letsencrypt");
+}
+
+TEST(Decode, BadFieldIsAWarningNamingObjectAndField) {
+  DecodeOutput d;
+  auto c = Decode<CertificateState>(
+      R"({"metadata": {"name": "x", "namespace": "ns"}, "status": {"notAfter": "soon",
+          "notBefore": 12, "revision": "seven"}, "spec": {"dnsNames": "notalist"}})",
+      &DecodeCertificate, d);
+  EXPECT_EQ(d.warning, "Certificate ns/x: status.notAfter: not RFC 3339: \"soon\"");
+  EXPECT_FALSE(c.not_after);
+  EXPECT_FALSE(c.not_before);
+  EXPECT_EQ(c.revision, 0);
+  EXPECT_TRUE(c.dns_names.empty());
+  EXPECT_EQ(c.name, "x");
+}
+
+TEST(Decode, ReadyTrueDropsBoilerplateMessage) {
+  DecodeOutput d;
+  auto c = Decode<CertificateState>(
+      R"({"metadata": {"name": "x", "namespace": "ns"}, "status": {"conditions": [
+          {"type": "Ready", "status": "True", "reason": "Ready",
+           "message": "Certificate is up to date and has not expired"}]}})",
+      &DecodeCertificate, d);
+  EXPECT_EQ(c.ready.status, "True");
+  EXPECT_EQ(c.ready.reason, "Ready");
+  EXPECT_EQ(c.ready.message, "");
+}
+
+TEST(Decode, RequestOrderChallenge) {
+  DecodeOutput d1, d2, d3;
+  auto r = Decode<CertificateRequestState>(
+      R"({"metadata": {"name": "web-5", "namespace": "prod", "creationTimestamp": "2026-11-27T08:00:00Z",
+          "annotations": {"cert-manager.io/certificate-name": "web",
+                          "cert-manager.io/certificate-revision": "5"}},
+          "spec": {"issuerRef": {"name": "le", "kind": "Issuer", "group": "cert-manager.io"}},
+          "status": {"conditions": [{"type": "Approved", "status": "True"},
+                                    {"type": "Ready", "status": "False", "reason": "Pending"}]}})",
+      &DecodeCertificateRequest, d1);
+  EXPECT_EQ(r.certificate, "web");
+  EXPECT_EQ(r.revision, 5);
+  EXPECT_EQ(r.approved.status, "True");
+  EXPECT_EQ(r.ready.reason, "Pending");
+  EXPECT_EQ(r.created, *ParseRfc3339("2026-11-27T08:00:00Z"));
+  auto o = Decode<OrderState>(
+      R"({"metadata": {"name": "web-5-1", "namespace": "prod",
+          "ownerReferences": [{"kind": "CertificateRequest", "name": "web-5", "controller": true}]},
+          "spec": {"dnsNames": ["web.example.com"], "issuerRef": {"name": "le"}},
+          "status": {"state": "errored", "reason": "Failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: x"}})",
+      &DecodeOrder, d2);
+  EXPECT_EQ(o.request, "web-5");
+  EXPECT_EQ(o.state, "errored");
+  EXPECT_TRUE(o.rate_limited);
+  auto ch = Decode<ChallengeState>(
+      R"({"metadata": {"name": "web-5-1-99", "namespace": "prod",
+          "ownerReferences": [{"kind": "Order", "name": "web-5-1", "controller": true}]},
+          "spec": {"type": "DNS-01", "dnsName": "example.com", "wildcard": true, "key": "k3y",
+                   "issuerRef": {"name": "le"}},
+          "status": {"presented": true, "processing": true, "state": "pending",
+                     "reason": "Waiting for DNS-01 challenge propagation"}})",
+      &DecodeChallenge, d3);
+  EXPECT_EQ(ch.order, "web-5-1");
+  EXPECT_EQ(ch.type, "DNS-01");
+  EXPECT_TRUE(ch.wildcard);
+  EXPECT_EQ(ch.key, "k3y");
+  EXPECT_TRUE(ch.presented);
+  EXPECT_EQ(ch.state, "pending");
+}
+
+TEST(Decode, IngressAndIssuer) {
+  DecodeOutput d1, d2;
+  auto ing = Decode<IngressState>(
+      R"({"metadata": {"name": "web", "namespace": "prod",
+          "annotations": {"cert-manager.io/cluster-issuer": "le", "certwatch.io/x": "y"}},
+          "spec": {"tls": [{"hosts": ["a.example.com", "b.example.com"], "secretName": "web-tls"}]},
+          "status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.1"}, {"hostname": "lb.example"}]}}})",
+      &DecodeIngress, d1);
+  EXPECT_EQ(ing.cluster_issuer_annotation, "le");
+  ASSERT_EQ(ing.tls.size(), 1u);
+  EXPECT_EQ(ing.tls[0].secret_name, "web-tls");
+  EXPECT_EQ(ing.addresses, (std::vector<std::string>{"10.0.0.1", "lb.example"}));
+  EXPECT_EQ(ing.certwatch_annotations.at("certwatch.io/x"), "y");
+  auto iss = Decode<IssuerState>(
+      R"({"metadata": {"name": "le"}, "spec": {"acme": {"server": "https://acme/dir", "email": "a@b"}},
+          "status": {"conditions": [{"type": "Ready", "status": "False", "message": "no account"}]}})",
+      &DecodeIssuer, d2);
+  EXPECT_EQ(iss.acme_server, "https://acme/dir");
+  EXPECT_EQ(iss.ready.status, "False");
+  EXPECT_EQ(iss.ready.message, "no account");
+}
+
+TEST(Decode, SecretWithoutCertificateOrGarbage) {
+  DecodeOutput d1, d2;
+  auto s1 = Decode<SecretCertState>(
+      R"({"metadata": {"name": "s", "namespace": "n"}, "type": "kubernetes.io/tls",
+          "data": {"tls.key": "c2VjcmV0"}})",
+      &DecodeSecret, d1);
+  EXPECT_EQ(s1.error, "no tls.crt");
+  auto s2 = Decode<SecretCertState>(
+      R"({"metadata": {"name": "s", "namespace": "n"}, "type": "kubernetes.io/tls",
+          "data": {"tls.crt": "bm90IGEgY2VydA==", "tls.key": "c2VjcmV0"}})",
+      &DecodeSecret, d2);
+  EXPECT_FALSE(s2.error.empty());
+  EXPECT_EQ(s2.not_after, 0);
+}
+
+}  // namespace
+}  // namespace certwatch
