@@ -1,0 +1,733 @@
+#include "exporter/diagnose/verdict.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "common/duration.h"
+
+namespace certwatch {
+
+std::string_view ToString(FindingLevel l) {
+  switch (l) {
+    case FindingLevel::kOk:
+      return "ok";
+    case FindingLevel::kInfo:
+      return "info";
+    case FindingLevel::kWarn:
+      return "warn";
+    case FindingLevel::kFail:
+      return "fail";
+  }
+  return "info";
+}
+
+std::string_view ToString(Problem p) {
+  switch (p) {
+    case Problem::kNone:
+      return "none";
+    case Problem::kRateLimited:
+      return "rate_limited";
+    case Problem::kRequestDenied:
+      return "request_denied";
+    case Problem::kCaaForbidden:
+      return "caa_forbidden";
+    case Problem::kDnsNotPropagated:
+      return "dns_not_propagated";
+    case Problem::kChallengeFailed:
+      return "challenge_failed";
+    case Problem::kOrderFailed:
+      return "order_failed";
+    case Problem::kRequestFailed:
+      return "request_failed";
+    case Problem::kIssuerNotReady:
+      return "issuer_not_ready";
+    case Problem::kChallengePending:
+      return "challenge_pending";
+    case Problem::kNoStatus:
+      return "no_status";
+    case Problem::kExpired:
+      return "expired";
+    case Problem::kSecretMissing:
+      return "secret_missing";
+    case Problem::kEndpointStale:
+      return "endpoint_stale";
+    case Problem::kEndpointUnreachable:
+      return "endpoint_unreachable";
+    case Problem::kRenewalOverdue:
+      return "renewal_overdue";
+    case Problem::kNotReady:
+      return "not_ready";
+  }
+  return "none";
+}
+
+std::string Verdict::Line() const {
+  if (healthy()) return "Verdict: healthy: " + summary;
+  std::string line = "Verdict: ";
+  if (!stuck_at.empty()) line += "stuck at " + stuck_at + ": ";
+  line += summary;
+  if (!next_step.empty()) line += "; next step: " + next_step;
+  if (!runbook.empty()) line += " (runbook: " + runbook + ")";
+  return line;
+}
+
+std::string FormatRfc3339(UnixSeconds t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  if (!gmtime_r(&tt, &tm)) return std::to_string(t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+// "2d3h", "45m", "30s": two most significant units, so the line stays short.
+std::string Coarse(int64_t seconds) {
+  static constexpr struct {
+    int64_t size;
+    char unit;
+  } kUnits[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+  std::string out;
+  int parts = 0;
+  for (const auto& u : kUnits) {
+    if (seconds >= u.size && parts < 2) {
+      out += std::to_string(seconds / u.size) + u.unit;
+      seconds %= u.size;
+      ++parts;
+    } else if (parts > 0) {
+      break;  // no gaps: "2d" rather than "2d5s"
+    }
+  }
+  return out.empty() ? "0s" : out;
+}
+
+}  // namespace
+
+std::string FormatRelative(UnixSeconds t, UnixSeconds now) {
+  if (t >= now) return "in " + Coarse(t - now);
+  return Coarse(now - t) + " ago";
+}
+
+std::optional<UnixSeconds> RetryAfterInMessage(std::string_view m) {
+  // Let's Encrypt: "... retry after 2026-11-28 10:00:00 UTC: see https://...".
+  static constexpr std::string_view kMarker = "retry after ";
+  size_t p = m.find(kMarker);
+  if (p == std::string_view::npos) return std::nullopt;
+  std::string rest(m.substr(p + kMarker.size(), 19));
+  std::tm tm{};
+  int y, mo, d, h, mi, s;
+  if (rest.size() != 19 ||
+      std::sscanf(rest.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return static_cast<UnixSeconds>(timegm(&tm));
+}
+
+std::optional<IssuanceBackoff> ComputeIssuanceBackoff(const CertificateState& c, UnixSeconds now) {
+  if (!c.last_failure_time) return std::nullopt;
+  constexpr int64_t kInitial = 3600;
+  constexpr int64_t kMax = 32 * 3600;
+  IssuanceBackoff b;
+  b.last_failure = *c.last_failure_time;
+  b.failed_attempts = c.failed_issuance_attempts;
+  // 2^(attempts-1) hours; attempts beyond 6 stay at the 32h cap (cert-manager stops
+  // doubling there), and fewer than one attempt (an older status) gets the initial hour.
+  int64_t delay = kInitial;
+  for (int i = 1; i < b.failed_attempts && delay < kMax; ++i) delay *= 2;
+  b.delay_seconds = std::min(delay, kMax);
+  b.next_retry = b.last_failure + b.delay_seconds;
+  b.active = now < b.next_retry;
+  return b;
+}
+
+namespace {
+
+constexpr int64_t kDay = 86400;
+
+bool RateLimitedText(std::string_view m) {
+  if (m.find("rateLimited") != std::string_view::npos) return true;
+  if (m.find("too many ") != std::string_view::npos && m.find("rate") != std::string_view::npos) {
+    return true;
+  }
+  for (size_t p = m.find("429"); p != std::string_view::npos; p = m.find("429", p + 1)) {
+    bool left = p == 0 || !std::isalnum(static_cast<unsigned char>(m[p - 1]));
+    bool right = p + 3 >= m.size() || !std::isalnum(static_cast<unsigned char>(m[p + 3]));
+    if (left && right) return true;
+  }
+  return false;
+}
+
+bool FailedState(const std::string& s) { return s == "invalid" || s == "errored"; }
+
+std::string Join(const std::vector<std::string>& v, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string DescribeCondition(std::string_view type, const Condition& c) {
+  std::string s = std::string(type) + "=" + c.status;
+  if (!c.reason.empty()) s += " (" + c.reason + ")";
+  if (!c.message.empty()) s += ": " + c.message;
+  return s;
+}
+
+std::string ShortSerial(const std::string& serial) {
+  return serial.size() > 16 ? serial.substr(0, 16) + "…" : serial;
+}
+
+struct Candidate {
+  Problem problem = Problem::kNone;
+  std::string stuck_at, summary, next_step, alert;
+};
+
+class Walk {
+ public:
+  Walk(const DiagnoseInput& in, UnixSeconds now)
+      : in_(in), c_(in.certificate), now_(now), backoff_(ComputeIssuanceBackoff(c_, now)) {
+    ready_ = c_.ready.status == "True";
+    expired_ = c_.not_after && *c_.not_after <= now_;
+    needs_issuance_ = !ready_ || c_.issuing.status == "True" || expired_;
+    cmd_ns_ = " -n " + in_.ns;
+  }
+
+  Diagnosis Run() {
+    CertificateSection();
+    IssuerSection();
+    SecretSection();
+    RequestSection();
+    OrderSection();
+    ChallengeSection();
+    EndpointSection();
+    DnsSection();
+    CaaSection();
+    BackoffSection();
+    for (const auto& e : in_.gather_errors) Add("Walk", FindingLevel::kWarn, e);
+    Diagnosis d;
+    d.findings = std::move(findings_);
+    d.backoff = backoff_;
+    d.verdict = Decide();
+    return d;
+  }
+
+ private:
+  void Add(const std::string& section, FindingLevel level, std::string message) {
+    findings_.push_back({section, level, std::move(message)});
+  }
+  void Flag(Problem p, std::string stuck_at, std::string summary, std::string next_step,
+            std::string alert) {
+    candidates_.push_back(
+        {p, std::move(stuck_at), std::move(summary), std::move(next_step), std::move(alert)});
+  }
+  std::string Ref() const { return in_.ns + "/" + in_.name; }
+  std::string When(UnixSeconds t) const {
+    return FormatRfc3339(t) + " (" + FormatRelative(t, now_) + ")";
+  }
+  std::string IssuerLabel() const { return c_.issuer.kind + " " + c_.issuer.name; }
+
+  void CertificateSection() {
+    const std::string s = "Certificate " + Ref();
+    std::string spec = "issuerRef: " + IssuerLabel();
+    if (c_.issuer.group != "cert-manager.io") spec += " (group " + c_.issuer.group + ")";
+    spec += "; secretName: " + c_.secret_name;
+    if (!c_.dns_names.empty()) spec += "; dnsNames: " + Join(c_.dns_names);
+    spec += "; revision: " + (c_.revision ? std::to_string(c_.revision) : std::string("none"));
+    Add(s, FindingLevel::kInfo, spec);
+
+    const bool has_status = !c_.ready.status.empty() || c_.not_after.has_value();
+    if (!has_status) {
+      Add(s, FindingLevel::kFail, "no status yet: no Ready condition, no notAfter");
+      Flag(Problem::kNoStatus, "Certificate " + Ref(),
+           "no status yet: cert-manager has not reconciled it (no Ready condition, no notAfter)",
+           "check that cert-manager's controller runs and watches namespace " + in_.ns +
+               ": kubectl get pods -n cert-manager; kubectl logs -n cert-manager -l "
+               "app=cert-manager --tail=100",
+           "CertwatchCertificateNotReady");
+    } else if (c_.ready.status.empty()) {
+      Add(s, FindingLevel::kWarn, "no Ready condition");
+    } else {
+      Add(s, ready_ ? FindingLevel::kOk : FindingLevel::kFail,
+          DescribeCondition("Ready", c_.ready));
+      if (c_.ready.last_transition) {
+        Add(s, FindingLevel::kInfo,
+            "Ready is " + c_.ready.status + " since " + When(c_.ready.last_transition));
+      }
+    }
+    if (!c_.issuing.status.empty()) {
+      Add(s,
+          c_.issuing.status == "False" && c_.issuing.reason == "Failed" ? FindingLevel::kWarn
+                                                                        : FindingLevel::kInfo,
+          DescribeCondition("Issuing", c_.issuing));
+    }
+    if (c_.not_after) {
+      if (expired_) {
+        Add(s, FindingLevel::kFail, "expired at " + When(*c_.not_after));
+        Flag(Problem::kExpired, "Certificate " + Ref(),
+             "expired at " + FormatRfc3339(*c_.not_after),
+             "re-issue now from a working issuer: cmctl renew " + in_.name + cmd_ns_ +
+                 " (switch spec.issuerRef to a fallback issuer if this one is failing)",
+             "CertwatchCertificateExpiryCritical");
+      } else {
+        FindingLevel l = *c_.not_after - now_ < 7 * kDay ? FindingLevel::kWarn : FindingLevel::kOk;
+        Add(s, l, "expires " + When(*c_.not_after));
+      }
+    }
+    if (c_.renewal_time) {
+      const bool overdue = now_ > *c_.renewal_time + 3600 && !expired_;
+      Add(s, overdue ? FindingLevel::kWarn : FindingLevel::kInfo,
+          "renewal " + std::string(overdue ? "was due " : "due ") + When(*c_.renewal_time));
+      if (overdue) {
+        Flag(Problem::kRenewalOverdue, "Certificate " + Ref(),
+             "past renewalTime " + FormatRfc3339(*c_.renewal_time) + " and not renewed",
+             "fix the cause reported above, then cmctl renew " + in_.name + cmd_ns_,
+             "CertwatchCertificateRenewalOverdue");
+      }
+    }
+    if (c_.ready.status == "False") {
+      Flag(Problem::kNotReady, "Certificate " + Ref(),
+           "Ready=False (" + c_.ready.reason + "): " + c_.ready.message,
+           "read the failing CertificateRequest's events: kubectl describe certificaterequest" +
+               cmd_ns_ + " -l cert-manager.io/certificate-name=" + in_.name,
+           "CertwatchCertificateNotReady");
+    }
+    // cert-manager records a failed issuance on the Issuing condition; a 429 there is the
+    // rate limit even when the Order is already gone.
+    if (RateLimitedText(c_.issuing.message))
+      RateLimited(c_.issuing.message, "Certificate " + Ref());
+  }
+
+  void RateLimited(const std::string& message, const std::string& where) {
+    std::optional<UnixSeconds> until = RetryAfterInMessage(message);
+    // Nothing happens before cert-manager's own backoff ends either.
+    if (backoff_ && backoff_->active && (!until || backoff_->next_retry > *until)) {
+      until = backoff_->next_retry;
+    }
+    std::string summary = "rate-limited by " + c_.issuer.name;
+    if (until) summary += " until " + FormatRfc3339(*until);
+    // Later sections are closer to the ACME server (Certificate, then request, then Order):
+    // the latest one to report the limit names where it happened.
+    std::erase_if(candidates_,
+                  [](const Candidate& c) { return c.problem == Problem::kRateLimited; });
+    Flag(Problem::kRateLimited, where, summary,
+         "do not force retries (they burn the budget); switch spec.issuerRef to a fallback "
+         "issuer (renewer.fallback_issuers), or wait" +
+             std::string(until ? " until " + FormatRfc3339(*until) : "") +
+             " and let cert-manager retry",
+         "CertwatchAcmeRateLimited");
+  }
+
+  void IssuerSection() {
+    const std::string s = IssuerLabel();
+    if (c_.issuer.group != "cert-manager.io") {
+      Add(s, FindingLevel::kInfo, "external issuer (group " + c_.issuer.group + "): not checked");
+      return;
+    }
+    if (!in_.issuer) {
+      if (!in_.issuer_error.empty()) {
+        Add(s, FindingLevel::kWarn, "lookup failed: " + in_.issuer_error);
+        return;
+      }
+      std::string where = c_.issuer.kind == "ClusterIssuer" ? "" : " in namespace " + in_.ns;
+      Add(s, needs_issuance_ ? FindingLevel::kFail : FindingLevel::kWarn, "not found" + where);
+      if (needs_issuance_) {
+        Flag(Problem::kIssuerNotReady, IssuerLabel(), "not found" + where,
+             "create it or fix spec.issuerRef of Certificate " + Ref(), "CertwatchIssuerNotReady");
+      }
+      return;
+    }
+    const IssuerState& i = *in_.issuer;
+    if (!i.acme_server.empty()) Add(s, FindingLevel::kInfo, "ACME server " + i.acme_server);
+    const bool ok = i.ready.status == "True";
+    Add(s, ok ? FindingLevel::kOk : (needs_issuance_ ? FindingLevel::kFail : FindingLevel::kWarn),
+        i.ready.status.empty() ? "no Ready condition" : DescribeCondition("Ready", i.ready));
+    if (!ok && needs_issuance_) {
+      std::string why = i.ready.status.empty() ? "no Ready condition" : "not ready";
+      if (!i.ready.reason.empty()) why += " (" + i.ready.reason + ")";
+      if (!i.ready.message.empty()) why += ": " + i.ready.message;
+      const std::string describe = i.kind == "ClusterIssuer"
+                                       ? "kubectl describe clusterissuer " + i.name
+                                       : "kubectl describe issuer " + i.name + cmd_ns_;
+      Flag(Problem::kIssuerNotReady, IssuerLabel(), why,
+           describe +
+               "; fix the Secret it references (ACME account key, CA key, credentials) "
+               "or its ACME server URL",
+           "CertwatchIssuerNotReady");
+    }
+  }
+
+  void SecretSection() {
+    const std::string s = "Secret " + in_.ns + "/" + c_.secret_name;
+    const bool has_status = !c_.ready.status.empty() || c_.not_after.has_value();
+    if (!in_.secret) {
+      if (!in_.secret_error.empty()) {
+        Add(s, FindingLevel::kWarn, "lookup failed: " + in_.secret_error);
+        return;
+      }
+      Add(s, has_status ? FindingLevel::kFail : FindingLevel::kInfo, "not found");
+      if (has_status) {
+        Flag(Problem::kSecretMissing, "Secret " + in_.ns + "/" + c_.secret_name,
+             "not found; endpoints using it have no certificate",
+             "cert-manager re-issues into it; follow the CertificateRequest: kubectl get "
+             "certificaterequest" +
+                 cmd_ns_,
+             "CertwatchCertificateNotReady");
+      }
+      return;
+    }
+    const SecretCertState& sec = *in_.secret;
+    if (!sec.error.empty()) {
+      Add(s, FindingLevel::kFail, "tls.crt: " + sec.error);
+      return;
+    }
+    Add(s, sec.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kOk,
+        "tls.crt: serial " + ShortSerial(sec.serial) + ", " + sec.subject + ", expires " +
+            When(sec.not_after));
+    if (c_.not_after && *c_.not_after != sec.not_after) {
+      Add(s, FindingLevel::kWarn,
+          "tls.crt expires " + FormatRfc3339(sec.not_after) + " but status.notAfter is " +
+              FormatRfc3339(*c_.not_after));
+    }
+    std::vector<std::string> missing;
+    std::set<std::string> have(sec.dns_names.begin(), sec.dns_names.end());
+    for (const auto& n : c_.dns_names) {
+      if (!have.count(n)) missing.push_back(n);
+    }
+    if (!missing.empty()) {
+      Add(s, FindingLevel::kWarn,
+          "tls.crt lacks dnsNames " + Join(missing) +
+              " (cert-manager re-issues when the spec changes)");
+    }
+  }
+
+  void RequestSection() {
+    const std::string rev = std::to_string(in_.request_revision);
+    if (!in_.request) {
+      const std::string s = "CertificateRequest (revision " + rev + ")";
+      if (needs_issuance_ && !c_.ready.status.empty()) {
+        Add(s, FindingLevel::kWarn, "none yet for revision " + rev);
+      } else {
+        Add(s, FindingLevel::kInfo, "none for revision " + rev + " (no issuance in progress)");
+      }
+      return;
+    }
+    const CertificateRequestState& r = *in_.request;
+    const std::string s = "CertificateRequest " + r.ns + "/" + r.name + " (revision " + rev + ")";
+    Add(s, FindingLevel::kInfo, "created " + When(r.created));
+    if (r.denied.status == "True" || r.ready.reason == "Denied") {
+      const std::string msg = !r.denied.message.empty() ? r.denied.message : r.ready.message;
+      Add(s, FindingLevel::kFail, DescribeCondition("Denied", r.denied));
+      Flag(Problem::kRequestDenied, "CertificateRequest " + r.name, "denied: " + msg,
+           "check the approver (approver-policy rules) for this request, or approve it by hand: "
+           "cmctl approve " +
+               r.name + cmd_ns_,
+           "CertwatchCertificateNotReady");
+    } else if (r.approved.status == "True") {
+      Add(s, FindingLevel::kOk, DescribeCondition("Approved", r.approved));
+    } else {
+      Add(s, FindingLevel::kWarn, "not approved yet");
+    }
+    if (r.ready.status.empty()) {
+      Add(s, FindingLevel::kInfo, "no Ready condition yet");
+      return;
+    }
+    const bool failed = r.ready.status == "False" && r.ready.reason == "Failed";
+    Add(s,
+        r.ready.status == "True" ? FindingLevel::kOk
+                                 : (failed ? FindingLevel::kFail : FindingLevel::kInfo),
+        DescribeCondition("Ready", r.ready));
+    if (r.ready.status == "False" && RateLimitedText(r.ready.message)) {
+      RateLimited(r.ready.message, "CertificateRequest " + r.name);
+    } else if (failed) {
+      Flag(Problem::kRequestFailed, "CertificateRequest " + r.name, "failed: " + r.ready.message,
+           "fix the issuer error above, then retry: kubectl delete certificaterequest " + r.name +
+               cmd_ns_ + " (or cmctl renew " + in_.name + cmd_ns_ + ")",
+           "CertwatchCertificateNotReady");
+    }
+  }
+
+  void OrderSection() {
+    if (!in_.order) {
+      if (in_.request && in_.issuer && !in_.issuer->acme_server.empty()) {
+        Add("Order", FindingLevel::kInfo, "none for CertificateRequest " + in_.request->name);
+      }
+      return;
+    }
+    const OrderState& o = *in_.order;
+    const std::string s = "Order " + o.ns + "/" + o.name;
+    const bool rl = o.rate_limited || RateLimitedText(o.reason);
+    FindingLevel l = o.state == "valid"           ? FindingLevel::kOk
+                     : FailedState(o.state) || rl ? FindingLevel::kFail
+                                                  : FindingLevel::kInfo;
+    std::string msg = "state: " + (o.state.empty() ? std::string("(none yet)") : o.state);
+    if (!o.reason.empty()) msg += ": " + o.reason;
+    Add(s, l, msg);
+    if (rl) {
+      RateLimited(o.reason, "ACME order");
+    } else if (FailedState(o.state)) {
+      Flag(Problem::kOrderFailed, "ACME order " + o.name,
+           o.state + (o.reason.empty() ? "" : ": " + o.reason),
+           "fix the cause, then let cert-manager create a new order: kubectl delete "
+           "certificaterequest " +
+               o.request + cmd_ns_,
+           "CertwatchCertificateNotReady");
+    }
+  }
+
+  void ChallengeSection() {
+    for (const auto& ch : in_.challenges) {
+      const std::string s = "Challenge " + ch.ns + "/" + ch.name;
+      std::string id = ch.type + " for " + (ch.wildcard ? "*." : "") + ch.dns_name;
+      std::string msg = id + ": state " +
+                        (ch.state.empty() ? std::string("(none yet)") : ch.state) + ", presented " +
+                        (ch.presented ? "yes" : "no") + ", processing " +
+                        (ch.processing ? "yes" : "no");
+      if (!ch.reason.empty()) msg += ": " + ch.reason;
+      const bool failed = FailedState(ch.state);
+      Add(s,
+          ch.state == "valid" ? FindingLevel::kOk
+                              : (failed ? FindingLevel::kFail : FindingLevel::kInfo),
+          msg);
+      if (failed) {
+        Flag(Problem::kChallengeFailed, "ACME challenge " + ch.name,
+             id + " " + ch.state + (ch.reason.empty() ? "" : ": " + ch.reason),
+             "fix the cause, then delete the failed challenge to retry: kubectl delete challenge " +
+                 ch.name + cmd_ns_,
+             "CertwatchCertificateNotReady");
+      } else if (ch.state != "valid" && !ready_) {
+        // While a Ready certificate renews, a pending challenge is progress, not a fault.
+        Flag(Problem::kChallengePending, "ACME challenge " + ch.name,
+             id + " pending" + (ch.reason.empty() ? "" : ": " + ch.reason),
+             "wait for the ACME server to validate it; if it stays pending, check " + ch.type +
+                 " reachability: kubectl describe challenge " + ch.name + cmd_ns_,
+             "CertwatchCertificateNotReady");
+      }
+    }
+  }
+
+  void EndpointSection() {
+    if (in_.endpoints.empty()) {
+      Add("Endpoints", FindingLevel::kInfo,
+          "none known (no tls_probes.targets with certificate: " + Ref() + ", no Ingress in " +
+              in_.ns + " with tls secretName " + c_.secret_name + ")");
+      return;
+    }
+    for (const auto& e : in_.endpoints) {
+      std::string s = "Endpoint " + e.target;
+      if (!e.server_name.empty()) s += " (SNI " + e.server_name + ")";
+      if (!e.source.empty()) Add(s, FindingLevel::kInfo, "from " + e.source);
+      if (!e.success || !e.leaf) {
+        const std::string err = e.error.empty() ? "no certificate received" : e.error;
+        Add(s, FindingLevel::kFail, "handshake failed: " + err);
+        Flag(Problem::kEndpointUnreachable, "endpoint " + e.target, "handshake failed: " + err,
+             "check the endpoint and the network path to it: certwatch probe tls " + e.target +
+                 (e.server_name.empty() ? "" : " --server-name " + e.server_name),
+             "CertwatchEndpointProbeFailed");
+        continue;
+      }
+      const TlsLeaf& leaf = *e.leaf;
+      const std::string served =
+          "serial " + ShortSerial(leaf.serial) + " expiring " + FormatRfc3339(leaf.not_after);
+      Add(s, leaf.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kInfo,
+          "serves " + served + " (" + leaf.subject + ", " + e.tls_version + ")");
+      Add(s, e.verified ? FindingLevel::kOk : FindingLevel::kWarn,
+          e.verified ? "chain and hostname verify"
+                     : "does not verify: " +
+                           (e.verify_reason.empty() ? std::string("unknown") : e.verify_reason));
+      // Compare with what Kubernetes holds: the Secret's leaf when readable, else the
+      // Certificate's status.notAfter.
+      std::optional<bool> same;
+      std::string stored;
+      if (in_.secret && in_.secret->error.empty()) {
+        same = leaf.fingerprint_sha256 == in_.secret->fingerprint_sha256;
+        stored = "Secret " + in_.ns + "/" + c_.secret_name + " holds serial " +
+                 ShortSerial(in_.secret->serial) + " expiring " +
+                 FormatRfc3339(in_.secret->not_after);
+      } else if (c_.not_after) {
+        same = leaf.not_after == *c_.not_after;
+        stored = "Certificate status.notAfter is " + FormatRfc3339(*c_.not_after);
+      }
+      if (!same) {
+        Add(s, FindingLevel::kInfo, "nothing stored to compare with");
+      } else if (*same) {
+        Add(s, FindingLevel::kOk, "serves the stored certificate");
+      } else {
+        Add(s, FindingLevel::kFail, "stale: " + stored);
+        Flag(Problem::kEndpointStale, "endpoint " + e.target, "serves " + served + " but " + stored,
+             "reload or restart the workload that terminates TLS for " + e.target +
+                 " so it loads the renewed Secret",
+             "CertwatchEndpointServingStaleCertificate");
+      }
+    }
+  }
+
+  void DnsSection() {
+    // Only DNS-01 challenges still in progress have records to look for.
+    std::vector<const ChallengeState*> pending;
+    for (const auto& ch : in_.challenges) {
+      if (ch.type == "DNS-01" && ch.state != "valid") pending.push_back(&ch);
+    }
+    if (pending.empty()) {
+      Add("DNS", FindingLevel::kInfo, "no DNS-01 challenge in progress");
+      return;
+    }
+    if (in_.resolvers.empty()) {
+      Add("DNS", FindingLevel::kWarn,
+          "no dns_probes.resolvers configured: propagation not checked");
+      return;
+    }
+    for (const ChallengeState* ch : pending) {
+      std::vector<const DnsChallengeResult*> results;
+      for (const auto& r : in_.dns) {
+        if (r.challenge == ch->name) results.push_back(&r);
+      }
+      const std::string qname = "_acme-challenge." + ch->dns_name;
+      const std::string s = "DNS-01 " + qname;
+      std::vector<std::string> missing_on;
+      std::string first_detail;
+      for (const auto* r : results) {
+        std::string detail;
+        if (!r->error.empty()) {
+          detail = r->rcode.empty() ? r->error : r->rcode + ": " + r->error;
+        } else if (r->values.empty()) {
+          detail = (r->rcode.empty() ? std::string("NOERROR") : r->rcode) + ", no TXT";
+        } else {
+          detail = "TXT " + Join(r->values);
+        }
+        if (r->propagated) {
+          Add(s, FindingLevel::kOk, "resolver " + r->resolver + ": key present");
+        } else {
+          Add(s, FindingLevel::kFail, "resolver " + r->resolver + ": key missing (" + detail + ")");
+          missing_on.push_back(r->resolver);
+          if (first_detail.empty()) first_detail = detail;
+        }
+      }
+      if (results.empty()) {
+        Add(s, FindingLevel::kWarn, "not queried");
+        continue;
+      }
+      if (!missing_on.empty()) {
+        std::string lookup = "certwatch probe dns " + qname + " --type TXT";
+        for (const auto& r : in_.resolvers) lookup += " --resolver " + r;
+        Flag(Problem::kDnsNotPropagated, "DNS-01 challenge " + ch->name,
+             "TXT " + qname + " not propagated on " +
+                 (missing_on.size() == 1 ? "resolver " : "resolvers ") + Join(missing_on) + " (" +
+                 std::to_string(missing_on.size()) + " of " + std::to_string(results.size()) +
+                 "; " + first_detail + ")",
+             "check the DNS provider's zone and the record's TTL, then compare: " + lookup,
+             "CertwatchDns01ChallengeNotPropagated");
+      }
+    }
+  }
+
+  void CaaSection() {
+    if (!in_.caa_skipped.empty()) {
+      Add("CAA", FindingLevel::kInfo, "not checked: " + in_.caa_skipped);
+      return;
+    }
+    for (const auto& r : in_.caa) {
+      const std::string name = (r.wildcard ? "*." : "") + r.domain;
+      std::string where = r.record_domain.empty()
+                              ? "no CAA records up to the root"
+                              : "CAA at " + r.record_domain + ": " + Join(r.records, "; ");
+      if (r.allowed) {
+        Add("CAA", FindingLevel::kOk, name + ": " + r.ca_domain + " allowed (" + where + ")");
+        continue;
+      }
+      Add("CAA", FindingLevel::kFail,
+          name + ": " + r.ca_domain + " forbidden (" + where + ")" +
+              (r.reason.empty() ? "" : ": " + r.reason));
+      const std::string at = r.record_domain.empty() ? r.domain : r.record_domain;
+      Flag(Problem::kCaaForbidden, "CAA check",
+           "CAA at " + at + " forbids " + r.ca_domain + " for " + name,
+           "add a CAA record '" + at + ". CAA 0 " + (r.wildcard ? "issuewild" : "issue") + " \"" +
+               r.ca_domain + "\"' or move the certificate to an issuer whose CA is allowed",
+           "CertwatchCaaForbidsIssuer");
+    }
+  }
+
+  void BackoffSection() {
+    if (!backoff_) {
+      Add("Backoff", FindingLevel::kOk, "no failed issuance (status.lastFailureTime unset)");
+      return;
+    }
+    const IssuanceBackoff& b = *backoff_;
+    std::string msg = std::to_string(b.failed_attempts) + " failed issuance attempt" +
+                      (b.failed_attempts == 1 ? "" : "s") + ", last at " + When(b.last_failure) +
+                      "; backoff " + FormatDuration(std::chrono::seconds(b.delay_seconds));
+    if (b.active) {
+      Add("Backoff", FindingLevel::kWarn, msg + ": cert-manager retries at " + When(b.next_retry));
+    } else {
+      Add("Backoff", FindingLevel::kInfo,
+          msg + ": elapsed at " + FormatRfc3339(b.next_retry) +
+              ", cert-manager retries on its next sync");
+    }
+  }
+
+  Verdict Decide() const {
+    Verdict v;
+    const Candidate* best = nullptr;
+    for (const auto& c : candidates_) {
+      // Problem is ordered by priority: causes in the issuance chain first, then symptoms
+      // (expiry, a missing Secret, stale or unreachable endpoints, an overdue renewal) that
+      // only speak when nothing upstream explains more.
+      if (!best || c.problem < best->problem) best = &c;
+    }
+    if (best) {
+      v.problem = best->problem;
+      v.stuck_at = best->stuck_at;
+      v.summary = best->summary;
+      v.next_step = best->next_step;
+      if (!best->alert.empty()) {
+        v.runbook = in_.runbook_base_url + "#" + Lower(best->alert);
+      }
+      if (expired_ && best->problem != Problem::kExpired) {
+        v.summary += " (certificate expired at " + FormatRfc3339(*c_.not_after) + ")";
+      }
+      return v;
+    }
+    v.summary = "Ready";
+    if (c_.not_after) v.summary += ", expires " + FormatRfc3339(*c_.not_after);
+    if (c_.renewal_time) v.summary += ", renewal due " + FormatRfc3339(*c_.renewal_time);
+    size_t serving = 0;
+    for (const auto& e : in_.endpoints) serving += e.success ? 1 : 0;
+    if (serving) {
+      v.summary +=
+          ", served by " + std::to_string(serving) + " endpoint" + (serving == 1 ? "" : "s");
+    }
+    return v;
+  }
+
+  const DiagnoseInput& in_;
+  const CertificateState& c_;
+  UnixSeconds now_;
+  std::optional<IssuanceBackoff> backoff_;
+  bool ready_ = false, expired_ = false, needs_issuance_ = false;
+  std::string cmd_ns_;
+  std::vector<Finding> findings_;
+  std::vector<Candidate> candidates_;
+};
+
+}  // namespace
+
+Diagnosis Diagnose(const DiagnoseInput& in, UnixSeconds now) { return Walk(in, now).Run(); }
+
+}  // namespace certwatch
