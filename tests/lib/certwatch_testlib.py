@@ -441,3 +441,43 @@ def rfc3339(unix_seconds):
     """Kubernetes timestamp for unix seconds: 2026-11-28T10:00:00Z."""
     return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc) \
         .strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------- certwatch serve
+
+class CertwatchServe:
+    """`certwatch serve` on a free 127.0.0.1 port with the given config text (written to
+    `workdir`); stopped by PID. `args` are extra flags (e.g. --web.config.file)."""
+
+    def __init__(self, workdir, config_text, args=(), name="certwatch-serve"):
+        self.workdir = workdir
+        self.config_path = os.path.join(workdir, f"{name}.yaml")
+        self.write_config(config_text)
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.proc = Proc([BIN, "serve", "--config", self.config_path,
+                          "--web.listen-address", self.address, *args], workdir, name=name)
+        try:
+            wait_port("127.0.0.1", self.port, timeout=20)
+        except TimeoutError:
+            self.proc.stop()
+            raise AssertionError(f"certwatch serve did not listen:\n{self.proc.output()}")
+
+    def write_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def url(self, path="/", scheme="http"):
+        return f"{scheme}://{self.address}{path}"
+
+    def get(self, path, **kw):
+        return http_get(self.url(path), **kw)
+
+    def stop(self, timeout=10):
+        return self.proc.stop(timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stop()
