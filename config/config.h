@@ -129,6 +129,8 @@ struct RenewerConfig {
 struct AlertsConfig {
   Duration expiring_warning = std::chrono::hours(24 * 7);
   Duration expiring_critical = std::chrono::hours(48);
+  Duration expiring_warning_for = std::chrono::hours(1);  // "for:" of the expiry warnings
+  Duration expiring_critical_for = std::chrono::minutes(10);  // "for:" of the expiry criticals
   Duration not_ready_for = std::chrono::minutes(15);
   double remaining_lifetime_fraction = 1.0 / 6.0;
   Duration renewal_overdue_grace = std::chrono::hours(1);
@@ -142,6 +144,7 @@ struct AlertsConfig {
   std::string cert_manager_namespace_label =
       "namespace";  // "exported_namespace" under a ServiceMonitor
   std::string job_selector = "job=\"certwatch\"";
+  std::string cert_manager_selector = "job=\"cert-manager\"";  // with use_cert_manager_metrics
 };
 
 struct GeneratorConfig {
@@ -152,6 +155,9 @@ struct GeneratorConfig {
   std::string dashboard_namespace = "monitoring";
   std::string grafana_folder = "certwatch";
   std::string datasource = "prometheus";
+  std::string cluster_label = "cluster";  // label of the dashboards' cluster filter
+  Duration dashboard_expiry_horizon = std::chrono::hours(24 * 30);  // expiring-soon table
+  Duration dashboard_expiry_notice = std::chrono::hours(24 * 14);   // yellow below this
   AlertsConfig alerts;
 };
 
