@@ -1,0 +1,57 @@
+// Fleet overview: what expires soonest, what fails to renew, and the ACME budget.
+function(args)
+  local c = args.c, m = args.m, p = args.p;
+  local k = (import 'lib/common.libsonnet')(args);
+  local ready = m.cert('ready_status') + k.certSel(['condition="True"']);
+  local exp = m.cert('expiration_timestamp_seconds') + k.certSel();
+  local horizon = k.days(c.dashboardExpiryHorizonSeconds);
+  p.dashboard(
+    'certwatch-fleet',
+    'certwatch / Certificate fleet',
+    'Expiry, readiness, renewal failures and ACME rate limits of the cert-manager certificates.',
+    k.variables(m.cert('ready_status') + m.certSel(), m.ns, 'up' + m.certSel()),
+    [
+      [
+        p.stat('Certificates', 'count(%s)' % ready, 'Certificates watched.'),
+        p.stat('Ready', 'sum(%s) / count(%s)' % [ready, ready], 'Share of certificates whose Ready condition is True.', 'percentunit',
+               p.thresholds([['red', null], ['yellow', 0.9], ['green', 1]])),
+        p.stat('Not ready', 'count(%s == 0) or vector(0)' % ready, 'Certificates whose Ready condition is not True.', 'none',
+               p.thresholds([['green', null], ['red', 1]])),
+        p.stat('Expiring within %s' % (import '../rules/util.libsonnet').duration(c.expiringWarningSeconds),
+               'count((%s - time()) < %s) or vector(0)' % [exp, c.expiringWarningSeconds], 'Certificates inside the warning window.', 'none',
+               p.thresholds([['green', null], ['red', 1]])),
+      ],
+      [
+        p.table('Certificates expiring within %d days' % horizon,
+                'sort((%s - time()) / 86400 < %s)' % [exp, horizon],
+                'Soonest first. Red: under %g days, yellow: under %g days.' % [k.days(c.expiringWarningSeconds), k.days(c.dashboardExpiryNoticeSeconds)],
+                'none', k.expiryThresholds,
+                hide=['job', 'instance', 'issuer_group', c.clusterLabel],
+                rename={ Value: 'Days left', [m.ns]: 'Namespace', name: 'Certificate', issuer_name: 'Issuer', issuer_kind: 'Issuer kind' },
+                sortBy='Days left', h=10),
+      ],
+      [
+        if m.certManager then
+          p.timeseries('Failed renewals', [p.target('sum by (controller) (rate(certmanager_controller_sync_call_count%s[$__rate_interval]))' % m.certSel([k.cluster, 'result="error"']), '{{controller}}')],
+                       'cert-manager controller sync errors per second.', 'ops')
+        else
+          p.timeseries('Failed renewals', [p.target('sum by (%s) (%s)' % [m.ns, m.cert('failed_issuance_attempts') + k.certSel()], '{{%s}}' % m.ns)],
+                       'Failed issuance attempts of the current renewal, per namespace (status.failedIssuanceAttempts).'),
+        p.timeseries('Certificates by ready status', [p.target('sum by (condition) (%s)' % [m.cert('ready_status') + k.certSel()], '{{condition}}')],
+                     'Intermittent readiness problems show up here before they page.'),
+      ],
+      [
+        if m.certManager then
+          p.timeseries('ACME 429 responses', [p.target('sum by (host) (rate(certmanager_http_acme_client_request_count%s[1h]))' % m.certSel([k.cluster, 'status="429"']), '{{host}}')],
+                       'Rate-limited ACME requests per second, by ACME server.', 'reqps')
+        else
+          p.timeseries('ACME 429 responses', [p.target('sum by (issuer_name) (increase(certwatch_acme_rate_limit_errors_total%s[1h]))' % k.sel(), '{{issuer_name}}')],
+                       'Orders failed with 429 / rateLimited in the last hour, by issuer.'),
+        p.bargauge('ACME rate-limit budget (forecast)',
+                   '(certwatch_acme_rate_limit_budget_issued%(s)s + certwatch_acme_rate_limit_budget_due%(s)s) / certwatch_acme_rate_limit_budget_limit%(s)s' % { s: k.sel() },
+                   '{{registered_domain}}',
+                   'Certificates issued in the last 7 days plus renewals due in the next 7, against the weekly limit per registered domain.',
+                   'percentunit', p.thresholds([['green', null], ['yellow', c.budgetForecastFraction], ['red', 1]]), min=0, max=1),
+      ],
+    ],
+  )

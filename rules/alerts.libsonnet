@@ -1,0 +1,367 @@
+// prometheusAlerts: every alert carries a hidden `test` fixture, a function of the evaluation
+// time (seconds) returning the series that make it fire (with the labels and $value expected)
+// and the series that must keep it quiet. rules/tests.libsonnet turns them into promtool tests.
+local util = import 'util.libsonnet';
+local metricsFor = import 'metrics.libsonnet';
+
+{
+  local c = $._config,
+  local m = metricsFor(c),
+  local ns = m.ns,
+  local d = util.duration,
+
+  // A constant series for a test fixture.
+  local series(name, labels, value) = { name: name, labels: labels, value: value },
+  local counter(name, labels, perMinute) = { name: name, labels: labels, values: '0+' + perMinute + 'x' },
+
+  local alert(name, severity, expr, forSeconds, summary, description, test) = {
+    assert std.endsWith(summary, '.') : name + ': summary must end with a period',
+    assert std.length(std.split(summary, '{')) == 1 : name + ': summary must be static',
+    alert: name,
+    expr: expr,
+    'for': d(forSeconds),
+    labels: { severity: severity },
+    annotations: {
+      summary: summary,
+      description: description,
+      runbook_url: c.runbookBaseUrl + '#' + util.anchor(name),
+    },
+    forSeconds:: forSeconds,
+    test:: test,
+  },
+
+  local certName = '{{ $labels.%s }}/{{ $labels.name }}' % ns,
+
+  // Expiry: remaining seconds at the evaluation time that fire the alert for its whole `for`
+  // window, and that keep it quiet.
+  local expiryFiring(threshold, forSeconds) = std.floor(std.min(threshold / 2, threshold - forSeconds - 120)),
+  local expiryQuiet(threshold) = threshold + 60,
+
+  local expiryAlert(name, severity, metric, sel, threshold, forSeconds, what, labels) =
+    alert(
+      name,
+      severity,
+      '(%s%s - time()) < %s' % [metric, sel, threshold],
+      forSeconds,
+      '%s expires in less than %s.' % [what, d(threshold)],
+      '%s expires in {{ $value | humanizeDuration }}.' % labels.text,
+      function(t) {
+        local r = expiryFiring(threshold, forSeconds),
+        firing: { series: [series(metric, labels.series, t + r)], labels: labels.series, value: r },
+        quiet: { series: [series(metric, labels.series, t + expiryQuiet(threshold))] },
+      }
+    ),
+
+  local certLabels = m.certLabels('prod', 'web'),
+  local certificate = { text: 'Certificate %s' % certName, series: certLabels },
+  local endpoint = {
+    text: 'The certificate served by {{ $labels.target }} (SNI {{ $labels.server_name }})',
+    series: m.labels({ target: '10.0.0.10:443', server_name: 'web.example.com' }),
+  },
+  local file = {
+    text: 'The certificate {{ $labels.subject }} in {{ $labels.path }}',
+    series: m.labels({ path: '/etc/kubernetes/pki/apiserver.crt', subject: 'CN=kube-apiserver' }),
+  },
+
+  local certificateAlerts = [
+    expiryAlert('CertwatchCertificateExpiringSoon', 'warning', m.cert('expiration_timestamp_seconds'), m.certSel(),
+                c.expiringWarningSeconds, c.expiringWarningFor, 'A certificate', certificate),
+    expiryAlert('CertwatchCertificateExpiryCritical', 'critical', m.cert('expiration_timestamp_seconds'), m.certSel(),
+                c.expiringCriticalSeconds, c.expiringCriticalFor, 'A certificate', certificate),
+
+    alert(
+      'CertwatchCertificateNotReady',
+      'warning',
+      '%s == 0' % [m.cert('ready_status') + m.certSel(['condition="True"'])],
+      c.notReadyFor,
+      'A certificate is not ready.',
+      'Certificate %s has not been Ready for more than %s; its renewal is failing or stuck.' % [certName, d(c.notReadyFor)],
+      function(t) {
+        local s(cond, v) = series(m.cert('ready_status'), certLabels { condition: cond }, v),
+        firing: { series: [s('True', 0), s('False', 1), s('Unknown', 0)], labels: certLabels { condition: 'True' }, value: 0 },
+        quiet: { series: [s('True', 1), s('False', 0), s('Unknown', 0)] },
+      }
+    ),
+
+    if m.certManager then
+      alert(
+        'CertwatchCertificateRenewalErrors',
+        'warning',
+        'sum(rate(certmanager_controller_sync_call_count%s[10m])) > %s' % [m.certSel(['result="error"']), c.renewalErrorRate],
+        c.defaultFor,
+        'cert-manager reconciles certificates with a high error rate.',
+        "cert-manager's controllers report {{ $value | humanize }} sync errors per second.",
+        function(t) {
+          local sync(perMinute) = counter('certmanager_controller_sync_call_count',
+                                          util.selectorLabels(c.certManagerSelector) { controller: 'certificates-issuing', result: 'error' },
+                                          perMinute),
+          firing: { series: [sync(c.renewalErrorRate * 120)], labels: {}, value: c.renewalErrorRate * 2 },
+          quiet: { series: [sync(0)] },
+        }
+      )
+    else
+      alert(
+        'CertwatchCertificateRenewalErrors',
+        'warning',
+        'count(%(m)s > 0) / count(%(m)s) > %(r)s' % { m: m.cert('failed_issuance_attempts') + m.certSel(), r: c.renewalErrorRate },
+        c.defaultFor,
+        'Many certificates fail to renew.',
+        '{{ $value | humanizePercentage }} of the certificates have failed issuance attempts.',
+        function(t) {
+          assert c.renewalErrorRate < 1 : 'alerts.renewal_error_rate must be below 1 (a fraction of the certificates)',
+          local failing(k) = [
+            series(m.cert('failed_issuance_attempts'), m.certLabels('prod', 'cert-' + i), if i < k then 2 else 0)
+            for i in std.range(0, 19)
+          ],
+          local k = std.floor(20 * c.renewalErrorRate) + 1,
+          firing: { series: failing(k), labels: {}, value: k / 20 },
+          quiet: { series: failing(std.floor(20 * c.renewalErrorRate)) },
+        }
+      ),
+
+    alert(
+      'CertwatchCertificateRenewalOverdue',
+      'warning',
+      '(time() - %s) > %s' % [m.cert('renewal_timestamp_seconds') + m.certSel(), c.renewalOverdueGraceSeconds],
+      c.defaultFor,
+      'A certificate is past its renewal time and has not been renewed.',
+      'Certificate %s was due for renewal {{ $value | humanizeDuration }} ago.' % certName,
+      function(t) {
+        local late = c.renewalOverdueGraceSeconds + c.defaultFor + 120,
+        firing: { series: [series(m.cert('renewal_timestamp_seconds'), certLabels, t - late)], labels: certLabels, value: late },
+        quiet: { series: [series(m.cert('renewal_timestamp_seconds'), certLabels, t - c.renewalOverdueGraceSeconds + 60)] },
+      }
+    ),
+
+    alert(
+      'CertwatchCertificateLifetimeLow',
+      'warning',
+      '(%(exp)s - time()) / (%(exp)s - %(nb)s) < %(f)s' % {
+        exp: m.cert('expiration_timestamp_seconds') + m.certSel(),
+        nb: m.cert('not_before_timestamp_seconds') + m.certSel(),
+        f: c.remainingLifetimeFraction,
+      },
+      c.defaultFor,
+      'A certificate has little of its lifetime left.',
+      'Certificate %s has {{ $value | humanizePercentage }} of its lifetime left.' % certName,
+      function(t) {
+        assert c.remainingLifetimeFraction > 0 : 'alerts.remaining_lifetime_fraction must be above 0',
+        local lifetime = std.max(90 * 86400, std.ceil(4 * (c.defaultFor + 180) / c.remainingLifetimeFraction)),
+        local cert(remaining) = [
+          series(m.cert('expiration_timestamp_seconds'), certLabels, t + remaining),
+          series(m.cert('not_before_timestamp_seconds'), certLabels, t + remaining - lifetime),
+        ],
+        local r = std.floor(c.remainingLifetimeFraction * lifetime / 2),
+        firing: { series: cert(r), labels: certLabels, value: r / lifetime },
+        quiet: { series: cert(std.ceil(c.remainingLifetimeFraction * lifetime) + 60) },
+      }
+    ),
+
+    if m.certManager then
+      alert(
+        'CertwatchAcmeRateLimited',
+        'warning',
+        'sum by (host) (rate(certmanager_http_acme_client_request_count%s[1h])) > 0' % m.certSel(['status="429"']),
+        c.defaultFor,
+        'The ACME server rate-limits cert-manager.',
+        'cert-manager receives HTTP 429 from the ACME server {{ $labels.host }}; new certificates and renewals are refused until the limit window passes.',
+        function(t) {
+          local requests(perMinute) = counter('certmanager_http_acme_client_request_count',
+                                              util.selectorLabels(c.certManagerSelector) { host: 'acme-v02.api.letsencrypt.org', path: '/acme/new-order', scheme: 'https', status: '429', method: 'POST' },
+                                              perMinute),
+          firing: { series: [requests(1)], labels: { host: 'acme-v02.api.letsencrypt.org' }, value: 1 / 60 },
+          quiet: { series: [requests(0)] },
+        }
+      )
+    else
+      alert(
+        'CertwatchAcmeRateLimited',
+        'warning',
+        '%s == 1' % [m.cert('acme_rate_limited') + m.certSel()],
+        c.defaultFor,
+        'A certificate cannot be issued because the ACME server rate-limits it.',
+        'The latest issuance of certificate %s failed with an ACME rateLimited error from issuer {{ $labels.issuer_name }}.' % certName,
+        function(t) {
+          firing: { series: [series(m.cert('acme_rate_limited'), certLabels, 1)], labels: certLabels, value: 1 },
+          quiet: { series: [series(m.cert('acme_rate_limited'), certLabels, 0)] },
+        }
+      ),
+  ],
+
+  local acmeAlerts = [
+    alert(
+      'CertwatchAcmeRateLimitBudgetForecastExhausted',
+      'warning',
+      '(%s + %s) / %s > %s' % [
+        'certwatch_acme_rate_limit_budget_issued' + m.sel(),
+        'certwatch_acme_rate_limit_budget_due' + m.sel(),
+        'certwatch_acme_rate_limit_budget_limit' + m.sel(),
+        c.budgetForecastFraction,
+      ],
+      c.defaultFor,
+      'The weekly ACME certificate budget of a registered domain is forecast to run out.',
+      'Registered domain {{ $labels.registered_domain }} is forecast to use {{ $value | humanizePercentage }} of its weekly certificate limit (issued in the last 7 days plus renewals due in the next 7).',
+      function(t) {
+        local labels = m.labels({ registered_domain: 'example.com' }),
+        local budget(total) = [
+          series('certwatch_acme_rate_limit_budget_issued', labels, std.floor(total / 2)),
+          series('certwatch_acme_rate_limit_budget_due', labels, total - std.floor(total / 2)),
+          series('certwatch_acme_rate_limit_budget_limit', labels, 50),
+        ],
+        local total = std.floor(50 * c.budgetForecastFraction) + 1,
+        firing: { series: budget(total), labels: labels, value: total / 50 },
+        quiet: { series: budget(std.floor(50 * c.budgetForecastFraction)) },
+      }
+    ),
+
+    alert(
+      'CertwatchDns01ChallengeNotPropagated',
+      'warning',
+      'certwatch_dns_challenge_propagated%s == 0' % m.sel(),
+      c.dnsNotPropagatedFor,
+      'A DNS-01 challenge record has not reached a resolver.',
+      'Resolver {{ $labels.resolver }} does not return the TXT record of challenge {{ $labels.namespace }}/{{ $labels.challenge }} for {{ $labels.domain }} after %s.' % d(c.dnsNotPropagatedFor),
+      function(t) {
+        local labels = m.labels({ namespace: 'prod', challenge: 'web-1-2345-67890', domain: 'web.example.com', resolver: '8.8.8.8:53' }),
+        firing: { series: [series('certwatch_dns_challenge_propagated', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_dns_challenge_propagated', labels, 1)] },
+      }
+    ),
+
+    alert(
+      'CertwatchCaaForbidsIssuer',
+      'warning',
+      'certwatch_caa_issuance_allowed%s == 0' % m.sel(),
+      c.defaultFor,
+      'CAA records forbid the issuer of a certificate.',
+      'The CAA records of {{ $labels.domain }} do not allow {{ $labels.ca_domain }}, the CA of issuer {{ $labels.issuer_name }}, so certificate {{ $labels.namespace }}/{{ $labels.certificate }} cannot be issued.',
+      function(t) {
+        local labels = m.labels({ namespace: 'prod', certificate: 'web', domain: 'web.example.com', issuer_name: 'letsencrypt-prod', ca_domain: 'letsencrypt.org' }),
+        firing: { series: [series('certwatch_caa_issuance_allowed', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_caa_issuance_allowed', labels, 1)] },
+      }
+    ),
+
+    alert(
+      'CertwatchIssuerNotReady',
+      'warning',
+      'certwatch_issuer_ready_status%s == 0' % m.sel(['condition="True"']),
+      c.notReadyFor,
+      'A cert-manager issuer is not ready.',
+      '{{ $labels.kind }} {{ $labels.name }} (namespace "{{ $labels.namespace }}") has not been Ready for more than %s; certificates it signs cannot be issued or renewed.' % d(c.notReadyFor),
+      function(t) {
+        local labels = m.labels({ namespace: '', name: 'letsencrypt-prod', kind: 'ClusterIssuer' }),
+        local s(cond, v) = series('certwatch_issuer_ready_status', labels { condition: cond }, v),
+        firing: { series: [s('True', 0), s('False', 1), s('Unknown', 0)], labels: labels { condition: 'True' }, value: 0 },
+        quiet: { series: [s('True', 1), s('False', 0), s('Unknown', 0)] },
+      }
+    ),
+  ],
+
+  local endpointAlerts = [
+    alert(
+      'CertwatchEndpointServingStaleCertificate',
+      'warning',
+      'certwatch_tls_served_matches_secret%s == 0' % m.sel(),
+      c.driftFor,
+      'An endpoint serves a certificate other than the one its Secret holds.',
+      'Endpoint {{ $labels.target }} has served a certificate other than the one of Certificate {{ $labels.namespace }}/{{ $labels.certificate }} for more than %s; the renewed certificate has not been picked up.' % d(c.driftFor),
+      function(t) {
+        local labels = m.labels({ namespace: 'prod', certificate: 'web', target: '10.0.0.10:443' }),
+        firing: { series: [series('certwatch_tls_served_matches_secret', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_tls_served_matches_secret', labels, 1)] },
+      }
+    ),
+    expiryAlert('CertwatchEndpointCertificateExpiringSoon', 'warning', 'certwatch_tls_cert_not_after_timestamp_seconds', m.sel(),
+                c.expiringWarningSeconds, c.expiringWarningFor, 'The certificate served by an endpoint', endpoint),
+    expiryAlert('CertwatchEndpointCertificateExpiryCritical', 'critical', 'certwatch_tls_cert_not_after_timestamp_seconds', m.sel(),
+                c.expiringCriticalSeconds, c.expiringCriticalFor, 'The certificate served by an endpoint', endpoint),
+    alert(
+      'CertwatchEndpointCertificateVerificationFailed',
+      'critical',
+      'certwatch_tls_verify_result%s == 1' % m.sel(['reason!~"ok|handshake_failed"']),
+      c.defaultFor,
+      'The certificate served by an endpoint fails verification.',
+      'Clients of {{ $labels.target }} (SNI {{ $labels.server_name }}) reject its certificate: {{ $labels.reason }}.',
+      function(t) {
+        local labels = m.labels({ target: '10.0.0.10:443', server_name: 'web.example.com' }),
+        local s(reason, v) = series('certwatch_tls_verify_result', labels { reason: reason }, v),
+        firing: { series: [s('ok', 0), s('hostname_mismatch', 1)], labels: labels { reason: 'hostname_mismatch' }, value: 1 },
+        quiet: { series: [s('ok', 1), s('hostname_mismatch', 0)] },
+      }
+    ),
+    alert(
+      'CertwatchEndpointProbeFailed',
+      'warning',
+      'certwatch_tls_probe_success%s == 0' % m.sel(),
+      c.defaultFor,
+      'A TLS endpoint cannot be probed.',
+      'certwatch cannot complete a TLS handshake with {{ $labels.target }} (SNI {{ $labels.server_name }}).',
+      function(t) {
+        local labels = m.labels({ target: '10.0.0.10:443', server_name: 'web.example.com' }),
+        firing: { series: [series('certwatch_tls_probe_success', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_tls_probe_success', labels, 1)] },
+      }
+    ),
+  ],
+
+  local fileAlerts = [
+    expiryAlert('CertwatchFileCertificateExpiringSoon', 'warning', 'certwatch_file_cert_not_after_timestamp_seconds', m.sel(),
+                c.expiringWarningSeconds, c.expiringWarningFor, 'A certificate file', file),
+    expiryAlert('CertwatchFileCertificateExpiryCritical', 'critical', 'certwatch_file_cert_not_after_timestamp_seconds', m.sel(),
+                c.expiringCriticalSeconds, c.expiringCriticalFor, 'A certificate file', file),
+  ],
+
+  local absentSelector = if m.certManager then c.certManagerSelector else c.certwatchSelector,
+  local systemAlerts = [
+    alert(
+      'CertwatchClockSkew',
+      'warning',
+      'abs(certwatch_clock_skew_seconds%s) > %s' % [m.sel(), c.clockSkewSeconds],
+      c.defaultFor,
+      "certwatch's clock is skewed.",
+      'The local clock differs from {{ $labels.reference }} by {{ $value | humanizeDuration }}; certificates may be judged not yet valid or expired too early.',
+      function(t) {
+        local labels = m.labels({ reference: 'kubernetes-apiserver' }),
+        firing: { series: [series('certwatch_clock_skew_seconds', labels, -2 * c.clockSkewSeconds)], labels: labels, value: 2 * c.clockSkewSeconds },
+        quiet: { series: [series('certwatch_clock_skew_seconds', labels, c.clockSkewSeconds)] },
+      }
+    ),
+    alert(
+      if m.certManager then 'CertwatchCertManagerAbsent' else 'CertwatchExporterAbsent',
+      'critical',
+      'absent(up%s == 1)' % util.selector(absentSelector),
+      c.defaultFor,
+      if m.certManager then 'cert-manager metrics are not being scraped.' else 'certwatch is not being scraped.',
+      'No target matching %s has been up for %s: certificate alerts cannot fire.' % [util.selector(absentSelector), d(c.defaultFor)],
+      function(t) {
+        local up(v) = series('up', util.selectorLabels(absentSelector) { instance: '10.0.0.5:9480' }, v),
+        firing: { series: [up(0)], labels: {}, value: 1 },
+        quiet: { series: [up(1)] },
+      }
+    ),
+    alert(
+      'CertwatchSourceDown',
+      'warning',
+      'certwatch_source_up%s == 0' % m.sel(),
+      c.defaultFor,
+      'A certwatch source is down.',
+      'certwatch source {{ $labels.source }} is not synced or not healthy; its certificates are not being watched.',
+      function(t) {
+        local labels = m.labels({ source: 'kubernetes' }),
+        firing: { series: [series('certwatch_source_up', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_source_up', labels, 1)] },
+      }
+    ),
+  ],
+
+  prometheusAlerts+: {
+    groups+: [
+      { name: 'certwatch-certificates', rules: certificateAlerts },
+      { name: 'certwatch-acme', rules: acmeAlerts },
+      { name: 'certwatch-endpoints', rules: endpointAlerts },
+      { name: 'certwatch-files', rules: fileAlerts },
+      { name: 'certwatch-system', rules: systemAlerts },
+    ],
+  },
+}

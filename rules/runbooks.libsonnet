@@ -1,0 +1,187 @@
+// runbooks.md: one section per alert; each alert's runbook_url points at its heading.
+// Commands use the `certwatch status certificate` walk (Certificate -> CertificateRequest ->
+// Order -> Challenge) and plain kubectl so that they work without certwatch installed.
+local util = import 'util.libsonnet';
+
+{
+  local c = $._config,
+  local d = util.duration,
+
+  local status = |||
+    certwatch status certificate NAME -n NAMESPACE
+    kubectl get certificate NAME -n NAMESPACE -o yaml
+    kubectl get certificaterequest,order,challenge -n NAMESPACE
+  |||,
+
+  runbooks:: {
+    CertwatchCertificateExpiringSoon: {
+      meaning: 'The certificate expires in less than %s. cert-manager renews at `renewBefore` (30 days before expiry by default), so a certificate this close to its end has already missed renewals.' % d(c.expiringWarningSeconds),
+      impact: 'None yet. Clients will refuse the endpoints that serve it once it expires.',
+      diagnosis: ['Walk the issuance chain and read where it stalled:\n\n```\n' + status + '```', 'Check `CertwatchCertificateNotReady`, `CertwatchAcmeRateLimited` and `CertwatchDns01ChallengeNotPropagated` for the same certificate: they usually name the cause.'],
+      mitigation: ['Fix the cause the status walk reports, then re-trigger issuance: `cmctl renew NAME -n NAMESPACE` (or let `certwatch renew` do it when enabled).', 'If the issuer is rate-limited, switch the Certificate to a fallback issuer (see `CertwatchAcmeRateLimited`).'],
+    },
+    CertwatchCertificateExpiryCritical: {
+      meaning: 'The certificate expires in less than %s.' % d(c.expiringCriticalSeconds),
+      impact: 'An outage is imminent: browsers and API clients will refuse TLS connections to every endpoint that serves this certificate.',
+      diagnosis: ['As for `CertwatchCertificateExpiringSoon`, but act now:\n\n```\n' + status + '```'],
+      mitigation: ['Re-issue from a working issuer: change `spec.issuerRef` to a fallback issuer if the current one is rate-limited or broken, then `cmctl renew NAME -n NAMESPACE`.', 'Last resort, when the ingress controller tolerates a missing Secret: `kubectl delete secret SECRET -n NAMESPACE` forces a fresh issuance.'],
+    },
+    CertwatchCertificateNotReady: {
+      meaning: 'The Certificate\'s Ready condition has not been True for %s.' % d(c.notReadyFor),
+      impact: 'The Secret may still hold a valid certificate, but renewal is failing; without action it expires.',
+      diagnosis: ['Read the Ready condition\'s reason and the failing CertificateRequest:\n\n```\nkubectl get certificate NAME -n NAMESPACE -o jsonpath=\'{.status.conditions}\'\nkubectl describe certificaterequest -n NAMESPACE -l cert-manager.io/certificate-name=NAME\n```', 'The events of the CertificateRequest, Order and Challenge carry the issuer\'s error (ACME challenge failure, authorization error, webhook rejection).'],
+      mitigation: ['Delete failed Challenges and CertificateRequests so cert-manager retries cleanly:\n\n```\nkubectl delete challenges -n NAMESPACE -l cert-manager.io/certificate-name=NAME\nkubectl delete certificaterequest -n NAMESPACE -l cert-manager.io/certificate-name=NAME\n```'],
+    },
+    CertwatchCertificateRenewalErrors: {
+      meaning: if c.useCertManagerMetrics then 'cert-manager\'s controllers report more than %s sync errors per second.' % c.renewalErrorRate
+      else 'More than %s of the certificates have failed issuance attempts.' % util.humanizePercentage(c.renewalErrorRate),
+      impact: 'A systemic problem (ACME server, DNS provider credentials, cluster DNS, webhook) affects many certificates at once.',
+      diagnosis: ['Look for the common factor: issuer, namespace, DNS provider.\n\n```\nkubectl get certificates -A -o custom-columns=\'NAMESPACE:.metadata.namespace,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason\'\nkubectl logs -n cert-manager -l app=cert-manager --tail=200\n```'],
+      mitigation: ['Fix the shared dependency (issuer credentials, DNS provider token, network policy to the ACME server), then let cert-manager retry.'],
+    },
+    CertwatchCertificateRenewalOverdue: {
+      meaning: 'The certificate is more than %s past its `status.renewalTime` and has not been renewed.' % d(c.renewalOverdueGraceSeconds),
+      impact: 'Renewal is silently stuck; the remaining validity is being used up.',
+      diagnosis: ['```\n' + status + '```', 'Check whether issuance is backing off after failures (`status.failedIssuanceAttempts`, `status.lastFailureTime`).'],
+      mitigation: ['Fix the reported cause, then `cmctl renew NAME -n NAMESPACE`.'],
+    },
+    CertwatchCertificateLifetimeLow: {
+      meaning: 'Less than %s of the certificate\'s lifetime (notBefore to notAfter) is left. This works for short-lived certificates where fixed day thresholds do not.' % util.humanizePercentage(c.remainingLifetimeFraction),
+      impact: 'Renewal, due at two thirds of the lifetime by default, has not happened.',
+      diagnosis: ['```\n' + status + '```'],
+      mitigation: ['As for `CertwatchCertificateRenewalOverdue`.'],
+    },
+    CertwatchAcmeRateLimited: {
+      meaning: 'The ACME server refused an order with HTTP 429 / `urn:ietf:params:acme:error:rateLimited`. Let\'s Encrypt allows 50 certificates per registered domain per week, plus limits on failed validations and duplicate certificates.',
+      impact: 'No certificate of the affected domain can be issued or renewed until the limit window passes.',
+      diagnosis: ['```\nkubectl get orders -n NAMESPACE --sort-by=.metadata.creationTimestamp | tail -20\nkubectl get events -n NAMESPACE --field-selector reason=Failed | grep -i rate\n```', 'The Order\'s `status.reason` names the limit and when it resets.'],
+      mitigation: ['Stop retries that burn more budget (fix the underlying failure first).', 'Switch the Certificate to a fallback issuer (another ACME CA), by hand or with `certwatch renew` and `renewer.fallback_issuers`.', 'Test new configurations against the staging issuer.'],
+    },
+    CertwatchAcmeRateLimitBudgetForecastExhausted: {
+      meaning: 'Certificates issued for this registered domain in the last 7 days plus renewals due in the next 7 days exceed %s of the weekly limit.' % util.humanizePercentage(c.budgetForecastFraction),
+      impact: 'Upcoming renewals are likely to be rate-limited.',
+      diagnosis: ['```\nkubectl get certificates -A -o wide | grep DOMAIN\n```', 'Look for certificates that re-issue in a loop, or many certificates that could share one with several SANs.'],
+      mitigation: ['Consolidate names into fewer certificates (up to 100 SANs each), spread renewals with `renewBefore`, or move some certificates to another issuer.'],
+    },
+    CertwatchDns01ChallengeNotPropagated: {
+      meaning: 'The TXT record of a presented DNS-01 challenge is not returned by resolver `resolver` after %s.' % d(c.dnsNotPropagatedFor),
+      impact: 'The ACME server will likely fail the challenge and the order.',
+      diagnosis: ['```\ncertwatch probe dns _acme-challenge.DOMAIN --type TXT --resolver 8.8.8.8 --resolver 1.1.1.1 --resolver 9.9.9.9\nkubectl get challenges -n NAMESPACE -o wide\n```', 'Compare with the authoritative servers: a slow secondary or a long negative-cache TTL delays propagation.'],
+      mitigation: ['Check the DNS provider credentials and zone; lower the TTL of `_acme-challenge` records; raise cert-manager\'s `--dns01-check-retry-period` or point `--dns01-recursive-nameservers` at resolvers that see the zone.'],
+    },
+    CertwatchCaaForbidsIssuer: {
+      meaning: 'The CAA records that apply to the name do not list the CA of the certificate\'s issuer.',
+      impact: 'The CA must refuse issuance; renewals will fail.',
+      diagnosis: ['```\ncertwatch probe dns DOMAIN --type CAA --resolver 8.8.8.8\n```'],
+      mitigation: ['Add a CAA `issue` record for the CA (for example `0 issue "letsencrypt.org"`) or move the certificate to an allowed issuer.'],
+    },
+    CertwatchIssuerNotReady: {
+      meaning: 'An Issuer or ClusterIssuer has not been Ready for %s.' % d(c.notReadyFor),
+      impact: 'Every certificate it signs fails to issue or renew.',
+      diagnosis: ['```\nkubectl describe clusterissuer NAME\nkubectl describe issuer NAME -n NAMESPACE\n```', 'Typical causes: ACME account registration failed, the referenced Secret (account key, CA key, credentials) is missing.'],
+      mitigation: ['Fix the referenced Secret or the ACME server URL; cert-manager re-checks the issuer on change.'],
+    },
+    CertwatchEndpointServingStaleCertificate: {
+      meaning: 'For %s the endpoint has served a certificate other than the one the Certificate\'s Secret holds.' % d(c.driftFor),
+      impact: 'The renewal happened but clients still get the old certificate, which will expire.',
+      diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME\nkubectl get secret SECRET -n NAMESPACE -o jsonpath=\'{.data.tls\\.crt}\' | base64 -d | openssl x509 -noout -serial -enddate\n```'],
+      mitigation: ['Reload or restart the workload that terminates TLS (ingress controller, pod mounting the Secret), or fix the Ingress that points at a different Secret.'],
+    },
+    CertwatchEndpointCertificateExpiringSoon: {
+      meaning: 'The leaf certificate served on the wire expires in less than %s.' % d(c.expiringWarningSeconds),
+      impact: 'Clients will refuse the endpoint once it expires, whatever Kubernetes holds.',
+      diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME\n```', 'If the Certificate was renewed, see `CertwatchEndpointServingStaleCertificate`.'],
+      mitigation: ['Renew the certificate the endpoint uses, or make the endpoint load the renewed one.'],
+    },
+    CertwatchEndpointCertificateExpiryCritical: {
+      meaning: 'The leaf certificate served on the wire expires in less than %s.' % d(c.expiringCriticalSeconds),
+      impact: 'An outage of the endpoint is imminent.',
+      diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME\n```'],
+      mitigation: ['As for `CertwatchEndpointCertificateExpiringSoon`, now.'],
+    },
+    CertwatchEndpointCertificateVerificationFailed: {
+      meaning: 'The endpoint completes a TLS handshake but its certificate does not verify; the `reason` label says why (expired, hostname_mismatch, unknown_authority, incomplete_chain, ...).',
+      impact: 'Clients that verify certificates refuse the endpoint.',
+      diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME -o json\nopenssl s_client -connect TARGET -servername NAME -showcerts </dev/null\n```'],
+      mitigation: ['incomplete_chain: serve the full chain (`tls.crt` with intermediates). hostname_mismatch: add the name to the Certificate\'s `dnsNames`. expired: see `CertwatchEndpointServingStaleCertificate`.'],
+    },
+    CertwatchEndpointProbeFailed: {
+      meaning: 'certwatch cannot complete a TLS handshake with the endpoint.',
+      impact: 'Either the endpoint is down for its clients too, or certwatch cannot reach it and its certificate is not being watched.',
+      diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME\n```', 'Check network policies between certwatch and the endpoint.'],
+      mitigation: ['Restore the endpoint or certwatch\'s network path to it.'],
+    },
+    CertwatchFileCertificateExpiringSoon: {
+      meaning: 'A certificate file read by certwatch (control-plane PKI, kubeconfig) expires in less than %s.' % d(c.expiringWarningSeconds),
+      impact: 'Control-plane components or users authenticating with it will fail once it expires.',
+      diagnosis: ['```\nopenssl x509 -in PATH -noout -subject -enddate\nkubeadm certs check-expiration\n```'],
+      mitigation: ['Renew it (for kubeadm clusters `kubeadm certs renew all`, then restart the control-plane static pods).'],
+    },
+    CertwatchFileCertificateExpiryCritical: {
+      meaning: 'A certificate file read by certwatch expires in less than %s.' % d(c.expiringCriticalSeconds),
+      impact: 'A control-plane outage is imminent.',
+      diagnosis: ['```\nopenssl x509 -in PATH -noout -subject -enddate\n```'],
+      mitigation: ['As for `CertwatchFileCertificateExpiringSoon`, now.'],
+    },
+    CertwatchClockSkew: {
+      meaning: 'The clock of the node running certwatch differs from the reference by more than %s.' % d(c.clockSkewSeconds),
+      impact: 'Skewed clocks make fresh certificates look not yet valid and shift every expiry computation; ACME validation can fail.',
+      diagnosis: ['```\ntimedatectl status\nchronyc tracking\n```'],
+      mitigation: ['Fix time synchronisation (NTP/chrony) on the node.'],
+    },
+    CertwatchExporterAbsent: {
+      meaning: 'Prometheus has no up target matching `%s`.' % c.certwatchSelector,
+      impact: 'No certwatch metric is collected; every other certwatch alert is blind.',
+      diagnosis: ['```\nkubectl get pods,servicemonitor -n certwatch\n```', 'Check the Prometheus targets page for scrape errors.'],
+      mitigation: ['Restore the certwatch Deployment or its ServiceMonitor.'],
+    },
+    CertwatchCertManagerAbsent: {
+      meaning: 'Prometheus has no up target matching `%s`.' % c.certManagerSelector,
+      impact: 'No cert-manager metric is collected; the certificate alerts are blind.',
+      diagnosis: ['```\nkubectl get pods,servicemonitor -n cert-manager\n```'],
+      mitigation: ['Enable cert-manager\'s ServiceMonitor (Helm value `prometheus.servicemonitor.enabled=true`).'],
+    },
+    CertwatchSourceDown: {
+      meaning: 'A certwatch source (kubernetes, files, ...) is not synced or not healthy.',
+      impact: 'Certificates from that source are not watched; stale values may be exported.',
+      diagnosis: ['```\nkubectl logs -n certwatch deploy/certwatch\ncurl -s http://CERTWATCH:9480/api/v1/state | head\n```', 'For kubernetes: RBAC (list/watch of cert-manager CRDs), missing CRDs, API server reachability.'],
+      mitigation: ['Fix the permission or connectivity the log names; certwatch retries with backoff.'],
+    },
+  },
+
+  runbooksMarkdown::
+    local alerts = std.flattenArrays([[r for r in g.rules] for g in $.prometheusAlerts.groups]);
+    local missing = [a.alert for a in alerts if !std.objectHas($.runbooks, a.alert)];
+    assert std.length(missing) == 0 : 'alerts without a runbook: ' + std.join(', ', missing);
+    local list(items) = std.join('\n', ['- ' + std.strReplace(i, '\n', '\n  ') for i in items]);
+    local section(a) =
+      local r = $.runbooks[a.alert];
+      std.join('\n', [
+        '## ' + a.alert,
+        '',
+        '**Severity:** %s. **Fires after:** %s. **Summary:** %s' % [a.labels.severity, a['for'], a.annotations.summary],
+        '',
+        '**Meaning.** ' + r.meaning,
+        '',
+        '**Impact.** ' + r.impact,
+        '',
+        '**Diagnosis.**',
+        '',
+        list(r.diagnosis),
+        '',
+        '**Mitigation.**',
+        '',
+        list(r.mitigation),
+        '',
+        '```promql',
+        a.expr,
+        '```',
+        '',
+      ]);
+    std.join('\n', [
+      '# certwatch runbooks',
+      '',
+      'Generated by `certwatch generate` from the monitoring mixin; each alert\'s `runbook_url` points at its section. Thresholds below are those of the config it was generated from.',
+      '',
+    ] + [section(a) for a in alerts]),
+}
