@@ -9,5 +9,8 @@ namespace certwatch {
 void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddCheckConfigCommand(CLI::App& app, int& exit_code);
 void AddServeCommand(CLI::App& app, int& exit_code);
+// `probe` parent; its children (tls, dns) are added from cmd/probe.cc.
+void AddProbeCommand(CLI::App& app, int& exit_code);
+void AddProbeTlsCommand(CLI::App& probe, int& exit_code);
 
 }  // namespace certwatch

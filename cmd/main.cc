@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   certwatch::AddVersionCommand(app, exit_code);
   certwatch::AddCheckConfigCommand(app, exit_code);
   certwatch::AddServeCommand(app, exit_code);
+  certwatch::AddProbeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

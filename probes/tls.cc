@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <unordered_set>
 
 #include "common/handles.h"
 #include "probes/tls_context.h"
@@ -132,6 +133,8 @@ class TlsProber::Impl {
     auto conns = std::move(conns_);
     conns_.clear();
     for (auto& [id, c] : conns) Cleanup(*c, false);
+    for (EventLoop::TimerId t : pending_done_) loop_.CancelTimer(t);
+    pending_done_.clear();
   }
   size_t in_flight() const { return conns_.size(); }
   void OnResolved(uint64_t id, const ResolveOutcome& r);
@@ -184,6 +187,7 @@ class TlsProber::Impl {
   std::shared_ptr<ResolverLink> link_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::unordered_set<EventLoop::TimerId> pending_done_;  // finished, callback not yet run
 
   friend struct ResolveRequest;
 };
@@ -214,6 +218,7 @@ struct ResolveRequest {
     auto link = req->link;
     uint64_t id = req->id;
     req->link->loop->Post([link, id, r] {
+      std::lock_guard<std::mutex> relock(link->mu);
       if (link->impl) link->impl->OnResolved(id, r);
     });
   }
@@ -262,6 +267,8 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
     return;
   }
   c.ctx = *ctx;
+  // Timing starts after the (cached) context: building the first one loads trust stores.
+  c.start = Steady::now();
   sockaddr_storage addr;
   socklen_t len = 0;
   if (ParseIpLiteral(options.host, options.port, addr, len)) {
@@ -500,6 +507,12 @@ void TlsProber::Impl::DriveHandshake(Conn& c) {
       detail = "connection closed by the server during the handshake";
     }
   }
+  if (detail.find("unexpected eof") != std::string::npos) {
+    detail = "connection closed by the server during the handshake (" + detail + ")";
+  }
+  if (c.cert_requested && c.opt.client_cert_file.empty()) {
+    detail += " (the server asked for a client certificate and none is configured)";
+  }
   c.report.handshake_seconds = Seconds(Steady::now() - c.connected);
   Collect(c);
   Fail(c, "handshake_failed", "handshake: " + detail);
@@ -663,9 +676,13 @@ void TlsProber::Impl::Finish(Conn& c) {
   // Deferred so that `done` never runs inside Probe() and may start the next probe freely.
   auto done = std::move(owned->done);
   auto report = std::make_shared<TlsProbeReport>(std::move(owned->report));
-  loop_.AddTimer(Steady::time_point{}, [done = std::move(done), report]() mutable {
-    if (done) done(std::move(*report));
-  });
+  auto timer = std::make_shared<EventLoop::TimerId>(0);
+  *timer =
+      loop_.AddTimer(Steady::time_point{}, [this, timer, done = std::move(done), report]() mutable {
+        pending_done_.erase(*timer);
+        if (done) done(std::move(*report));
+      });
+  pending_done_.insert(*timer);
 }
 
 TlsProber::TlsProber(EventLoop& loop) : impl_(std::make_unique<Impl>(loop)) {}

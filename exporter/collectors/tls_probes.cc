@@ -108,7 +108,8 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
     FamilyWriter w(sink, "certwatch_tls_verify_result",
                    "1 for the current verification reason of the target.");
     each([&](const TlsProbeResult& r) {
-      std::string_view current = IsListed(r.verify_reason) ? r.verify_reason : "other";
+      std::string_view current = r.verify_reason;
+      if (!IsListed(current)) current = "other";
       for (auto reason : kReasons) {
         w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", reason}},
               reason == current ? 1 : 0);

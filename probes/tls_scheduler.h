@@ -1,0 +1,72 @@
+// The "tls_probes" source: probes every target once per interval on the shared EventLoop and
+// writes each result into the state store, where scrapes read it (a scrape never waits on a
+// handshake). Each target keeps a stable phase inside the interval (a hash of its key, the
+// way Prometheus spreads scrapes), so 10,000 targets become a steady trickle rather than a
+// burst; at most max_concurrency probes are in flight.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "exporter/source.h"
+#include "exporter/state.h"
+#include "probes/event_loop.h"
+#include "probes/targets.h"
+#include "probes/tls.h"
+
+namespace certwatch {
+
+class TlsScheduler final : public Source {
+ public:
+  TlsScheduler(EventLoop& loop, StateStore& store, const Config& config, const Logger& logger,
+               const Clock& clock);
+  ~TlsScheduler() override;
+
+  std::string_view Name() const override { return "tls_probes"; }
+  void Start() override;
+  void Stop() override;
+
+  // Writes one finished probe into the store: the result plus served-vs-stored drift against
+  // the linked Secret (fingerprint) or Certificate status (notAfter). Public for tests.
+  static void Record(StateData& data, const TlsTarget& target, TlsProbeReport report,
+                     UnixSeconds now);
+
+ private:
+  void StartRound();
+  void Enqueue(const std::string& key);
+  void Pump();
+  void OnDone(const std::string& key, TlsProbeReport report);
+
+  EventLoop& loop_;
+  StateStore& store_;
+  const Config& config_;
+  Logger logger_;
+  const Clock& clock_;
+  std::unique_ptr<TlsProber> prober_;
+  AllowList allow_;
+  std::string config_error_;
+
+  // Loop-thread state.
+  bool running_ = false;
+  std::map<std::string, TlsTarget> targets_;  // key -> target, this round
+  std::set<std::string> in_flight_;
+  std::deque<std::string> queue_;
+  std::set<std::string> queued_;
+  std::vector<EventLoop::TimerId> timers_;
+  EventLoop::TimerId round_timer_ = 0;
+  std::set<std::string> logged_rejections_;
+  std::set<std::string> awaiting_first_;  // targets of the first round without a result yet
+  bool synced_ = false;
+  bool started_ = false;
+};
+
+}  // namespace certwatch
