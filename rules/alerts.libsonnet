@@ -14,7 +14,9 @@ local metricsFor = import 'metrics.libsonnet';
   local series(name, labels, value) = { name: name, labels: labels, value: value },
   local counter(name, labels, perMinute) = { name: name, labels: labels, values: '0+' + perMinute + 'x' },
 
-  local alert(name, severity, expr, forSeconds, summary, description, test) = {
+  // testWarmup: seconds of series history a rate() window needs before the generated test
+  // may expect the alert.
+  local alert(name, severity, expr, forSeconds, summary, description, test, testWarmup=0) = {
     assert std.endsWith(summary, '.') : name + ': summary must end with a period',
     assert std.length(std.split(summary, '{')) == 1 : name + ': summary must be static',
     alert: name,
@@ -28,6 +30,7 @@ local metricsFor = import 'metrics.libsonnet';
     },
     forSeconds:: forSeconds,
     test:: test,
+    testWarmup:: testWarmup,
   },
 
   local certName = '{{ $labels.%s }}/{{ $labels.name }}' % ns,
@@ -41,7 +44,7 @@ local metricsFor = import 'metrics.libsonnet';
     alert(
       name,
       severity,
-      '(%s%s - time()) < %s' % [metric, sel, threshold],
+      '(%s%s - time()) < %s' % [metric, sel, util.num(threshold)],
       forSeconds,
       '%s expires in less than %s.' % [what, d(threshold)],
       '%s expires in {{ $value | humanizeDuration }}.' % labels.text,
@@ -87,7 +90,7 @@ local metricsFor = import 'metrics.libsonnet';
       alert(
         'CertwatchCertificateRenewalErrors',
         'warning',
-        'sum(rate(certmanager_controller_sync_call_count%s[10m])) > %s' % [m.certSel(['result="error"']), c.renewalErrorRate],
+        'sum by (%s) (rate(certmanager_controller_sync_call_count%s[10m])) > %s' % [c.clusterLabel, m.certSel(['result="error"']), util.num(c.renewalErrorRate)],
         c.defaultFor,
         'cert-manager reconciles certificates with a high error rate.',
         "cert-manager's controllers report {{ $value | humanize }} sync errors per second.",
@@ -97,13 +100,14 @@ local metricsFor = import 'metrics.libsonnet';
                                           perMinute),
           firing: { series: [sync(c.renewalErrorRate * 120)], labels: {}, value: c.renewalErrorRate * 2 },
           quiet: { series: [sync(0)] },
-        }
+        },
+        testWarmup=600,
       )
     else
       alert(
         'CertwatchCertificateRenewalErrors',
         'warning',
-        'count(%(m)s > 0) / count(%(m)s) > %(r)s' % { m: m.cert('failed_issuance_attempts') + m.certSel(), r: c.renewalErrorRate },
+        'count by (%(by)s) (%(m)s > 0) / count by (%(by)s) (%(m)s) > %(r)s' % { by: c.clusterLabel, m: m.cert('failed_issuance_attempts') + m.certSel(), r: util.num(c.renewalErrorRate) },
         c.defaultFor,
         'Many certificates fail to renew.',
         '{{ $value | humanizePercentage }} of the certificates have failed issuance attempts.',
@@ -122,7 +126,7 @@ local metricsFor = import 'metrics.libsonnet';
     alert(
       'CertwatchCertificateRenewalOverdue',
       'warning',
-      '(time() - %s) > %s' % [m.cert('renewal_timestamp_seconds') + m.certSel(), c.renewalOverdueGraceSeconds],
+      '(time() - %s) > %s' % [m.cert('renewal_timestamp_seconds') + m.certSel(), util.num(c.renewalOverdueGraceSeconds)],
       c.defaultFor,
       'A certificate is past its renewal time and has not been renewed.',
       'Certificate %s was due for renewal {{ $value | humanizeDuration }} ago.' % certName,
@@ -139,7 +143,7 @@ local metricsFor = import 'metrics.libsonnet';
       '(%(exp)s - time()) / (%(exp)s - %(nb)s) < %(f)s' % {
         exp: m.cert('expiration_timestamp_seconds') + m.certSel(),
         nb: m.cert('not_before_timestamp_seconds') + m.certSel(),
-        f: c.remainingLifetimeFraction,
+        f: util.num(c.remainingLifetimeFraction),
       },
       c.defaultFor,
       'A certificate has little of its lifetime left.',
@@ -161,7 +165,7 @@ local metricsFor = import 'metrics.libsonnet';
       alert(
         'CertwatchAcmeRateLimited',
         'warning',
-        'sum by (host) (rate(certmanager_http_acme_client_request_count%s[1h])) > 0' % m.certSel(['status="429"']),
+        'sum by (%s, host) (rate(certmanager_http_acme_client_request_count%s[1h])) > 0' % [c.clusterLabel, m.certSel(['status="429"'])],
         c.defaultFor,
         'The ACME server rate-limits cert-manager.',
         'cert-manager receives HTTP 429 from the ACME server {{ $labels.host }}; new certificates and renewals are refused until the limit window passes.',
@@ -196,7 +200,7 @@ local metricsFor = import 'metrics.libsonnet';
         'certwatch_acme_rate_limit_budget_issued' + m.sel(),
         'certwatch_acme_rate_limit_budget_due' + m.sel(),
         'certwatch_acme_rate_limit_budget_limit' + m.sel(),
-        c.budgetForecastFraction,
+        util.num(c.budgetForecastFraction),
       ],
       c.defaultFor,
       'The weekly ACME certificate budget of a registered domain is forecast to run out.',
@@ -279,7 +283,7 @@ local metricsFor = import 'metrics.libsonnet';
     alert(
       'CertwatchEndpointCertificateVerificationFailed',
       'critical',
-      'certwatch_tls_verify_result%s == 1' % m.sel(['reason!~"ok|handshake_failed"']),
+      'certwatch_tls_verify_result%s == 1' % m.sel(['reason!~"ok|handshake_failed|connect_failed|timeout"']),
       c.defaultFor,
       'The certificate served by an endpoint fails verification.',
       'Clients of {{ $labels.target }} (SNI {{ $labels.server_name }}) reject its certificate: {{ $labels.reason }}.',
@@ -317,7 +321,7 @@ local metricsFor = import 'metrics.libsonnet';
     alert(
       'CertwatchClockSkew',
       'warning',
-      'abs(certwatch_clock_skew_seconds%s) > %s' % [m.sel(), c.clockSkewSeconds],
+      'abs(certwatch_clock_skew_seconds%s) > %s' % [m.sel(), util.num(c.clockSkewSeconds)],
       c.defaultFor,
       "certwatch's clock is skewed.",
       'The local clock differs from {{ $labels.reference }} by {{ $value | humanizeDuration }}; certificates may be judged not yet valid or expired too early.',

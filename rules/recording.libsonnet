@@ -25,7 +25,7 @@ local metricsFor = import 'metrics.libsonnet';
           },
           {
             record: 'certwatch:certificates_ready:ratio',
-            expr: 'sum(%(r)s) / count(%(r)s)' % { r: m.cert('ready_status') + m.certSel(['condition="True"']) },
+            expr: 'sum by (%(by)s) (%(r)s) / count by (%(by)s) (%(r)s)' % { by: c.clusterLabel, r: m.cert('ready_status') + m.certSel(['condition="True"']) },
             test:: function(t) {
               local s(name, v) = series(m.cert('ready_status'), m.certLabels('prod', name) { condition: 'True' }, v),
               series: [s('a', 1), s('b', 1), s('c', 1), s('d', 0)],

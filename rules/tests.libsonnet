@@ -22,8 +22,9 @@ function(mixin, ruleFile) {
     for s in list
   ],
 
-  // Evaluation time: `for` rounded up to whole minutes, plus three minutes.
-  local evalSeconds(rule) = std.ceil(rule.forSeconds / interval) * interval + 3 * interval,
+  // Evaluation time: the fixture's warm-up (rate windows) plus `for` rounded up to whole
+  // minutes, plus three minutes.
+  local evalSeconds(rule) = rule.testWarmup + std.ceil(rule.forSeconds / interval) * interval + 3 * interval,
   local minutes(s) = std.toString(s / interval) + 'm',
 
   local alertTests(rule) =
@@ -45,7 +46,7 @@ function(mixin, ruleFile) {
         interval: minutes(interval),
         input_series: inputSeries(fixture.firing.series, samples),
         alert_rule_test: (
-          if rule.forSeconds >= 2 * interval then
+          if rule.forSeconds >= 2 * interval && rule.testWarmup == 0 then
             [{ eval_time: minutes(rule.forSeconds - interval), alertname: rule.alert, exp_alerts: [] }]
           else []
         ) + [{ eval_time: minutes(t), alertname: rule.alert, exp_alerts: [expected] }],

@@ -117,6 +117,13 @@
 
   humanizePercentage(v):: $.g4(v * 100) + '%',
 
+  // Shortest decimal spelling that reads back as the same number: 0.013, not
+  // 0.012999999999999999 (std.toString prints 17 significant digits).
+  num(x)::
+    local tries = [std.format('%.' + p + 'g', x) for p in std.range(1, 17)];
+    local exact = [s for s in tries if std.parseJson(s) == x];
+    if std.length(exact) > 0 then exact[0] else std.toString(x),
+
   // GitHub's anchor for a "## Name" heading.
   anchor(name):: std.asciiLower(name),
 }
