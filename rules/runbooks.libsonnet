@@ -153,7 +153,7 @@ local util = import 'util.libsonnet';
     local alerts = std.flattenArrays([[r for r in g.rules] for g in $.prometheusAlerts.groups]);
     local missing = [a.alert for a in alerts if !std.objectHas($.runbooks, a.alert)];
     assert std.length(missing) == 0 : 'alerts without a runbook: ' + std.join(', ', missing);
-    local list(items) = std.join('\n', ['- ' + std.strReplace(i, '\n', '\n  ') for i in items]);
+    local list(items) = std.join('\n', ['- ' + std.strReplace(std.strReplace(i, '\n', '\n  '), '\n  \n', '\n\n') for i in items]);
     local section(a) =
       local r = $.runbooks[a.alert];
       std.join('\n', [

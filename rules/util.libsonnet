@@ -120,6 +120,8 @@
   // Shortest decimal spelling that reads back as the same number: 0.013, not
   // 0.012999999999999999 (std.toString prints 17 significant digits).
   num(x)::
+    if x == std.floor(x) && std.abs(x) < 1e15 then std.toString(x)
+    else
     local tries = [std.format('%.' + p + 'g', x) for p in std.range(1, 17)];
     local exact = [s for s in tries if std.parseJson(s) == x];
     if std.length(exact) > 0 then exact[0] else std.toString(x),
