@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   certwatch::AddVersionCommand(app, exit_code);
   certwatch::AddCheckConfigCommand(app, exit_code);
+  certwatch::AddConfigReferenceCommand(app, exit_code);
   certwatch::AddServeCommand(app, exit_code);
   certwatch::AddProbeCommand(app, exit_code);
   try {

@@ -1,0 +1,466 @@
+// The certwatch config schema: every key of the config file is one row below (key path, type,
+// field, description, optional shown default), followed by the cross-field rules. The parser,
+// `certwatch check-config` and config/REFERENCE.md all come from this table; see
+// config/schema.h for the row format.
+#include "config/schema.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "config/config.h"
+#include "config/config_file.h"
+
+namespace certwatch {
+namespace {
+
+using namespace schema;  // NOLINT(google-build-using-namespace): the table reads better
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A Kubernetes object or namespace name (RFC 1123 label/subdomain: lowercase, digits, '-', '.').
+Type KubeName() {
+  return Str("Kubernetes name", [](std::string_view s) -> Result<std::string> {
+    bool ok = !s.empty() && s.size() <= 253 &&
+              std::isalnum(static_cast<unsigned char>(s.front())) &&
+              std::isalnum(static_cast<unsigned char>(s.back())) &&
+              std::all_of(s.begin(), s.end(), [](unsigned char c) {
+                return std::islower(c) || std::isdigit(c) || c == '-' || c == '.';
+              });
+    if (!ok) return Error{"\"" + std::string(s) + "\" is not a valid Kubernetes name"};
+    return std::string(s);
+  });
+}
+
+const std::vector<std::string> kDnsTypes = {"A", "AAAA", "CAA", "TXT", "NS", "CNAME"};
+
+std::vector<Row> Rows() {
+  return {
+      // web
+      {"web", Section(), {}, "The HTTP endpoint of `certwatch serve`."},
+      {"web.listen_address", HostPort(0, true), M(&Config::web, &WebConfig::listen_address),
+       "Address to serve /metrics, /healthz, /readyz, /api/v1/state and / on; "
+       "`--web.listen-address` overrides."},
+      {"web.config_file", Str(), M(&Config::web, &WebConfig::config_file),
+       "Exporter-toolkit web config (TLS, client certificates, basic auth); "
+       "`--web.config.file` overrides. \"\" = plain HTTP."},
+      {"web.state_api", Bool(), M(&Config::web, &WebConfig::state_api),
+       "Serve the joined state as JSON on /api/v1/state (the renewer's input)."},
+      {"web.route_prefix", Str(), M(&Config::web, &WebConfig::route_prefix),
+       "Reserved; \"\" = \"/\"."},
+
+      // kubernetes
+      {"kubernetes", Section(), {}, "The cert-manager objects watched through the Kubernetes API."},
+      {"kubernetes.enabled", Bool(), M(&Config::kubernetes, &KubernetesConfig::enabled),
+       "Watch the cluster; false = no cluster (files and probes only)."},
+      {"kubernetes.kubeconfig", Str(), M(&Config::kubernetes, &KubernetesConfig::kubeconfig),
+       "Kubeconfig file; \"\" = $KUBECONFIG, then the in-cluster service account. "
+       "`--kubeconfig` overrides."},
+      {"kubernetes.namespaces", StrList(KubeName()),
+       M(&Config::kubernetes, &KubernetesConfig::namespaces), "Namespaces to watch; [] = all."},
+      {"kubernetes.secrets", Bool(), M(&Config::kubernetes, &KubernetesConfig::secrets),
+       "Also read Secrets of type kubernetes.io/tls."},
+      {"kubernetes.ingresses", Bool(), M(&Config::kubernetes, &KubernetesConfig::ingresses),
+       "Discover TLS endpoints from Ingress tls hosts (see tls_probes.allowed_*)."},
+      {"kubernetes.ingress_port", Int(1, 65535),
+       M(&Config::kubernetes, &KubernetesConfig::ingress_port),
+       "Port probed on each Ingress load-balancer address; SNI = the tls host."},
+      {"kubernetes.resync", Dur(seconds(1)), M(&Config::kubernetes, &KubernetesConfig::resync),
+       "Full relist period, a safety net behind the watches."},
+      {"kubernetes.list_page_size", Int(1, 10000),
+       M(&Config::kubernetes, &KubernetesConfig::list_page_size),
+       "Objects per list page (`limit`)."},
+      {"kubernetes.acme_rate_limit_per_week", Int(1, 1000000),
+       M(&Config::kubernetes, &KubernetesConfig::acme_rate_limit_per_week),
+       "Certificates per registered domain per week allowed by the ACME CA (Let's Encrypt: 50)."},
+
+      // files
+      {"files", Items(), M(&Config::files),
+       "Certificates on disk: PEM/DER files and kubeconfigs (embedded client certificates), "
+       "found by glob and re-read when they change."},
+      {"files[].path", Str().Required(), M(&FileSourceConfig::path),
+       "Glob of files, e.g. /etc/kubernetes/pki/*.crt."},
+
+      // tls_probes
+      {"tls_probes", Section(), {}, "Live TLS endpoints handshaken on a schedule."},
+      {"tls_probes.interval", Dur(seconds(1)), M(&Config::tls_probes, &TlsProbesConfig::interval),
+       "Time between probes of one target."},
+      {"tls_probes.timeout", Dur(milliseconds(1)),
+       M(&Config::tls_probes, &TlsProbesConfig::timeout),
+       "Deadline of one probe (connect, STARTTLS, handshake); at most the interval."},
+      {"tls_probes.max_concurrency", Int(1, 65536),
+       M(&Config::tls_probes, &TlsProbesConfig::max_concurrency), "Probes in flight at once."},
+      {"tls_probes.targets", Items(), M(&Config::tls_probes, &TlsProbesConfig::targets),
+       "Endpoints to probe besides those discovered from Ingresses."},
+      {"tls_probes.targets[].address", HostPort().Required(), M(&TlsTargetConfig::address),
+       "host:port to connect to."},
+      {"tls_probes.targets[].server_name", Str(), M(&TlsTargetConfig::server_name),
+       "SNI and the name the certificate must match.", "host of address"},
+      {"tls_probes.targets[].ca_file", Str(), M(&TlsTargetConfig::ca_file),
+       "Extra trust roots (PEM); \"\" = the system store."},
+      {"tls_probes.targets[].client_cert_file", Str(), M(&TlsTargetConfig::client_cert_file),
+       "Client certificate (PEM) for endpoints that require one; needs client_key_file."},
+      {"tls_probes.targets[].client_key_file", Str(), M(&TlsTargetConfig::client_key_file),
+       "Private key of client_cert_file; read at probe time, never kept."},
+      {"tls_probes.targets[].min_version", OneOf({"", "TLS1.2", "TLS1.3"}),
+       M(&TlsTargetConfig::min_version), "Lowest TLS version offered; \"\" = OpenSSL's default."},
+      {"tls_probes.targets[].starttls", OneOf({"", "smtp", "postgres"}),
+       M(&TlsTargetConfig::starttls), "Upgrade a plaintext protocol first; \"\" = TLS at once."},
+      {"tls_probes.targets[].certificate", NamespacedName(), M(&TlsTargetConfig::certificate),
+       "namespace/name of the Certificate this endpoint should serve "
+       "(certwatch_tls_served_matches_secret)."},
+      {"tls_probes.allowed_cidrs", StrList(Cidr()),
+       M(&Config::tls_probes, &TlsProbesConfig::allowed_cidrs),
+       "Discovered (Ingress) targets are probed only if their address is in one of these "
+       "networks or their host ends in one of allowed_domain_suffixes. Both empty: none is, so "
+       "a tenant's Ingress cannot make certwatch probe arbitrary internal addresses."},
+      {"tls_probes.allowed_domain_suffixes", StrList(DnsName()),
+       M(&Config::tls_probes, &TlsProbesConfig::allowed_domain_suffixes),
+       "Domain suffixes allowed for discovered targets (see allowed_cidrs)."},
+
+      // dns_probes
+      {"dns_probes", Section(), {}, "DNS records checked on several resolvers."},
+      {"dns_probes.interval", Dur(seconds(1)), M(&Config::dns_probes, &DnsProbesConfig::interval),
+       "Time between rounds of queries."},
+      {"dns_probes.timeout", Dur(milliseconds(1)),
+       M(&Config::dns_probes, &DnsProbesConfig::timeout),
+       "Deadline of one query; at most the interval."},
+      {"dns_probes.resolvers", StrList(HostPort(53)),
+       M(&Config::dns_probes, &DnsProbesConfig::resolvers),
+       "Resolvers asked every query (host or host:port)."},
+      {"dns_probes.queries", Items(), M(&Config::dns_probes, &DnsProbesConfig::queries),
+       "Names whose records are checked on every resolver."},
+      {"dns_probes.queries[].name", DnsName().Required(), M(&DnsQueryConfig::name),
+       "Name to query."},
+      {"dns_probes.queries[].types", StrList(OneOf(kDnsTypes)).Required(),
+       M(&DnsQueryConfig::types), "Record types to query; at least one."},
+      {"dns_probes.acme_challenges", Bool(),
+       M(&Config::dns_probes, &DnsProbesConfig::acme_challenges),
+       "Check each presented DNS-01 challenge's TXT record on every resolver."},
+      {"dns_probes.authoritative", Bool(), M(&Config::dns_probes, &DnsProbesConfig::authoritative),
+       "Also ask each name's authoritative (NS) servers."},
+      {"dns_probes.authoritative_port", Int(1, 65535),
+       M(&Config::dns_probes, &DnsProbesConfig::authoritative_port),
+       "Port asked on the authoritative servers."},
+      {"dns_probes.caa", Bool(), M(&Config::dns_probes, &DnsProbesConfig::caa),
+       "Check that CAA records allow each Certificate's issuer."},
+      {"dns_probes.caa_issuers", Items(), M(&Config::dns_probes, &DnsProbesConfig::caa_issuers),
+       "Extra ACME server → CA domain mappings for the CAA check."},
+      {"dns_probes.caa_issuers[].acme_server_substring", Str().Required(),
+       M(&CaaIssuerConfig::acme_server_substring),
+       "Matched against the issuer's ACME server URL, e.g. letsencrypt.org."},
+      {"dns_probes.caa_issuers[].ca_domain", DnsName().Required(), M(&CaaIssuerConfig::ca_domain),
+       "CA domain its CAA records must allow, e.g. letsencrypt.org."},
+      {"dns_probes.max_concurrency", Int(1, 65536),
+       M(&Config::dns_probes, &DnsProbesConfig::max_concurrency), "Queries in flight at once."},
+
+      // renewer
+      {"renewer",
+       Section(),
+       {},
+       "Read by `certwatch renew`; the exporter ignores it. Off and dry-run by default."},
+      {"renewer.enabled", Bool(), M(&Config::renewer, &RenewerConfig::enabled),
+       "Act at all; false = only report what it would do."},
+      {"renewer.dry_run", Bool(), M(&Config::renewer, &RenewerConfig::dry_run),
+       "Log, event and count actions without changing anything; `--dry-run` forces it on."},
+      {"renewer.state_url", Url(), M(&Config::renewer, &RenewerConfig::state_url),
+       "The exporter's state API; `--state-url` overrides."},
+      {"renewer.interval", Dur(seconds(1)), M(&Config::renewer, &RenewerConfig::interval),
+       "Time between passes over the state."},
+      {"renewer.state_max_age", Dur(seconds(1)), M(&Config::renewer, &RenewerConfig::state_max_age),
+       "Act only on state at most this old."},
+      {"renewer.renew_overdue_after", Dur(),
+       M(&Config::renewer, &RenewerConfig::renew_overdue_after),
+       "Re-trigger issuance when now > renewalTime + this (never while rate-limited)."},
+      {"renewer.not_ready_after", Dur(), M(&Config::renewer, &RenewerConfig::not_ready_after),
+       "... or when not Ready for this long."},
+      {"renewer.challenge_stuck_after", Dur(),
+       M(&Config::renewer, &RenewerConfig::challenge_stuck_after),
+       "A Challenge pending this long counts as stuck."},
+      {"renewer.fallback_issuers", Items(), M(&Config::renewer, &RenewerConfig::fallback_issuers),
+       "When rate-limited on `from`, switch the certificate's issuerRef to `to`."},
+      {"renewer.fallback_issuers[].from", Section(), {}, "Issuer that is rate-limited."},
+      {"renewer.fallback_issuers[].from.name", KubeName().Required(),
+       M(&FallbackIssuerConfig::from, &IssuerRefConfig::name), "Issuer name."},
+      {"renewer.fallback_issuers[].from.kind", Str(),
+       M(&FallbackIssuerConfig::from, &IssuerRefConfig::kind),
+       "Issuer or ClusterIssuer (any kind for other groups)."},
+      {"renewer.fallback_issuers[].from.group", Str(),
+       M(&FallbackIssuerConfig::from, &IssuerRefConfig::group), "API group of the issuer."},
+      {"renewer.fallback_issuers[].to", Section(), {}, "Issuer to switch to."},
+      {"renewer.fallback_issuers[].to.name", KubeName().Required(),
+       M(&FallbackIssuerConfig::to, &IssuerRefConfig::name), "Issuer name."},
+      {"renewer.fallback_issuers[].to.kind", Str(),
+       M(&FallbackIssuerConfig::to, &IssuerRefConfig::kind),
+       "Issuer or ClusterIssuer (any kind for other groups)."},
+      {"renewer.fallback_issuers[].to.group", Str(),
+       M(&FallbackIssuerConfig::to, &IssuerRefConfig::group), "API group of the issuer."},
+      {"renewer.switch_back", Bool(), M(&Config::renewer, &RenewerConfig::switch_back),
+       "Switch back to `from` once switch_back_after has passed."},
+      {"renewer.switch_back_after", Dur(), M(&Config::renewer, &RenewerConfig::switch_back_after),
+       "Time on the fallback issuer before switching back (Let's Encrypt's window: 7d)."},
+      {"renewer.delete_invalid_secrets", Bool(),
+       M(&Config::renewer, &RenewerConfig::delete_invalid_secrets),
+       "Opt-in: delete a Secret whose certificate cannot be parsed so cert-manager reissues."},
+      {"renewer.restart_stale_workloads", Bool(),
+       M(&Config::renewer, &RenewerConfig::restart_stale_workloads),
+       "Opt-in: restart the workloads in restart_workloads that keep serving a stale "
+       "certificate."},
+      {"renewer.stale_workload_after", Dur(),
+       M(&Config::renewer, &RenewerConfig::stale_workload_after),
+       "Served certificate differs from the stored one this long before a restart."},
+      {"renewer.restart_workloads", Items(), M(&Config::renewer, &RenewerConfig::restart_workloads),
+       "Workloads that may be restarted, each tied to the Certificate it serves."},
+      {"renewer.restart_workloads[].certificate", NamespacedName().Required(),
+       M(&RestartWorkloadConfig::certificate), "namespace/name of the Certificate it serves."},
+      {"renewer.restart_workloads[].kind", OneOf({"Deployment", "StatefulSet", "DaemonSet"}),
+       M(&RestartWorkloadConfig::kind), "Workload kind, in the Certificate's namespace."},
+      {"renewer.restart_workloads[].name", KubeName().Required(), M(&RestartWorkloadConfig::name),
+       "Workload name."},
+      {"renewer.max_actions_per_hour", Int(0, 100000),
+       M(&Config::renewer, &RenewerConfig::max_actions_per_hour),
+       "Budget of actions over all certificates per hour."},
+      {"renewer.cooldown", Dur(), M(&Config::renewer, &RenewerConfig::cooldown),
+       "Minimum time between two actions on one certificate."},
+      {"renewer.namespaces", StrList(KubeName()), M(&Config::renewer, &RenewerConfig::namespaces),
+       "Namespaces it may act in; [] = all."},
+      {"renewer.label_selector", Str(), M(&Config::renewer, &RenewerConfig::label_selector),
+       "Act only on Certificates matching this label selector; \"\" = all."},
+      {"renewer.lease_namespace", KubeName(), M(&Config::renewer, &RenewerConfig::lease_namespace),
+       "Namespace of the coordination.k8s.io Lease used for leader election."},
+      {"renewer.lease_name", KubeName(), M(&Config::renewer, &RenewerConfig::lease_name),
+       "Name of that Lease."},
+      {"renewer.lease_duration", Dur(seconds(1)),
+       M(&Config::renewer, &RenewerConfig::lease_duration), "Lease duration."},
+      {"renewer.identity", Str(), M(&Config::renewer, &RenewerConfig::identity),
+       "Lease holder identity.", "hostname + pid"},
+      {"renewer.listen_address", HostPort(0, true),
+       M(&Config::renewer, &RenewerConfig::listen_address),
+       "Address of the renewer's own /metrics."},
+
+      // generator
+      {"generator", Section(), {}, "Read by `certwatch generate`: PrometheusRules and dashboards."},
+      {"generator.rule_name", KubeName(), M(&Config::generator, &GeneratorConfig::rule_name),
+       "metadata.name of the PrometheusRule."},
+      {"generator.rule_namespace", KubeName(),
+       M(&Config::generator, &GeneratorConfig::rule_namespace),
+       "metadata.namespace of the PrometheusRule."},
+      {"generator.rule_labels", StrMap(), M(&Config::generator, &GeneratorConfig::rule_labels),
+       "Labels of the PrometheusRule (to match the Prometheus ruleSelector)."},
+      {"generator.runbook_base_url", Url(),
+       M(&Config::generator, &GeneratorConfig::runbook_base_url),
+       "Alerts' runbook_url = this + #anchor."},
+      {"generator.dashboard_namespace", KubeName(),
+       M(&Config::generator, &GeneratorConfig::dashboard_namespace),
+       "Namespace of the dashboard ConfigMaps."},
+      {"generator.grafana_folder", Str(), M(&Config::generator, &GeneratorConfig::grafana_folder),
+       "Grafana folder of the dashboards."},
+      {"generator.datasource", Str(), M(&Config::generator, &GeneratorConfig::datasource),
+       "Default Prometheus datasource of the dashboards."},
+      {"generator.cluster_label", Str(), M(&Config::generator, &GeneratorConfig::cluster_label),
+       "Label of the dashboards' cluster filter."},
+      {"generator.dashboard_expiry_horizon", Dur(seconds(1)),
+       M(&Config::generator, &GeneratorConfig::dashboard_expiry_horizon),
+       "The dashboards' expiring-soon table lists certificates expiring within this."},
+      {"generator.dashboard_expiry_notice", Dur(seconds(1)),
+       M(&Config::generator, &GeneratorConfig::dashboard_expiry_notice),
+       "Rows of that table turn yellow below this."},
+      {"generator.alerts", Section(), {}, "Alert thresholds."},
+      {"generator.alerts.expiring_warning", Dur(seconds(1)),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::expiring_warning),
+       "Warn when a certificate expires within this."},
+      {"generator.alerts.expiring_critical", Dur(seconds(1)),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::expiring_critical),
+       "Page when a certificate expires within this; less than expiring_warning."},
+      {"generator.alerts.expiring_warning_for", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::expiring_warning_for),
+       "`for:` of the expiry warnings."},
+      {"generator.alerts.expiring_critical_for", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::expiring_critical_for),
+       "`for:` of the expiry criticals."},
+      {"generator.alerts.not_ready_for", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::not_ready_for),
+       "Alert when a Certificate is not Ready this long."},
+      {"generator.alerts.remaining_lifetime_fraction", Number(0, 1),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::remaining_lifetime_fraction),
+       "Alert when less than this fraction of the lifetime remains (short-lived certificates)."},
+      {"generator.alerts.renewal_overdue_grace", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::renewal_overdue_grace),
+       "Alert when renewalTime passed this long ago and the certificate was not renewed."},
+      {"generator.alerts.renewal_error_rate", Number(0, 1),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::renewal_error_rate),
+       "Alert when this fraction of renewals fails."},
+      {"generator.alerts.clock_skew", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::clock_skew),
+       "Tolerated clock skew in time comparisons."},
+      {"generator.alerts.dns_not_propagated_for", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::dns_not_propagated_for),
+       "Alert when a DNS-01 challenge is not visible on a resolver this long."},
+      {"generator.alerts.drift_for", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::drift_for),
+       "Alert when an endpoint serves another certificate than its Secret this long."},
+      {"generator.alerts.default_for", Dur(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::default_for),
+       "`for:` of the alerts without their own."},
+      {"generator.alerts.budget_forecast_fraction", Number(0, 1),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::budget_forecast_fraction),
+       "Alert when the forecast ACME orders reach this fraction of the weekly limit."},
+      {"generator.alerts.use_cert_manager_metrics", Bool(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::use_cert_manager_metrics),
+       "Also generate alerts on cert-manager's own certmanager_* metrics."},
+      {"generator.alerts.cert_manager_namespace_label", Str(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::cert_manager_namespace_label),
+       "Label holding the namespace in cert-manager's metrics (exported_namespace under a "
+       "ServiceMonitor)."},
+      {"generator.alerts.job_selector", Str(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::job_selector),
+       "Label matchers selecting certwatch's series in alert expressions."},
+      {"generator.alerts.cert_manager_selector", Str(),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::cert_manager_selector),
+       "Label matchers selecting cert-manager's own series (with use_cert_manager_metrics)."},
+  };
+}
+
+// The key, relative to the rule's object, of the first later list element whose `key_of`
+// repeats an earlier one, with the earlier one's line.
+template <typename T, typename KeyOf>
+std::optional<RuleError> FirstDuplicate(const std::vector<T>& items, const std::string& list,
+                                        const std::string& field, const RuleContext& ctx,
+                                        const std::string& what, KeyOf key_of) {
+  std::map<std::string, size_t> first;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto [it, inserted] = first.emplace(key_of(items[i]), i);
+    if (!inserted) {
+      std::string earlier = list + "[" + std::to_string(it->second) + "]";
+      return RuleError{
+          list + "[" + std::to_string(i) + "]" + (field.empty() ? "" : "." + field),
+          "duplicate " + what + " (first at line " + std::to_string(ctx.line(earlier)) + ")"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<RuleError> CheckIssuerRef(const IssuerRefConfig& ref, const std::string& key) {
+  if (ref.group == "cert-manager.io" && ref.kind != "Issuer" && ref.kind != "ClusterIssuer") {
+    return RuleError{
+        key + ".kind",
+        "want Issuer or ClusterIssuer for group cert-manager.io, got \"" + ref.kind + "\""};
+  }
+  if (ref.kind.empty()) return RuleError{key + ".kind", "must not be empty"};
+  return std::nullopt;
+}
+
+std::vector<Rule> Rules() {
+  return {
+      MakeRule<TlsTargetConfig>(
+          "tls_probes.targets[]", "client_cert_file and client_key_file are set together.",
+          [](const TlsTargetConfig& t, const RuleContext&) -> std::optional<RuleError> {
+            if (!t.client_cert_file.empty() && t.client_key_file.empty()) {
+              return RuleError{"client_cert_file", "set without client_key_file"};
+            }
+            if (t.client_cert_file.empty() && !t.client_key_file.empty()) {
+              return RuleError{"client_key_file", "set without client_cert_file"};
+            }
+            return std::nullopt;
+          }),
+      MakeRule<DnsQueryConfig>(
+          "dns_probes.queries[]", "Each query has at least one type.",
+          [](const DnsQueryConfig& q, const RuleContext&) -> std::optional<RuleError> {
+            if (q.types.empty()) return RuleError{"types", "must list at least one record type"};
+            return std::nullopt;
+          }),
+      MakeRule<FallbackIssuerConfig>(
+          "renewer.fallback_issuers[]",
+          "`from` and `to` differ; kind is Issuer or ClusterIssuer for group cert-manager.io.",
+          [](const FallbackIssuerConfig& f, const RuleContext&) -> std::optional<RuleError> {
+            if (auto e = CheckIssuerRef(f.from, "from")) return e;
+            if (auto e = CheckIssuerRef(f.to, "to")) return e;
+            if (f.from.name == f.to.name && f.from.kind == f.to.kind &&
+                f.from.group == f.to.group) {
+              return RuleError{"to", "same issuer as from"};
+            }
+            return std::nullopt;
+          }),
+      MakeRule<Config>("", "Probe timeouts are at most their interval.",
+                       [](const Config& c, const RuleContext&) -> std::optional<RuleError> {
+                         if (c.tls_probes.timeout > c.tls_probes.interval) {
+                           return RuleError{"tls_probes.timeout",
+                                            "must not exceed tls_probes.interval (" +
+                                                FormatDuration(c.tls_probes.interval) + ")"};
+                         }
+                         if (c.dns_probes.timeout > c.dns_probes.interval) {
+                           return RuleError{"dns_probes.timeout",
+                                            "must not exceed dns_probes.interval (" +
+                                                FormatDuration(c.dns_probes.interval) + ")"};
+                         }
+                         return std::nullopt;
+                       }),
+      MakeRule<Config>(
+          "",
+          "No two files entries share a path, no two TLS targets share address and server_name, "
+          "no two DNS queries share a name, no two fallback issuers share `from`.",
+          [](const Config& c, const RuleContext& ctx) -> std::optional<RuleError> {
+            if (auto e = FirstDuplicate(c.files, "files", "path", ctx, "path",
+                                        [](const auto& f) { return f.path; })) {
+              return e;
+            }
+            if (auto e = FirstDuplicate(
+                    c.tls_probes.targets, "tls_probes.targets", "address", ctx, "target",
+                    [](const auto& t) { return t.address + "\n" + t.server_name; })) {
+              return e;
+            }
+            if (auto e = FirstDuplicate(c.dns_probes.queries, "dns_probes.queries", "name", ctx,
+                                        "query name", [](const auto& q) { return q.name; })) {
+              return e;
+            }
+            return FirstDuplicate(c.renewer.fallback_issuers, "renewer.fallback_issuers", "from",
+                                  ctx, "fallback for the same issuer", [](const auto& f) {
+                                    return f.from.group + "/" + f.from.kind + "/" + f.from.name;
+                                  });
+          }),
+      MakeRule<Config>(
+          "", "DNS queries need at least one resolver.",
+          [](const Config& c, const RuleContext&) -> std::optional<RuleError> {
+            if (!c.dns_probes.queries.empty() && c.dns_probes.resolvers.empty()) {
+              return RuleError{"dns_probes.resolvers", "must not be empty when queries are set"};
+            }
+            return std::nullopt;
+          }),
+      MakeRule<Config>("", "generator.alerts.expiring_critical is less than expiring_warning.",
+                       [](const Config& c, const RuleContext&) -> std::optional<RuleError> {
+                         const auto& a = c.generator.alerts;
+                         if (a.expiring_critical >= a.expiring_warning) {
+                           return RuleError{"generator.alerts.expiring_critical",
+                                            "must be less than expiring_warning (" +
+                                                FormatDuration(a.expiring_warning) + ")"};
+                         }
+                         return std::nullopt;
+                       }),
+  };
+}
+
+}  // namespace
+
+const schema::Schema& ConfigSchema() {
+  static const schema::Schema s =
+      schema::MakeSchema<Config>("certwatch configuration", Rows(), Rules());
+  return s;
+}
+
+Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name) {
+  Config config;
+  config.source_file = source_name;
+  if (auto st = schema::DecodeInto(ConfigSchema(), yaml, source_name, config); !st) {
+    return st.error();
+  }
+  return config;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  auto text = ReadConfigFile(path);
+  if (!text) return text.error();
+  return ParseConfig(*text, path);
+}
+
+}  // namespace certwatch
