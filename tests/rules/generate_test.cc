@@ -1,0 +1,244 @@
+#include "rules/generate.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "rules/embedded_sources.h"
+#include "rules/jsonnet_vm.h"
+#include "rules/mixin_config.h"
+
+namespace certwatch {
+namespace {
+
+std::map<std::string, std::string> Generate(const GeneratorConfig& config) {
+  auto files = GenerateMonitoring(config);
+  EXPECT_TRUE(files.has_value()) << files.error().message;
+  std::map<std::string, std::string> out;
+  if (files) {
+    for (auto& f : *files) out[f.path] = f.content;
+  }
+  return out;
+}
+
+std::vector<YAML::Node> Alerts(const YAML::Node& groups) {
+  std::vector<YAML::Node> alerts;
+  for (const auto& g : groups) {
+    for (const auto& r : g["rules"]) {
+      if (r["alert"]) alerts.push_back(r);
+    }
+  }
+  return alerts;
+}
+
+YAML::Node Rule(const std::map<std::string, std::string>& files, const std::string& name) {
+  for (const auto& a : Alerts(YAML::Load(files.at("rules.yaml"))["groups"])) {
+    if (a["alert"].as<std::string>() == name) return a;
+  }
+  ADD_FAILURE() << "no alert " << name;
+  return YAML::Node();
+}
+
+TEST(EmbeddedSources, AreTheFilesInTheSourceTree) {
+  ASSERT_FALSE(EmbeddedMixinSources().empty());
+  std::set<std::string> paths;
+  for (const auto& source : EmbeddedMixinSources()) {
+    paths.insert(std::string(source.path));
+    std::ifstream in(std::string(CERTWATCH_SOURCE_DIR) + "/" + std::string(source.path));
+    std::stringstream disk;
+    disk << in.rdbuf();
+    EXPECT_EQ(disk.str(), source.content) << source.path << " is stale; rebuild";
+  }
+  for (const char* p : {"rules/mixin.libsonnet", "rules/outputs.jsonnet", "rules/alerts.libsonnet",
+                        "dashboards/dashboards.libsonnet", "dashboards/lib/panels.libsonnet"}) {
+    EXPECT_TRUE(paths.contains(p)) << p;
+  }
+}
+
+// The mixin's own _config defaults (what jsonnet users get) equal the config file defaults
+// (what `certwatch generate` passes in).
+TEST(Generate, MixinDefaultsEqualConfigDefaults) {
+  auto standalone = EvaluateJsonnetMulti(EmbeddedMixinSources(), "rules/outputs.jsonnet", {});
+  ASSERT_TRUE(standalone.has_value()) << standalone.error().message;
+  auto configured = EvaluateJsonnetMulti(EmbeddedMixinSources(), "rules/outputs.jsonnet",
+                                         {{"config", MixinConfig(GeneratorConfig{}).dump()}});
+  ASSERT_TRUE(configured.has_value()) << configured.error().message;
+  ASSERT_EQ(standalone->size(), configured->size());
+  for (const auto& [path, json] : *standalone) {
+    EXPECT_EQ(nlohmann::json::parse(json), nlohmann::json::parse(configured->at(path))) << path;
+  }
+}
+
+TEST(Generate, WritesEveryOutput) {
+  auto files = Generate(GeneratorConfig{});
+  for (const char* p : {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
+                        "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json",
+                        "dashboards/certwatch-endpoints.json", "dashboards/certwatch-dns.json",
+                        "dashboards/certwatch-renewer.json"}) {
+    EXPECT_TRUE(files.contains(p)) << p;
+  }
+}
+
+TEST(Generate, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
+  GeneratorConfig config;
+  config.rule_name = "tls-alerts";
+  config.rule_namespace = "observability";
+  config.rule_labels = {{"release", "kube-prometheus-stack"}, {"team", "platform"}};
+  auto files = Generate(config);
+  YAML::Node crd = YAML::Load(files.at("prometheus-rule.yaml"));
+  EXPECT_EQ(crd["apiVersion"].as<std::string>(), "monitoring.coreos.com/v1");
+  EXPECT_EQ(crd["kind"].as<std::string>(), "PrometheusRule");
+  EXPECT_EQ(crd["metadata"]["name"].as<std::string>(), "tls-alerts");
+  EXPECT_EQ(crd["metadata"]["namespace"].as<std::string>(), "observability");
+  EXPECT_EQ(crd["metadata"]["labels"]["release"].as<std::string>(), "kube-prometheus-stack");
+  EXPECT_EQ(crd["metadata"]["labels"]["team"].as<std::string>(), "platform");
+  YAML::Emitter spec, plain;
+  spec << crd["spec"];
+  plain << YAML::Load(files.at("rules.yaml"));
+  EXPECT_EQ(std::string(spec.c_str()), std::string(plain.c_str()));
+}
+
+TEST(Generate, AlertsFollowTheConventions) {
+  GeneratorConfig config;
+  config.runbook_base_url = "https://runbooks.example.com/certwatch.md";
+  auto files = Generate(config);
+  auto alerts = Alerts(YAML::Load(files.at("rules.yaml"))["groups"]);
+  EXPECT_GE(alerts.size(), 20u);
+  std::set<std::string> names;
+  const std::regex camel("Certwatch([A-Z][a-z0-9]+)+");
+  for (const auto& a : alerts) {
+    std::string name = a["alert"].as<std::string>();
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(names.insert(name).second) << "duplicate";
+    EXPECT_TRUE(std::regex_match(name, camel));
+    std::string severity = a["labels"]["severity"].as<std::string>();
+    EXPECT_TRUE(severity == "critical" || severity == "warning" || severity == "info");
+    std::string summary = a["annotations"]["summary"].as<std::string>();
+    EXPECT_EQ(summary.back(), '.');
+    EXPECT_EQ(summary.find("{{"), std::string::npos);
+    // Templated, except for absent(): its result has no labels or value worth showing.
+    if (!a["expr"].as<std::string>().starts_with("absent(")) {
+      EXPECT_NE(a["annotations"]["description"].as<std::string>().find("{{"), std::string::npos);
+    }
+    std::string anchor = name;
+    std::transform(anchor.begin(), anchor.end(), anchor.begin(), ::tolower);
+    EXPECT_EQ(a["annotations"]["runbook_url"].as<std::string>(),
+              "https://runbooks.example.com/certwatch.md#" + anchor);
+    EXPECT_NE(files.at("runbooks.md").find("\n## " + name + "\n"), std::string::npos);
+  }
+  for (const char* required :
+       {"CertwatchCertificateExpiringSoon", "CertwatchCertificateExpiryCritical",
+        "CertwatchCertificateNotReady", "CertwatchCertificateRenewalErrors",
+        "CertwatchCertificateRenewalOverdue", "CertwatchCertificateLifetimeLow",
+        "CertwatchAcmeRateLimited", "CertwatchAcmeRateLimitBudgetForecastExhausted",
+        "CertwatchEndpointServingStaleCertificate", "CertwatchEndpointCertificateExpiringSoon",
+        "CertwatchEndpointCertificateVerificationFailed", "CertwatchDns01ChallengeNotPropagated",
+        "CertwatchCaaForbidsIssuer", "CertwatchClockSkew", "CertwatchIssuerNotReady",
+        "CertwatchExporterAbsent", "CertwatchSourceDown"}) {
+    EXPECT_TRUE(names.contains(required)) << required;
+  }
+}
+
+TEST(Generate, ThresholdsComeFromTheConfig) {
+  GeneratorConfig config;
+  auto before = Generate(config);
+  config.alerts.expiring_warning = std::chrono::hours(24 * 14);
+  config.alerts.expiring_warning_for = std::chrono::minutes(30);
+  config.alerts.not_ready_for = std::chrono::minutes(45);
+  config.alerts.remaining_lifetime_fraction = 0.25;
+  auto after = Generate(config);
+
+  EXPECT_EQ(Rule(before, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>(),
+            "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - time()) < "
+            "604800");
+  EXPECT_EQ(Rule(after, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>(),
+            "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - time()) < "
+            "1209600");
+  EXPECT_EQ(Rule(before, "CertwatchCertificateExpiringSoon")["for"].as<std::string>(), "1h");
+  EXPECT_EQ(Rule(after, "CertwatchCertificateExpiringSoon")["for"].as<std::string>(), "30m");
+  EXPECT_EQ(Rule(after, "CertwatchCertificateNotReady")["for"].as<std::string>(), "45m");
+  EXPECT_NE(Rule(after, "CertwatchCertificateLifetimeLow")["expr"].as<std::string>().find("< 0.25"),
+            std::string::npos);
+  EXPECT_EQ(
+      Rule(after, "CertwatchCertificateExpiringSoon")["annotations"]["summary"].as<std::string>(),
+      "A certificate expires in less than 2w.");
+  // The tests follow: the fixture's expiry sits inside the new window.
+  EXPECT_NE(before.at("rules.test.yaml"), after.at("rules.test.yaml"));
+  // So does the dashboard's red threshold (days).
+  auto fleet = nlohmann::json::parse(after.at("dashboards/certwatch-fleet.json"));
+  bool found = false;
+  for (const auto& panel : fleet["panels"]) {
+    if (panel["type"] == "table") {
+      EXPECT_EQ(panel["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"], 14);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Generate, CertManagerMetricsUnderAServiceMonitor) {
+  GeneratorConfig config;
+  config.alerts.use_cert_manager_metrics = true;
+  config.alerts.cert_manager_namespace_label = "exported_namespace";
+  config.alerts.cert_manager_selector = "job=\"cert-manager\",namespace=\"cert-manager\"";
+  auto files = Generate(config);
+  auto expiring = Rule(files, "CertwatchCertificateExpiringSoon");
+  EXPECT_EQ(expiring["expr"].as<std::string>(),
+            "(certmanager_certificate_expiration_timestamp_seconds{job=\"cert-manager\","
+            "namespace=\"cert-manager\"} - time()) < 604800");
+  EXPECT_NE(expiring["annotations"]["description"].as<std::string>().find(
+                "{{ $labels.exported_namespace }}/{{ $labels.name }}"),
+            std::string::npos);
+  EXPECT_NE(Rule(files, "CertwatchCertificateRenewalErrors")["expr"].as<std::string>().find(
+                "certmanager_controller_sync_call_count"),
+            std::string::npos);
+  EXPECT_NE(
+      Rule(files, "CertwatchAcmeRateLimited")["expr"].as<std::string>().find("status=\"429\""),
+      std::string::npos);
+  EXPECT_NE(
+      Rule(files, "CertwatchCertManagerAbsent")["expr"].as<std::string>().find("cert-manager"),
+      std::string::npos);
+  // Probe alerts still read certwatch's own series.
+  EXPECT_NE(Rule(files, "CertwatchEndpointServingStaleCertificate")["expr"].as<std::string>().find(
+                "certwatch_tls_served_matches_secret{job=\"certwatch\"}"),
+            std::string::npos);
+  // The namespace filter of the fleet dashboard follows the label.
+  EXPECT_NE(
+      files.at("dashboards/certwatch-fleet.json").find("exported_namespace=~\\\"$namespace\\\""),
+      std::string::npos);
+}
+
+TEST(Generate, RejectsASelectorTheTestsCannotMatch) {
+  GeneratorConfig config;
+  config.alerts.job_selector = "job=certwatch";
+  auto files = GenerateMonitoring(config);
+  ASSERT_FALSE(files.has_value());
+  EXPECT_NE(files.error().message.find("double-quoted"), std::string::npos)
+      << files.error().message;
+}
+
+TEST(Generate, ConfigMapIsLabelledForTheSidecarAndHoldsEveryDashboard) {
+  GeneratorConfig config;
+  config.dashboard_namespace = "grafana";
+  config.grafana_folder = "TLS";
+  auto files = Generate(config);
+  YAML::Node cm = YAML::Load(files.at("grafana-dashboards-configmap.yaml"));
+  EXPECT_EQ(cm["kind"].as<std::string>(), "ConfigMap");
+  EXPECT_EQ(cm["metadata"]["namespace"].as<std::string>(), "grafana");
+  EXPECT_EQ(cm["metadata"]["labels"]["grafana_dashboard"].as<std::string>(), "1");
+  EXPECT_EQ(cm["metadata"]["annotations"]["grafana_folder"].as<std::string>(), "TLS");
+  for (const char* name : {"certwatch-fleet.json", "certwatch-endpoints.json", "certwatch-dns.json",
+                           "certwatch-renewer.json"}) {
+    ASSERT_TRUE(cm["data"][name]) << name;
+    EXPECT_EQ(nlohmann::json::parse(cm["data"][name].as<std::string>()),
+              nlohmann::json::parse(files.at(std::string("dashboards/") + name)));
+  }
+}
+
+}  // namespace
+}  // namespace certwatch
