@@ -11,8 +11,10 @@ std::vector<std::unique_ptr<Controller>> NewControllers(const RenewerConfig& con
   if (!config.fallback_issuers.empty()) out.push_back(NewIssuerFallbackController());
   out.push_back(NewStuckChallengeController());
   out.push_back(NewFailedRequestController());
-  out.push_back(NewReissueController());
+  // Opted in and the Secret is demonstrably broken: deleting it is the remedy (cert-manager
+  // issues into a fresh one); a status trigger first would only spend the cooldown.
   if (config.delete_invalid_secrets) out.push_back(NewInvalidSecretController());
+  out.push_back(NewReissueController());
   if (config.restart_stale_workloads) out.push_back(NewStaleWorkloadController());
   return out;
 }

@@ -56,7 +56,8 @@ std::unique_ptr<Controller> NewInvalidSecretController();
 std::unique_ptr<Controller> NewStaleWorkloadController();
 
 // The enabled controllers in priority order: an issuer switch first (a rate limit blocks
-// everything else), then clean-ups, re-issuance, and the opt-in actions last.
+// everything else), then clean-ups, the opt-in Secret deletion, re-issuance, and the opt-in
+// workload restart last. The per-certificate cooldown lets one action per certificate run.
 std::vector<std::unique_ptr<Controller>> NewControllers(const RenewerConfig& config);
 
 // Formatting shared by the controllers' messages.

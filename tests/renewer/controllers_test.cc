@@ -413,7 +413,7 @@ TEST(Controllers, EnabledSetFollowsConfig) {
   c.restart_stale_workloads = true;
   EXPECT_EQ(names(),
             (std::vector<std::string>{"issuer_fallback", "stuck_challenge", "failed_request",
-                                      "reissue", "invalid_secret", "stale_workload"}));
+                                      "invalid_secret", "reissue", "stale_workload"}));
 }
 
 TEST(IssuerString, RoundTrip) {

@@ -1,0 +1,117 @@
+#include "renewer/lease.h"
+
+#include <nlohmann/json.hpp>
+
+namespace certwatch::renewer {
+namespace {
+using Json = nlohmann::ordered_json;
+constexpr std::string_view kJson = "application/json";
+}  // namespace
+
+LeaderElector::LeaderElector(KubeApi& api, const Clock& clock, LeaseOptions options,
+                             const Logger& log)
+    : api_(api), clock_(clock), opt_(std::move(options)), log_(log) {}
+
+std::string LeaderElector::path() const {
+  return "/apis/coordination.k8s.io/v1/namespaces/" + opt_.ns + "/leases/" + opt_.name;
+}
+
+bool LeaderElector::Fail(const std::string& what) {
+  if (leader_) log_.Warn("lost the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", what}});
+  leader_ = false;
+  return false;
+}
+
+bool LeaderElector::Tick() {
+  const auto now = clock_.Now();
+  auto got = api_.Do("GET", path(), {}, kJson);
+  if (!got) return Fail(got.error().message);
+
+  Json lease;
+  std::string old_holder;
+  std::string acquire_time;
+  int64_t transitions = 0;
+  int64_t duration = opt_.duration.count();
+  if (got->status == 404) {
+    lease = {{"apiVersion", "coordination.k8s.io/v1"},
+             {"kind", "Lease"},
+             {"metadata", {{"name", opt_.name}, {"namespace", opt_.ns}}}};
+  } else if (got->ok()) {
+    lease = Json::parse(got->body, nullptr, false);
+    if (!lease.is_object()) return Fail("GET " + path() + ": body is not a JSON object");
+    const Json spec = lease.value("spec", Json::object());
+    old_holder = spec.value("holderIdentity", "");
+    acquire_time = spec.value("acquireTime", "");
+    transitions = spec.value("leaseTransitions", int64_t{0});
+    duration = spec.value("leaseDurationSeconds", duration);
+    std::string rv = lease.value("metadata", Json::object()).value("resourceVersion", "");
+    std::string record = old_holder + "|" + spec.value("renewTime", "") + "|" + rv;
+    if (record != observed_record_) {
+      observed_record_ = record;
+      observed_at_ = now;
+    }
+    // Held by another replica whose renewals we have seen within its lease duration.
+    if (!old_holder.empty() && old_holder != opt_.identity && observed_at_ &&
+        now < *observed_at_ + std::chrono::seconds(duration)) {
+      if (leader_) log_.Warn("Lease taken by another replica", {{"holder", old_holder}});
+      leader_ = false;
+      return false;
+    }
+  } else {
+    return Fail("GET " + path() + ": " + got->Describe());
+  }
+
+  const bool was_ours = old_holder == opt_.identity && !old_holder.empty();
+  const std::string now_s = KubeMicroTime(now);
+  Json& spec = lease["spec"];
+  spec["holderIdentity"] = opt_.identity;
+  spec["leaseDurationSeconds"] = opt_.duration.count();
+  spec["acquireTime"] = was_ours && !acquire_time.empty() ? acquire_time : now_s;
+  spec["renewTime"] = now_s;
+  spec["leaseTransitions"] = was_ours || got->status == 404 ? transitions : transitions + 1;
+
+  auto put = got->status == 404
+                 ? api_.Do("POST", "/apis/coordination.k8s.io/v1/namespaces/" + opt_.ns + "/leases",
+                           lease.dump(), kJson)
+                 : api_.Do("PUT", path(), lease.dump(), kJson);
+  if (!put) return Fail(put.error().message);
+  if (put->status == 409) {  // another candidate wrote first this round
+    leader_ = false;
+    return false;
+  }
+  if (!put->ok()) return Fail("write " + path() + ": " + put->Describe());
+  Json written = Json::parse(put->body, nullptr, false);
+  if (written.is_object()) {
+    std::string rv = written.value("metadata", Json::object()).value("resourceVersion", "");
+    observed_record_ = opt_.identity + "|" + now_s + "|" + rv;
+    observed_at_ = now;
+  }
+  if (!leader_) {
+    log_.Info("acquired the Lease",
+              {{"lease", opt_.ns + "/" + opt_.name},
+               {"identity", opt_.identity},
+               {"previous_holder", old_holder.empty() ? "none" : old_holder}});
+  }
+  leader_ = true;
+  return true;
+}
+
+void LeaderElector::Release() {
+  if (!leader_) return;
+  leader_ = false;
+  auto got = api_.Do("GET", path(), {}, kJson);
+  if (!got || !got->ok()) return;
+  Json lease = Json::parse(got->body, nullptr, false);
+  if (!lease.is_object()) return;
+  Json& spec = lease["spec"];
+  if (spec.value("holderIdentity", "") != opt_.identity) return;
+  const std::string now_s = KubeMicroTime(clock_.Now());
+  spec["holderIdentity"] = "";
+  spec["leaseDurationSeconds"] = 1;
+  spec["renewTime"] = now_s;
+  spec["acquireTime"] = now_s;
+  auto put = api_.Do("PUT", path(), lease.dump(), kJson);
+  if (put && put->ok()) log_.Info("released the Lease", {{"lease", opt_.ns + "/" + opt_.name}});
+}
+
+}  // namespace certwatch::renewer

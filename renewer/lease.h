@@ -1,0 +1,50 @@
+// Leader election on a coordination.k8s.io/v1 Lease, the way client-go's leaderelection does
+// it: the holder renews spec.renewTime every few seconds; another replica takes over only
+// after it has watched the record stay unchanged for leaseDurationSeconds on its own clock
+// (so clock skew between replicas does not matter); every write carries the resourceVersion
+// it read, so two candidates can never both win a round. On shutdown the holder releases.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "renewer/kube_api.h"
+
+namespace certwatch::renewer {
+
+struct LeaseOptions {
+  std::string ns = "certwatch";
+  std::string name = "certwatch-renewer";
+  std::string identity;
+  std::chrono::seconds duration{15};
+};
+
+class LeaderElector {
+ public:
+  LeaderElector(KubeApi& api, const Clock& clock, LeaseOptions options, const Logger& log);
+
+  // One acquire-or-renew round; returns whether this replica holds the Lease now.
+  bool Tick();
+  bool leader() const { return leader_; }
+  // Gives the Lease up (holder "" and a 1s duration) so a standby takes over at once.
+  void Release();
+
+  std::string path() const;
+
+ private:
+  bool Fail(const std::string& what);
+
+  KubeApi& api_;
+  const Clock& clock_;
+  LeaseOptions opt_;
+  const Logger& log_;
+  bool leader_ = false;
+  // The last record seen (holder|renewTime|resourceVersion) and when, on the local clock.
+  std::string observed_record_;
+  std::optional<std::chrono::system_clock::time_point> observed_at_;
+  std::string resource_version_;
+};
+
+}  // namespace certwatch::renewer
