@@ -10,6 +10,7 @@ void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddCheckConfigCommand(CLI::App& app, int& exit_code);
 void AddConfigReferenceCommand(CLI::App& app, int& exit_code);  // hidden
 void AddServeCommand(CLI::App& app, int& exit_code);
+void AddRenewCommand(CLI::App& app, int& exit_code);
 void AddGenerateCommand(CLI::App& app, int& exit_code);
 // `probe` parent; its children (tls, dns) are added from cmd/probe.cc.
 void AddProbeCommand(CLI::App& app, int& exit_code);
