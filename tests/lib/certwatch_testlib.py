@@ -57,7 +57,8 @@ class Proc:
         return self.p.pid
 
     def output(self):
-        self._out.flush()
+        if not self._out.closed:
+            self._out.flush()
         with open(self.out_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
