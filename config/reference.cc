@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "config/schema.h"
+#include "config/web_config.h"
 
 namespace certwatch::schema {
 namespace {
@@ -109,17 +110,22 @@ std::string RenderReference(const Schema& schema, std::string_view intro) {
 
 namespace certwatch {
 
+// The main config's reference, then the web config file's.
 std::string ConfigReferenceMarkdown() {
   return schema::RenderReference(
-      ConfigSchema(),
-      "Generated from the schema table in `config/schema.cc` by `certwatch config-reference`; "
-      "do not edit by hand.\n\n"
-      "Every key is optional unless marked required. Unknown keys, duplicate keys, wrong types "
-      "and bad values are errors reported as `FILE:LINE:COLUMN: key.path: what is wrong` by "
-      "`certwatch check-config FILE` and at start (exit code 2). A key with no value (`key:` or "
-      "`key: null`) keeps its default. Booleans are `true` or `false` (not yes/no/on/off); "
-      "integers and numbers are unquoted; durations use Prometheus syntax (`500ms`, `90s`, "
-      "`15m`, `1h30m`, `14d`, `2w`). A list given in the file replaces the default list.");
+             ConfigSchema(),
+             "Generated from the schema table in `config/schema.cc` by `certwatch "
+             "config-reference`; "
+             "do not edit by hand.\n\n"
+             "Every key is optional unless marked required. Unknown keys, duplicate keys, wrong "
+             "types "
+             "and bad values are errors reported as `FILE:LINE:COLUMN: key.path: what is wrong` by "
+             "`certwatch check-config FILE` and at start (exit code 2). A key with no value "
+             "(`key:` or "
+             "`key: null`) keeps its default. Booleans are `true` or `false` (not yes/no/on/off); "
+             "integers and numbers are unquoted; durations use Prometheus syntax (`500ms`, `90s`, "
+             "`15m`, `1h30m`, `14d`, `2w`). A list given in the file replaces the default list.") +
+         "\n" + WebConfigReferenceMarkdown();
 }
 
 }  // namespace certwatch
