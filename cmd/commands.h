@@ -10,10 +10,12 @@ void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddCheckConfigCommand(CLI::App& app, int& exit_code);
 void AddConfigReferenceCommand(CLI::App& app, int& exit_code);  // hidden
 void AddServeCommand(CLI::App& app, int& exit_code);
-void AddRenewCommand(CLI::App& app, int& exit_code);
 void AddGenerateCommand(CLI::App& app, int& exit_code);
+void AddStatusCommand(CLI::App& app, int& exit_code);  // status certificate
+void AddRenewCommand(CLI::App& app, int& exit_code);
 // `probe` parent; its children (tls, dns) are added from cmd/probe.cc.
 void AddProbeCommand(CLI::App& app, int& exit_code);
 void AddProbeTlsCommand(CLI::App& probe, int& exit_code);
+void AddProbeDnsCommand(CLI::App& probe, int& exit_code);
 
 }  // namespace certwatch

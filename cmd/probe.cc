@@ -7,6 +7,7 @@ void AddProbeCommand(CLI::App& app, int& exit_code) {
   auto* probe = app.add_subcommand("probe", "Probe a live endpoint once and report");
   probe->require_subcommand(1);
   AddProbeTlsCommand(*probe, exit_code);
+  AddProbeDnsCommand(*probe, exit_code);
 }
 
 }  // namespace certwatch

@@ -51,10 +51,8 @@ std::string Opinion(const DnsQueryResult& r) {
   return s;
 }
 
-bool Answered(const DnsQueryResult& r) {
-  return r.rcode != "TIMEOUT" && r.rcode != "ERROR" && r.rcode != "MALFORMED" &&
-         r.rcode != "CONNREFUSED";
-}
+// Failures (timeouts, SERVFAIL, ...) are reported, not counted as a different answer.
+bool Answered(const DnsQueryResult& r) { return IsDataAnswer(r); }
 
 std::string Show(const std::string& answer, DnsType type) {
   if (type != DnsType::kTxt) return answer;

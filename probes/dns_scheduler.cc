@@ -427,14 +427,15 @@ void DnsScheduler::ProbeCaa(Round& r) {
 
 void DnsScheduler::Commit(Round& r) {
   UnixSeconds now = static_cast<UnixSeconds>(clock_.NowSeconds());
-  // Answer sets per name|type over every resolver that answered (rcode included, so NXDOMAIN
-  // against an answer is a disagreement; a timeout is a failure, not an opinion).
+  // Answer sets per name|type over every resolver that answered NOERROR or NXDOMAIN (rcode
+  // included, so NXDOMAIN against data is a disagreement).
   std::map<std::string, std::set<std::string>> opinions;
   std::map<std::string, std::pair<std::string, std::string>> groups;
   for (const auto& [key, p] : r.dns) {
     std::string g = p.name + "|" + p.type;
     groups[g] = {p.name, p.type};
-    if (NoAnswer(p.rcode)) continue;
+    // Failures (timeouts, SERVFAIL, ...) are not opinions about the data.
+    if (p.rcode != "NOERROR" && p.rcode != "NXDOMAIN") continue;
     opinions[g].insert(p.rcode + " " + Join(p.answers, ","));
   }
   int inconsistent = 0;
