@@ -4,7 +4,7 @@ namespace certwatch {
 
 FamilyWriter::FamilyWriter(MetricSink& sink, std::string name, std::string help,
                            prometheus::MetricType type)
-    : sink_(sink) {
+    : sink_(sink), direct_(sink.AcceptsSamples()) {
   family_.name = std::move(name);
   family_.help = std::move(help);
   family_.type = type;
@@ -17,13 +17,28 @@ void FamilyWriter::Add(std::initializer_list<Label> labels, double value) {
 }
 
 void FamilyWriter::Add(std::span<const Label> labels, double value) {
+  if (direct_) {
+    // A family without samples prints nothing, as with Emit (Flush skips empty chunks).
+    if (!begun_) {
+      sink_.BeginFamily(family_.name, family_.help, family_.type);
+      begun_ = true;
+    }
+    sink_.AddSample(labels, value);
+    return;
+  }
   prometheus::ClientMetric& m = family_.metric.emplace_back();
   m.label.reserve(labels.size());
   for (const auto& [k, v] : labels) m.label.push_back({std::string(k), std::string(v)});
   switch (family_.type) {
-    case prometheus::MetricType::Counter: m.counter.value = value; break;
-    case prometheus::MetricType::Untyped: m.untyped.value = value; break;
-    default: m.gauge.value = value; break;
+    case prometheus::MetricType::Counter:
+      m.counter.value = value;
+      break;
+    case prometheus::MetricType::Untyped:
+      m.untyped.value = value;
+      break;
+    default:
+      m.gauge.value = value;
+      break;
   }
   if (family_.metric.size() >= kChunk) Flush();
 }

@@ -15,6 +15,16 @@ struct CollectorRun {
   double seconds = 0;
 };
 
+void Failed(std::string_view name, const char* what, TextWriter* text, const TextWriter::Mark& mark,
+            const Logger* logger) {
+  bool clean = text == nullptr || text->Rollback(mark);
+  if (logger) {
+    logger->Error("collector failed", {{"collector", std::string(name)},
+                                       {"err", what},
+                                       {"partial_output_sent", clean ? "false" : "true"}});
+  }
+}
+
 }  // namespace
 
 ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSink& sink,
@@ -35,14 +45,9 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
       store.Read([&](const StateData& data) { c.collect(data, ctx, sink); });
       run.success = true;
     } catch (const std::exception& e) {
-      if (text) text->Rollback(mark);
-      if (logger)
-        logger->Error("collector failed", {{"collector", std::string(c.name)}, {"err", e.what()}});
+      Failed(c.name, e.what(), text, mark, logger);
     } catch (...) {
-      if (text) text->Rollback(mark);
-      if (logger)
-        logger->Error("collector failed",
-                      {{"collector", std::string(c.name)}, {"err", "unknown exception"}});
+      Failed(c.name, "unknown exception", text, mark, logger);
     }
     run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (!run.success) ++result.failed_collectors;
@@ -68,10 +73,26 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
 }
 
 std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
-                       std::span<const CollectorEntry> collectors, const Logger* logger) {
-  TextWriter writer(1 << 16);
+                       std::span<const CollectorEntry> collectors, const Logger* logger,
+                       size_t size_hint) {
+  TextWriter writer(size_hint > 0 ? size_hint + size_hint / 8 : 1 << 16);
   Scrape(store, ctx, writer, collectors, logger);
   return writer.Take();
+}
+
+Result<std::string> ScrapeGzip(const StateStore& store, const CollectContext& ctx,
+                               std::span<const CollectorEntry> collectors, const Logger* logger) {
+  constexpr size_t kBuffer = 256 * 1024;
+  GzipStream gz;
+  Status status = OkStatus();
+  TextWriter writer(kBuffer + 4096);
+  writer.SetFlush(kBuffer, [&](std::string_view chunk) {
+    if (status) status = gz.Write(chunk);
+  });
+  Scrape(store, ctx, writer, collectors, logger);
+  writer.Flush();
+  if (!status) return status.error();
+  return gz.Finish();
 }
 
 }  // namespace certwatch

@@ -4,10 +4,12 @@
 // certwatch_scrape_duration_seconds for the whole collection.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 
 #include "common/log.h"
+#include "common/result.h"
 #include "exporter/collector.h"
 #include "exporter/state.h"
 
@@ -24,9 +26,17 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
                     std::span<const CollectorEntry> collectors = Collectors(),
                     const Logger* logger = nullptr);
 
-// The scrape as text exposition format.
+// The scrape as text exposition format. `size_hint`: the previous scrape's size, to reserve
+// the buffer once.
 std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
                        std::span<const CollectorEntry> collectors = Collectors(),
-                       const Logger* logger = nullptr);
+                       const Logger* logger = nullptr, size_t size_hint = 0);
+
+// The scrape gzip-compressed as it is written (256 KiB of text buffered at a time), so a
+// large exposition never sits in memory uncompressed. A collector that fails after part of
+// its output was compressed leaves that part (logged); the others are unaffected.
+Result<std::string> ScrapeGzip(const StateStore& store, const CollectContext& ctx,
+                               std::span<const CollectorEntry> collectors = Collectors(),
+                               const Logger* logger = nullptr);
 
 }  // namespace certwatch

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -13,17 +14,17 @@ namespace {
 
 // Label values escape backslash, double quote and newline ("\n"); HELP text is written as
 // given, exactly as TextSerializer 1.0.1 does.
-void AppendEscaped(std::string& out, const std::string& v) {
+void AppendEscaped(std::string& out, std::string_view v) {
   size_t start = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     char c = v[i];
     if (c != '\\' && c != '"' && c != '\n') continue;
-    out.append(v, start, i - start);
+    out.append(v.substr(start, i - start));
     out.push_back('\\');
     out.push_back(c == '\n' ? 'n' : c);
     start = i + 1;
   }
-  out.append(v, start, std::string::npos);
+  out.append(v.substr(start));
 }
 
 void AppendUnsigned(std::string& out, uint64_t v) {
@@ -197,13 +198,74 @@ void AppendSampleValue(std::string& out, double v) {
   out.append(buf, r.ptr);
 }
 
+bool TextWriter::Header(std::string_view name) {
+  if (have_last_ && name == last_family_) return false;
+  last_family_.assign(name);
+  have_last_ = true;
+  return true;
+}
+
 void TextWriter::Write(const prometheus::MetricFamily& family) {
-  bool header = !have_last_ || family.name != last_family_;
-  if (header) {
-    last_family_ = family.name;
-    have_last_ = true;
+  AppendFamily(out_, family, Header(family.name));
+  MaybeFlush();
+}
+
+void TextWriter::BeginFamily(std::string_view name, std::string_view help,
+                             prometheus::MetricType type) {
+  type_ = type;
+  if (!Header(name)) return;
+  if (!help.empty()) {
+    out_.append("# HELP ");
+    out_.append(name);
+    out_.push_back(' ');
+    out_.append(help);
+    out_.push_back('\n');
   }
-  AppendFamily(out_, family, header);
+  out_.append("# TYPE ");
+  out_.append(name);
+  out_.push_back(' ');
+  out_.append(TypeName(type));
+  out_.push_back('\n');
+}
+
+void TextWriter::AddSample(std::span<const Label> labels, double value) {
+  // FamilyWriter only writes counters, gauges and untyped samples: one line each.
+  out_.append(last_family_);
+  if (!labels.empty()) {
+    out_.push_back('{');
+    bool first = true;
+    for (const auto& [k, v] : labels) {
+      if (!first) out_.push_back(',');
+      first = false;
+      out_.append(k);
+      out_.append("=\"");
+      AppendEscaped(out_, v);
+      out_.push_back('"');
+    }
+    out_.push_back('}');
+  }
+  out_.push_back(' ');
+  AppendSampleValue(out_, value);
+  out_.push_back('\n');
+  MaybeFlush();
+}
+
+void TextWriter::Flush() {
+  if (!flush_ || out_.empty()) return;
+  flush_(out_);
+  flushed_ += out_.size();
+  out_.clear();
+}
+
+bool TextWriter::Rollback(const Mark& m) {
+  last_family_ = m.last_family;
+  have_last_ = m.have_last;
+  if (m.position >= flushed_) {
+    out_.resize(m.position - flushed_);
+    return true;
+  }
+  out_.clear();
+  return false;
 }
 
 std::string WriteText(const std::vector<prometheus::MetricFamily>& families) {
@@ -212,28 +274,53 @@ std::string WriteText(const std::vector<prometheus::MetricFamily>& families) {
   return out;
 }
 
-Result<std::string> Gzip(std::string_view data, int level) {
+struct GzipStream::State {
   z_stream zs{};
+};
+
+GzipStream::GzipStream(int level) : state_(std::make_unique<State>()) {
   // windowBits 15 + 16 selects the gzip wrapper.
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return Error{"gzip: deflateInit2 failed"};
-  }
-  struct End {
-    z_stream* s;
-    ~End() { deflateEnd(s); }
-  } end{&zs};
-  std::string out;
-  out.resize(deflateBound(&zs, data.size()));
+  ok_ = deflateInit2(&state_->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+}
+
+GzipStream::~GzipStream() {
+  if (ok_) deflateEnd(&state_->zs);
+}
+
+Status GzipStream::Deflate(std::string_view data, int flush) {
+  if (!ok_) return Error{"gzip: deflateInit2 failed"};
+  z_stream& zs = state_->zs;
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  if (rc != Z_STREAM_END) {
-    return Error{"gzip: deflate failed: " + std::string(zs.msg ? zs.msg : std::to_string(rc))};
+  while (true) {
+    if (out_.size() - zs.total_out < 1024 + data.size() / 4) {
+      out_.resize(std::max<size_t>(out_.size() * 2, zs.total_out + 64 * 1024 + data.size() / 2));
+    }
+    zs.next_out = reinterpret_cast<Bytef*>(out_.data() + zs.total_out);
+    zs.avail_out = static_cast<uInt>(out_.size() - zs.total_out);
+    int rc = deflate(&zs, flush);
+    if (rc == Z_STREAM_END) return OkStatus();
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return Error{"gzip: deflate failed: " + std::string(zs.msg ? zs.msg : std::to_string(rc))};
+    }
+    if (flush == Z_NO_FLUSH && zs.avail_in == 0) return OkStatus();
   }
-  out.resize(zs.total_out);
-  return out;
+}
+
+Status GzipStream::Write(std::string_view data) { return Deflate(data, Z_NO_FLUSH); }
+
+Result<std::string> GzipStream::Finish() {
+  Status s = Deflate({}, Z_FINISH);
+  if (!s) return s.error();
+  out_.resize(state_->zs.total_out);
+  return std::move(out_);
+}
+
+Result<std::string> Gzip(std::string_view data, int level) {
+  GzipStream gz(level);
+  Status s = gz.Write(data);
+  if (!s) return s.error();
+  return gz.Finish();
 }
 
 bool AcceptsGzip(std::string_view header) {

@@ -6,6 +6,9 @@
 
 #include <prometheus/metric_family.h>
 
+#include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +21,10 @@ namespace certwatch {
 inline constexpr std::string_view kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 // A MetricSink that appends each family to a string. Consecutive chunks of one family (same
-// name) share a single HELP/TYPE header, as FamilyWriter emits them.
+// name) share a single HELP/TYPE header, as FamilyWriter emits them. FamilyWriter's samples
+// take the direct path (no MetricFamily built). With SetFlush, the buffer is handed to a
+// callback whenever it passes a threshold, so a large scrape streams (e.g. into gzip)
+// instead of being held whole.
 class TextWriter final : public MetricSink {
  public:
   TextWriter() = default;
@@ -27,26 +33,66 @@ class TextWriter final : public MetricSink {
   void Emit(prometheus::MetricFamily&& family) override { Write(family); }
   void Write(const prometheus::MetricFamily& family);
 
+  bool AcceptsSamples() const override { return direct_; }
+  void BeginFamily(std::string_view name, std::string_view help,
+                   prometheus::MetricType type) override;
+  void AddSample(std::span<const Label> labels, double value) override;
+  // false: FamilyWriter builds MetricFamily chunks and Emits them (tests compare both paths).
+  void set_direct(bool direct) { direct_ = direct; }
+
+  using FlushFn = std::function<void(std::string_view)>;
+  void SetFlush(size_t threshold, FlushFn flush) {
+    flush_threshold_ = threshold;
+    flush_ = std::move(flush);
+  }
+  // Hands what is buffered to the flush callback (call once at the end when streaming).
+  void Flush();
+
   const std::string& text() const { return out_; }
   std::string Take() { return std::move(out_); }
 
   // A point to roll back to, so a collector that fails half-way leaves no partial family.
   struct Mark {
-    size_t size = 0;
+    size_t position = 0;  // bytes written in total, flushed or not
     std::string last_family;
     bool have_last = false;
   };
-  Mark GetMark() const { return Mark{out_.size(), last_family_, have_last_}; }
-  void Rollback(const Mark& m) {
-    out_.resize(m.size);
-    last_family_ = m.last_family;
-    have_last_ = m.have_last;
-  }
+  Mark GetMark() const { return Mark{flushed_ + out_.size(), last_family_, have_last_}; }
+  // false when part of what followed the mark was already flushed and could not be undone.
+  bool Rollback(const Mark& m);
 
  private:
+  void MaybeFlush() {
+    if (flush_ && out_.size() >= flush_threshold_) Flush();
+  }
+  bool Header(std::string_view name);
+
   std::string out_;
   std::string last_family_;
   bool have_last_ = false;
+  bool direct_ = true;
+  prometheus::MetricType type_ = prometheus::MetricType::Untyped;  // of the direct family
+  size_t flush_threshold_ = 0;
+  FlushFn flush_;
+  size_t flushed_ = 0;
+};
+
+// gzip (RFC 1952) fed in pieces: the compressed output grows as text is written.
+class GzipStream {
+ public:
+  explicit GzipStream(int level = 1);
+  ~GzipStream();
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+  Status Write(std::string_view data);
+  Result<std::string> Finish();
+
+ private:
+  Status Deflate(std::string_view data, int flush);
+  struct State;
+  std::unique_ptr<State> state_;
+  std::string out_;
+  bool ok_ = false;
 };
 
 // Serialises a whole vector of families (no merging of equal names, like TextSerializer).

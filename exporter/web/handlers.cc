@@ -28,12 +28,13 @@ HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
   CollectContext cc;
   cc.now = ctx.clock.NowSeconds();
   cc.config = config.get();
-  std::string text = ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger);
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
   r.headers.emplace_back("Vary", "Accept-Encoding");
   if (AcceptsGzip(req.accept_encoding)) {
-    auto gz = Gzip(text);
+    // Compressed while written: Prometheus asks for gzip, and a 100k-certificate exposition
+    // is ~30x smaller that way than held as text.
+    auto gz = ScrapeGzip(ctx.store, cc, ctx.collectors, &ctx.logger);
     if (gz) {
       r.body = std::move(*gz);
       r.headers.emplace_back("Content-Encoding", "gzip");
@@ -41,7 +42,7 @@ HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
     }
     ctx.logger.Warn("gzip failed, sending plain", {{"err", gz.error().message}});
   }
-  r.body = std::move(text);
+  r.body = ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger);
   return r;
 }
 

@@ -122,6 +122,20 @@ TEST(TextWriterTest, HistogramAndSummaryMatchSerializer) {
   EXPECT_EQ(WriteText(all), Reference(all));
 }
 
+std::string Gunzip(const std::string& in) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string out(in.size() * 200 + 1024, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+
 // Random values (integers, timestamps, fractions, tiny and huge magnitudes) and random label
 // values drawn from characters that need escaping, over many series.
 TEST(TextWriterTest, RandomFamiliesManySeriesMatchSerializer) {
@@ -170,10 +184,13 @@ TEST(TextWriterTest, RandomFamiliesManySeriesMatchSerializer) {
   EXPECT_TRUE(got == want);
 }
 
-// FamilyWriter splits a family into chunks; the sink prints one header for them, which is
-// what the serializer prints for the unsplit family.
-TEST(TextWriterTest, ChunkedFamilyHasOneHeader) {
+// FamilyWriter splits a family into chunks (or, to a direct sink, streams samples); either
+// way the text has one header, which is what the serializer prints for the unsplit family.
+class ChunkedFamily : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ChunkedFamily, HasOneHeader) {
   TextWriter writer;
+  writer.set_direct(GetParam());
   MetricFamily whole = Family("certwatch_chunked", "Split in chunks.", MetricType::Gauge);
   {
     FamilyWriter fw(writer, whole.name, whole.help);
@@ -189,18 +206,71 @@ TEST(TextWriterTest, ChunkedFamilyHasOneHeader) {
   EXPECT_EQ(writer.text(), Reference({whole, next}));
 }
 
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
-  std::string out(in.size() * 20 + 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return out;
+INSTANTIATE_TEST_SUITE_P(DirectAndChunks, ChunkedFamily, ::testing::Bool());
+
+// Escapes and labels through the direct path match the serializer too.
+TEST(TextWriterTest, DirectSamplesMatchSerializer) {
+  TextWriter writer;
+  MetricFamily ref = Family("certwatch_direct", "Direct.", MetricType::Counter);
+  {
+    FamilyWriter fw(writer, ref.name, ref.help, MetricType::Counter);
+    fw.Add({}, 1.5);
+    fw.Add({{"a", "x\\y\"z\nw"}, {"b", ""}}, std::numeric_limits<double>::quiet_NaN());
+    fw.Add({{"c", "1"}}, 1e21);
+  }
+  { FamilyWriter empty(writer, "certwatch_empty", "Never written."); }
+  ref.metric.push_back(Sample({}, MetricType::Counter, 1.5));
+  ref.metric.push_back(Sample({{"a", "x\\y\"z\nw"}, {"b", ""}}, MetricType::Counter,
+                              std::numeric_limits<double>::quiet_NaN()));
+  ref.metric.push_back(Sample({{"c", "1"}}, MetricType::Counter, 1e21));
+  EXPECT_EQ(writer.text(), Reference({ref}));
+}
+
+// Streaming: flushed chunks concatenate to the unflushed text; a rollback past a flush says
+// it could not undo everything.
+TEST(TextWriterTest, FlushStreamsAndRollbackReportsPartial) {
+  TextWriter whole;
+  TextWriter streamed;
+  std::string chunks;
+  int flushes = 0;
+  streamed.SetFlush(1000, [&](std::string_view c) {
+    chunks.append(c);
+    ++flushes;
+  });
+  for (TextWriter* w : {&whole, &streamed}) {
+    FamilyWriter fw(*w, "certwatch_stream", "Streamed.");
+    for (int i = 0; i < 500; ++i) fw.Add({{"i", std::to_string(i)}}, i);
+  }
+  TextWriter::Mark before_small = streamed.GetMark();
+  {
+    FamilyWriter fw(streamed, "certwatch_small", "Small.");
+    fw.Add({}, 1);
+  }
+  EXPECT_TRUE(streamed.Rollback(before_small));
+  TextWriter::Mark before_big = streamed.GetMark();
+  {
+    FamilyWriter fw(streamed, "certwatch_big", "Big.");
+    for (int i = 0; i < 500; ++i) fw.Add({{"i", std::to_string(i)}}, i);
+  }
+  size_t flushed_before = chunks.size();
+  EXPECT_FALSE(streamed.Rollback(before_big));
+  streamed.Flush();
+  EXPECT_GT(flushes, 10);
+  EXPECT_EQ(chunks.substr(0, whole.text().size()), whole.text());
+  EXPECT_EQ(chunks.find("certwatch_small"), std::string::npos);
+  EXPECT_EQ(chunks.size(), flushed_before);  // the unflushed rest was dropped
+}
+
+TEST(TextWriterTest, GzipStreamInPiecesRoundTrips) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "certwatch_x{i=\"" + std::to_string(i) + "\"} 1\n";
+  GzipStream gz;
+  for (size_t off = 0; off < text.size(); off += 70000) {
+    ASSERT_TRUE(gz.Write(std::string_view(text).substr(off, 70000)).has_value());
+  }
+  auto out = gz.Finish();
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(Gunzip(*out), text);
 }
 
 TEST(TextWriterTest, GzipRoundTrips) {
