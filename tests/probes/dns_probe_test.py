@@ -192,7 +192,7 @@ class OneShotTest(unittest.TestCase):
         self.assertIn("not an IP", bad.stderr)
 
 
-def k8s_objects(challenge_key):
+def k8s_objects(challenge_key, domain="example.test"):
     issuer = lambda name, server: {  # noqa: E731
         "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
         "metadata": {"name": name, "uid": f"uid-{name}", "resourceVersion": "1",
@@ -214,7 +214,7 @@ def k8s_objects(challenge_key):
         "apiVersion": "acme.cert-manager.io/v1", "kind": "Challenge",
         "metadata": {"name": "web-1-2-3", "namespace": "apps", "uid": "uid-ch",
                      "resourceVersion": "1", "creationTimestamp": created},
-        "spec": {"type": "DNS-01", "dnsName": "example.test", "key": challenge_key,
+        "spec": {"type": "DNS-01", "dnsName": domain, "key": challenge_key,
                  "token": "tok", "url": "https://acme.example/chall/1", "wildcard": False,
                  "issuerRef": {"name": "le", "kind": "ClusterIssuer",
                                "group": "cert-manager.io"},
@@ -228,13 +228,15 @@ def k8s_objects(challenge_key):
             challenge]
 
 
-def serve_config(kubeconfig, resolvers, queries=None, kubernetes=True):
+def serve_config(kubeconfig, resolvers, queries=None, kubernetes=True, auth_port=None):
     lines = ["kubernetes:"]
     if kubernetes:
         lines += [f"  kubeconfig: {kubeconfig}", "  ingresses: false"]
     else:
         lines += ["  enabled: false"]
-    lines += ["dns_probes:", "  interval: 1s", "  timeout: 1s", "  authoritative: false",
+    lines += ["dns_probes:", "  interval: 1s", "  timeout: 1s",
+              f"  authoritative: {'true' if auth_port else 'false'}",
+              f"  authoritative_port: {auth_port or 53}",
               "  resolvers: [" + ", ".join(f'"{r}"' for r in resolvers) + "]"]
     if queries:
         lines.append("  queries:")
@@ -319,6 +321,39 @@ class ServeTest(unittest.TestCase):
         # The challenge goes away: its series go with it.
         kube.delete(k8s_objects(key)[-1])
         cw.wait_for(lambda: propagated() is None, 30, what="challenge series to vanish")
+
+    def test_authoritative_servers_found_through_ns(self):
+        # The recursive resolver (dnsmasq) knows the delegation auth.test NS ns1.auth.test and
+        # the server's address, but not the challenge record yet; the authoritative server
+        # (challtestsrv on 127.0.0.71) has it.
+        auth = self.keep(ChallTestSrv(self.workdir, "127.0.0.71"))
+        ns_rdata = b"".join(bytes([len(p)]) + p.encode() for p in "ns1.auth.test".split("."))
+        ns_rdata += bytes([0])
+        resolver = self.keep(Dnsmasq(self.workdir, "127.0.0.72", [
+            f"--dns-rr=auth.test,2,{ns_rdata.hex()}",
+            "--host-record=ns1.auth.test,127.0.0.71"]))
+        key = "auth-key-1"
+        auth.set_txt("_acme-challenge.auth.test", key)
+        kube = self.keep(cw.FakeKube(self.workdir))
+        kube.apply(*k8s_objects(key, domain="auth.test"))
+        serve = self.keep(cw.CertwatchServe(
+            self.workdir, serve_config(kube.kubeconfig, [resolver.address],
+                                       [("www.auth.test", ["A"])], auth_port=auth.port)))
+
+        def got():
+            m = self.metrics(serve)
+            vals = [cw.metric(m, "certwatch_dns_challenge_propagated", challenge="web-1-2-3",
+                              resolver=r) for r in ("auth:ns1.auth.test", resolver.address)]
+            return (m, vals) if None not in vals else None
+
+        m, vals = cw.wait_for(got, 30, what="authoritative challenge series")
+        self.assertEqual(vals, [1, 0])
+        self.assertEqual(series(m, "certwatch_dns_probe_success", resolver="auth:ns1.auth.test",
+                                name="www.auth.test", type="A"), 1)
+        self.assertEqual(series(m, "certwatch_dns_probe_success", resolver=resolver.address,
+                                name="www.auth.test", type="A"), 0)
+        self.assertEqual(series(m, "certwatch_dns_answers_consistent", name="www.auth.test",
+                                type="A"), 0)
 
     def test_configured_queries_failures_and_consistency(self):
         good = self.keep(ChallTestSrv(self.workdir, "127.0.0.51"))
