@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   certwatch::AddCheckConfigCommand(app, exit_code);
   certwatch::AddConfigReferenceCommand(app, exit_code);
   certwatch::AddServeCommand(app, exit_code);
+  certwatch::AddStatusCommand(app, exit_code);
   certwatch::AddRenewCommand(app, exit_code);
   certwatch::AddGenerateCommand(app, exit_code);
   certwatch::AddProbeCommand(app, exit_code);

@@ -382,8 +382,12 @@ class Walk {
         Add(s, FindingLevel::kWarn, "lookup failed: " + in_.secret_error);
         return;
       }
-      Add(s, has_status ? FindingLevel::kFail : FindingLevel::kInfo, "not found");
-      if (has_status) {
+      // Before the first issuance completes a missing Secret is expected, not a fault.
+      const bool expected = !has_status || c_.issuing.status == "True";
+      Add(s, expected ? FindingLevel::kInfo : FindingLevel::kFail,
+          !has_status ? "not found (nothing issued yet)"
+                      : (expected ? "not found (issuance in progress)" : "not found"));
+      if (!expected) {
         Flag(Problem::kSecretMissing, "Secret " + in_.ns + "/" + c_.secret_name,
              "not found; endpoints using it have no certificate",
              "cert-manager re-issues into it; follow the CertificateRequest: kubectl get "
@@ -621,7 +625,8 @@ class Walk {
         }
       }
       if (results.empty()) {
-        Add(s, FindingLevel::kWarn, "not queried");
+        Add(s, ch->presented ? FindingLevel::kWarn : FindingLevel::kInfo,
+            ch->presented ? "not queried" : "not presented yet: no record to look for");
         continue;
       }
       if (!missing_on.empty()) {

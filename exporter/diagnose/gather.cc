@@ -1,0 +1,169 @@
+#include "exporter/diagnose/gather.h"
+
+#include <algorithm>
+
+namespace certwatch {
+
+std::optional<CertificateRequestState> SelectNextRequest(
+    const std::vector<CertificateRequestState>& requests, const CertificateState& certificate) {
+  const int next = certificate.revision + 1;
+  const CertificateRequestState* best = nullptr;
+  for (const auto& r : requests) {
+    if (r.ns != certificate.ns || r.certificate != certificate.name || r.revision != next) continue;
+    if (!best || r.created > best->created || (r.created == best->created && r.name > best->name)) {
+      best = &r;
+    }
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+std::optional<OrderState> SelectOrder(const std::vector<OrderState>& orders,
+                                      const CertificateRequestState& request) {
+  const OrderState* best = nullptr;
+  for (const auto& o : orders) {
+    if (o.ns != request.ns || o.request != request.name) continue;
+    if (!best || o.created > best->created || (o.created == best->created && o.name > best->name)) {
+      best = &o;
+    }
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+std::vector<ChallengeState> SelectChallenges(const std::vector<ChallengeState>& challenges,
+                                             const OrderState& order) {
+  std::vector<ChallengeState> out;
+  for (const auto& c : challenges) {
+    if (c.ns == order.ns && c.order == order.name) out.push_back(c);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ChallengeState& a, const ChallengeState& b) { return a.name < b.name; });
+  return out;
+}
+
+namespace {
+
+std::string HostPort(const std::string& host, int port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::vector<EndpointTarget> EndpointsFor(const Config& config, const CertificateState& certificate,
+                                         const std::vector<IngressState>& ingresses) {
+  std::vector<EndpointTarget> out;
+  const std::string ref = certificate.ns + "/" + certificate.name;
+  for (const auto& t : config.tls_probes.targets) {
+    if (t.certificate == ref) out.push_back({t, "tls_probes.targets"});
+  }
+  for (const auto& ing : ingresses) {
+    if (ing.ns != certificate.ns) continue;
+    for (const auto& tls : ing.tls) {
+      if (tls.secret_name != certificate.secret_name) continue;
+      for (const auto& host : tls.hosts) {
+        if (host.empty() || host.starts_with("*.")) continue;  // no name to put in SNI
+        std::vector<std::string> addresses = ing.addresses;
+        if (addresses.empty()) addresses.push_back(host);
+        for (const auto& addr : addresses) {
+          EndpointTarget e;
+          e.target.address = HostPort(addr, config.kubernetes.ingress_port);
+          e.target.server_name = host;
+          e.target.certificate = ref;
+          e.source = "ingress:" + ing.ns + "/" + ing.name;
+          const bool dup = std::any_of(out.begin(), out.end(), [&](const EndpointTarget& o) {
+            return o.target.address == e.target.address &&
+                   o.target.server_name == e.target.server_name;
+          });
+          if (!dup) out.push_back(std::move(e));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Result<DiagnoseInput> GatherDiagnosis(ClusterReader& cluster, NetworkChecker* network,
+                                      const Config& config, const std::string& ns,
+                                      const std::string& name) {
+  const std::string ref = "Certificate " + ns + "/" + name;
+  auto cert = cluster.Certificate(ns, name);
+  if (!cert) return cert.error().Wrap(ref);
+  if (!cert->has_value()) return Error{ref + " not found"};
+
+  DiagnoseInput in;
+  in.ns = ns;
+  in.name = name;
+  in.certificate = std::move(**cert);
+  in.resolvers = config.dns_probes.resolvers;
+  in.runbook_base_url = config.generator.runbook_base_url;
+  const CertificateState& c = in.certificate;
+
+  if (c.issuer.group == "cert-manager.io" || c.issuer.group.empty()) {
+    auto issuer = cluster.Issuer(ns, c.issuer);
+    if (!issuer) {
+      in.issuer_error = issuer.error().message;
+    } else {
+      in.issuer = std::move(*issuer);
+    }
+  }
+  if (!c.secret_name.empty()) {
+    auto secret = cluster.Secret(ns, c.secret_name);
+    if (!secret) {
+      in.secret_error = secret.error().message;
+    } else {
+      in.secret = std::move(*secret);
+    }
+  }
+
+  in.request_revision = c.revision + 1;
+  auto requests = cluster.Requests(ns);
+  if (!requests) {
+    in.gather_errors.push_back("CertificateRequests: " + requests.error().message);
+  } else {
+    in.request = SelectNextRequest(*requests, c);
+  }
+  if (in.request) {
+    auto orders = cluster.Orders(ns);
+    if (!orders) {
+      // Orders are ACME-only: a cluster without the acme.cert-manager.io group is normal for
+      // CA and Vault issuers, so this is noted, not fatal.
+      in.gather_errors.push_back("Orders: " + orders.error().message);
+    } else {
+      in.order = SelectOrder(*orders, *in.request);
+    }
+  }
+  if (in.order) {
+    auto challenges = cluster.Challenges(ns);
+    if (!challenges) {
+      in.gather_errors.push_back("Challenges: " + challenges.error().message);
+    } else {
+      in.challenges = SelectChallenges(*challenges, *in.order);
+    }
+  }
+
+  std::vector<IngressState> ingresses;
+  if (config.kubernetes.ingresses) {
+    auto list = cluster.Ingresses(ns);
+    if (!list) {
+      in.gather_errors.push_back("Ingresses: " + list.error().message);
+    } else {
+      ingresses = std::move(*list);
+    }
+  }
+  if (network) {
+    std::vector<EndpointTarget> targets = EndpointsFor(config, c, ingresses);
+    if (!targets.empty()) in.endpoints = network->ProbeEndpoints(targets);
+    DnsCheckResult dns = network->CheckDns(c, in.issuer, in.challenges);
+    in.dns = std::move(dns.challenges);
+    in.caa = std::move(dns.caa);
+    in.caa_skipped = std::move(dns.caa_skipped);
+    for (auto& e : dns.errors) in.gather_errors.push_back(std::move(e));
+  } else {
+    in.caa_skipped = "network checks disabled";
+  }
+  return in;
+}
+
+}  // namespace certwatch
