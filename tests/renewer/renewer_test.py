@@ -371,6 +371,44 @@ class RenewerTest(unittest.TestCase):
         reasons = sorted(e["reason"] for e in self.events())
         self.assertEqual(reasons, ["SwitchIngressIssuer", "SwitchIssuer"])
 
+    def test_switch_back_after_the_rate_limit_window(self):
+        t = now()
+        notes = lambda ago: {"certwatch.io/fallback-from": "ClusterIssuer.cert-manager.io/letsencrypt-prod",
+                             "certwatch.io/fallback-at": tl.rfc3339(t - ago)}
+        objs = []
+        for name, ago in (("web", 7200), ("recent", 600)):
+            o = cert_object(name, issuer="zerossl-prod")
+            o["metadata"]["annotations"] = notes(ago)
+            objs.append(o)
+        self.kube.apply(*objs)
+        zerossl = {"name": "zerossl-prod", "kind": "ClusterIssuer", "group": "cert-manager.io"}
+        self.state.set([cert_state("web", issuer=zerossl, certwatch_annotations=notes(7200)),
+                        cert_state("recent", issuer=zerossl, certwatch_annotations=notes(600))])
+        self.start(extra="""  switch_back: true
+  switch_back_after: 1h
+  fallback_issuers:
+    - from: {name: letsencrypt-prod, kind: ClusterIssuer}
+      to: {name: zerossl-prod, kind: ClusterIssuer}
+""")
+        self.wait_writes(1)
+        self.wait_reads(3)
+        writes = self.writes()
+        self.assertEqual(len(writes), 1, writes)
+        w = writes[0]
+        self.assertEqual((w["method"], w["path"], w["content_type"]),
+                         ("PATCH", f"/apis/cert-manager.io/v1/namespaces/{NS}/certificates/web",
+                          "application/merge-patch+json"))
+        self.assertEqual(w["body"], {
+            "metadata": {"annotations": {"certwatch.io/fallback-from": None,
+                                         "certwatch.io/fallback-at": None}},
+            "spec": {"issuerRef": {"name": "letsencrypt-prod", "kind": "ClusterIssuer",
+                                   "group": "cert-manager.io"}}})
+        got = self.kubectl("get", "certificate", "web", "-n", NS, "-o",
+                           "jsonpath={.spec.issuerRef.name}|{.metadata.annotations}")
+        self.assertTrue(got.startswith("letsencrypt-prod|"), got)
+        self.assertNotIn("fallback", got)
+        self.assertEqual([e["reason"] for e in self.events()], ["SwitchIssuerBack"])
+
     def test_stuck_challenge_failed_request_and_opt_in_secret(self):
         t = now()
         objs = [cert_object("web"), cert_object("bad"), cert_object("broken")]
