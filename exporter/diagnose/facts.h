@@ -12,6 +12,16 @@
 
 namespace certwatch {
 
+// A core/v1 Event about one object of the chain (the issuer's own error text usually lives
+// here: ACME challenge failures, authorization errors, webhook rejections).
+struct KubeEvent {
+  std::string kind, name;  // involvedObject
+  std::string type;        // Normal, Warning
+  std::string reason, message;
+  int count = 1;
+  UnixSeconds last = 0;  // lastTimestamp, else eventTime, else creation
+};
+
 struct DiagnoseInput {
   std::string ns, name;
   CertificateState certificate;
@@ -27,6 +37,9 @@ struct DiagnoseInput {
   int request_revision = 0;  // the revision looked for
   std::optional<OrderState> order;
   std::vector<ChallengeState> challenges;  // of `order`
+
+  // Events of the Certificate, the request, the Order and the Challenges, oldest first.
+  std::vector<KubeEvent> events;
 
   // Endpoints that should serve this certificate (tls_probes.targets with certificate:
   // ns/name, and the hosts of Ingresses whose tls secretName is the Certificate's secretName),

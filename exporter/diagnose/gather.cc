@@ -143,6 +143,22 @@ Result<DiagnoseInput> GatherDiagnosis(ClusterReader& cluster, NetworkChecker* ne
     }
   }
 
+  // Events of every object of the chain; the issuer's error text is often only there.
+  std::vector<std::pair<std::string, std::string>> involved = {{"Certificate", name}};
+  if (in.request) involved.emplace_back("CertificateRequest", in.request->name);
+  if (in.order) involved.emplace_back("Order", in.order->name);
+  for (const auto& ch : in.challenges) involved.emplace_back("Challenge", ch.name);
+  for (const auto& [kind, obj] : involved) {
+    auto events = cluster.Events(ns, kind, obj);
+    if (!events) {
+      in.gather_errors.push_back("Events: " + events.error().message);
+      break;  // the same permission is missing for all of them
+    }
+    for (auto& e : *events) in.events.push_back(std::move(e));
+  }
+  std::stable_sort(in.events.begin(), in.events.end(),
+                   [](const KubeEvent& a, const KubeEvent& b) { return a.last < b.last; });
+
   std::vector<IngressState> ingresses;
   if (config.kubernetes.ingresses) {
     auto list = cluster.Ingresses(ns);

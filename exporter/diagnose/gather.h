@@ -31,6 +31,9 @@ class ClusterReader {
   virtual Result<std::vector<OrderState>> Orders(const std::string& ns) = 0;
   virtual Result<std::vector<ChallengeState>> Challenges(const std::string& ns) = 0;
   virtual Result<std::vector<IngressState>> Ingresses(const std::string& ns) = 0;
+  // Events whose involvedObject is kind/name in `ns`.
+  virtual Result<std::vector<KubeEvent>> Events(const std::string& ns, const std::string& kind,
+                                                const std::string& name) = 0;
 };
 
 // One endpoint to handshake: a configured target or an Ingress host.
@@ -71,7 +74,9 @@ std::vector<ChallengeState> SelectChallenges(const std::vector<ChallengeState>& 
                                              const OrderState& order);
 // Endpoints that should serve the certificate: tls_probes.targets whose certificate is
 // "ns/name", and for each Ingress TLS entry with the Certificate's secretName, each host on
-// each load-balancer address (the host itself when there is none) at `ingress_port`.
+// each load-balancer address (the host itself when there is none) at `ingress_port`. Unlike
+// the exporter's discovery (probes/targets.h) no allow-list applies: here an operator asks
+// about one certificate, no tenant's Ingress steers a long-running prober.
 std::vector<EndpointTarget> EndpointsFor(const Config& config, const CertificateState& certificate,
                                          const std::vector<IngressState>& ingresses);
 

@@ -63,7 +63,8 @@ Result<std::vector<T>> ListAll(KubeClient& client, const std::string& what, cons
   std::string cont;
   od::parser parser;
   for (int page = 0; page < 10000; ++page) {
-    std::string url = path + "?limit=" + std::to_string(page_size);
+    std::string url = path + (path.find('?') == std::string::npos ? "?" : "&") +
+                      "limit=" + std::to_string(page_size);
     if (!cont.empty()) url += "&continue=" + QueryEscape(cont);
     auto resp = client.Do("GET", url);
     if (!resp) return resp.error().Wrap("list " + what);
@@ -102,6 +103,66 @@ Result<std::vector<T>> ListAll(KubeClient& client, const std::string& what, cons
     cont = std::move(next);
   }
   return Error{"list " + what + ": too many pages"};
+}
+
+// A string field, or "" when absent, null or of another type.
+std::string Str(od::value v) {
+  std::string_view sv;
+  if (v.get_string().get(sv) != simdjson::SUCCESS) return "";
+  return std::string(sv);
+}
+
+// core/v1 Event: only what the walk shows. Bad fields are left empty, never fatal.
+void DecodeEvent(od::object obj, KubeEvent& out, DecodeOutput& d) {
+  std::optional<UnixSeconds> last, event_time, created;
+  for (auto field : obj) {
+    std::string_view k;
+    if (field.unescaped_key().get(k) != simdjson::SUCCESS) continue;
+    od::value v = field.value();
+    if (k == "metadata") {
+      od::object m;
+      if (v.get_object().get(m) != simdjson::SUCCESS) continue;
+      for (auto mf : m) {
+        std::string_view mk;
+        if (mf.unescaped_key().get(mk) != simdjson::SUCCESS) continue;
+        if (mk == "name") {
+          d.meta.name = Str(mf.value());
+        } else if (mk == "namespace") {
+          d.meta.ns = Str(mf.value());
+        } else if (mk == "creationTimestamp") {
+          created = ParseRfc3339(Str(mf.value()));
+        }
+      }
+    } else if (k == "involvedObject") {
+      od::object io;
+      if (v.get_object().get(io) != simdjson::SUCCESS) continue;
+      for (auto f : io) {
+        std::string_view ik;
+        if (f.unescaped_key().get(ik) != simdjson::SUCCESS) continue;
+        if (ik == "kind") {
+          out.kind = Str(f.value());
+        } else if (ik == "name") {
+          out.name = Str(f.value());
+        }
+      }
+    } else if (k == "type") {
+      out.type = Str(v);
+    } else if (k == "reason") {
+      out.reason = Str(v);
+    } else if (k == "message") {
+      out.message = Str(v);
+    } else if (k == "count") {
+      int64_t n = 0;
+      if (v.get_int64().get(n) == simdjson::SUCCESS && n > 0 && n < (1 << 30)) {
+        out.count = static_cast<int>(n);
+      }
+    } else if (k == "lastTimestamp") {
+      last = ParseRfc3339(Str(v));
+    } else if (k == "eventTime") {
+      event_time = ParseRfc3339(Str(v));
+    }
+  }
+  out.last = last ? *last : event_time ? *event_time : created.value_or(0);
 }
 
 constexpr std::string_view kCertManager = "/apis/cert-manager.io/v1";
@@ -157,6 +218,16 @@ Result<std::vector<IngressState>> KubeClusterReader::Ingresses(const std::string
   return ListAll<IngressState>(client_, "ingresses in " + ns,
                                CollectionPath("/apis/networking.k8s.io/v1", ns, "ingresses"),
                                &DecodeIngress, page_size_);
+}
+
+Result<std::vector<KubeEvent>> KubeClusterReader::Events(const std::string& ns,
+                                                         const std::string& kind,
+                                                         const std::string& name) {
+  const std::string selector = "involvedObject.kind=" + kind + ",involvedObject.name=" + name;
+  return ListAll<KubeEvent>(
+      client_, "events of " + kind + " " + ns + "/" + name,
+      CollectionPath("/api/v1", ns, "events") + "?fieldSelector=" + QueryEscape(selector),
+      &DecodeEvent, page_size_);
 }
 
 }  // namespace certwatch

@@ -21,6 +21,8 @@ class KubeClusterReader final : public ClusterReader {
   Result<std::vector<OrderState>> Orders(const std::string& ns) override;
   Result<std::vector<ChallengeState>> Challenges(const std::string& ns) override;
   Result<std::vector<IngressState>> Ingresses(const std::string& ns) override;
+  Result<std::vector<KubeEvent>> Events(const std::string& ns, const std::string& kind,
+                                        const std::string& name) override;
 
  private:
   KubeClient& client_;

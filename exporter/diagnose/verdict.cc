@@ -238,6 +238,23 @@ class Walk {
     candidates_.push_back(
         {p, std::move(stuck_at), std::move(summary), std::move(next_step), std::move(alert)});
   }
+  // The latest few events of one object under its section, as kubectl describe shows them.
+  void AddEvents(const std::string& section, std::string_view kind, const std::string& name) {
+    constexpr size_t kMax = 5;
+    std::vector<const KubeEvent*> mine;
+    for (const auto& e : in_.events) {
+      if (e.kind == kind && e.name == name) mine.push_back(&e);
+    }
+    size_t start = mine.size() > kMax ? mine.size() - kMax : 0;
+    for (size_t i = start; i < mine.size(); ++i) {
+      const KubeEvent& e = *mine[i];
+      std::string msg = "event " + e.type + " " + e.reason;
+      if (e.count > 1) msg += " (x" + std::to_string(e.count) + ")";
+      if (e.last) msg += " " + FormatRelative(e.last, now_);
+      msg += ": " + e.message;
+      Add(section, e.type == "Warning" ? FindingLevel::kWarn : FindingLevel::kInfo, msg);
+    }
+  }
   std::string Ref() const { return in_.ns + "/" + in_.name; }
   std::string When(UnixSeconds t) const {
     return FormatRfc3339(t) + " (" + FormatRelative(t, now_) + ")";
@@ -309,6 +326,7 @@ class Walk {
                cmd_ns_ + " -l cert-manager.io/certificate-name=" + in_.name,
            "CertwatchCertificateNotReady");
     }
+    AddEvents(s, "Certificate", in_.name);
     // cert-manager records a failed issuance on the Issuing condition; a 429 there is the
     // rate limit even when the Order is already gone.
     if (RateLimitedText(c_.issuing.message))
@@ -451,6 +469,7 @@ class Walk {
     }
     if (r.ready.status.empty()) {
       Add(s, FindingLevel::kInfo, "no Ready condition yet");
+      AddEvents(s, "CertificateRequest", r.name);
       return;
     }
     const bool failed = r.ready.status == "False" && r.ready.reason == "Failed";
@@ -466,6 +485,7 @@ class Walk {
                cmd_ns_ + " (or cmctl renew " + in_.name + cmd_ns_ + ")",
            "CertwatchCertificateNotReady");
     }
+    AddEvents(s, "CertificateRequest", r.name);
   }
 
   void OrderSection() {
@@ -494,6 +514,7 @@ class Walk {
                o.request + cmd_ns_,
            "CertwatchCertificateNotReady");
     }
+    AddEvents(s, "Order", o.name);
   }
 
   void ChallengeSection() {
@@ -510,6 +531,7 @@ class Walk {
           ch.state == "valid" ? FindingLevel::kOk
                               : (failed ? FindingLevel::kFail : FindingLevel::kInfo),
           msg);
+      AddEvents(s, "Challenge", ch.name);
       if (failed) {
         Flag(Problem::kChallengeFailed, "ACME challenge " + ch.name,
              id + " " + ch.state + (ch.reason.empty() ? "" : ": " + ch.reason),

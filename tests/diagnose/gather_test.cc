@@ -18,6 +18,7 @@ class FakeCluster : public ClusterReader {
   std::vector<OrderState> orders;
   std::vector<ChallengeState> challenges;
   std::vector<IngressState> ingresses;
+  std::vector<KubeEvent> events;
   std::string fail_orders;  // error of Orders() when set
   std::string fail_certificate;
   std::vector<std::string> calls;
@@ -60,6 +61,15 @@ class FakeCluster : public ClusterReader {
   Result<std::vector<IngressState>> Ingresses(const std::string&) override {
     calls.push_back("ingresses");
     return ingresses;
+  }
+  Result<std::vector<KubeEvent>> Events(const std::string&, const std::string& kind,
+                                        const std::string& name) override {
+    calls.push_back("events " + kind + "/" + name);
+    std::vector<KubeEvent> out;
+    for (const auto& e : events) {
+      if (e.kind == kind && e.name == name) out.push_back(e);
+    }
+    return out;
   }
 };
 
@@ -154,6 +164,22 @@ TEST(Gather, WalksRevisionPlusOneToItsNewestOrderAndItsChallenges) {
   EXPECT_EQ(in->challenges[0].name, "web-3-2-a");
   EXPECT_EQ(in->challenges[1].name, "web-3-2-b");
   EXPECT_EQ(in->caa_skipped, "network checks disabled");
+}
+
+TEST(Gather, EventsOfEveryChainObjectOldestFirst) {
+  FakeCluster f = Cluster();
+  f.events = {{"Order", "web-3-2", "Warning", "Failed", "429 rateLimited", 2, 500},
+              {"Certificate", "web", "Normal", "Issuing", "Issuing certificate", 1, 100},
+              {"Order", "web-3-1", "Warning", "Failed", "an older order", 1, 50},
+              {"Challenge", "web-3-2-a", "Normal", "Presented", "Presented", 1, 300}};
+  Config config;
+  auto in = GatherDiagnosis(f, nullptr, config, "shop", "web");
+  ASSERT_TRUE(in);
+  ASSERT_EQ(in->events.size(), 3u);
+  EXPECT_EQ(in->events[0].reason, "Issuing");
+  EXPECT_EQ(in->events[1].reason, "Presented");
+  EXPECT_EQ(in->events[2].message, "429 rateLimited");
+  EXPECT_EQ(std::count(f.calls.begin(), f.calls.end(), "events Challenge/web-3-2-b"), 1);
 }
 
 TEST(Gather, NoNextRequestStopsTheWalkThere) {

@@ -208,6 +208,16 @@ class StatusCertificateTest(unittest.TestCase):
                 "status": {"presented": True, "processing": True, "state": state,
                            "reason": reason}}
 
+    def event(self, kind, name, reason, message, count):
+        api = "acme.cert-manager.io/v1" if kind in ("Order", "Challenge") else "cert-manager.io/v1"
+        return {"apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": reason,
+                "message": message, "count": count,
+                "metadata": meta(f"{name}.{count}", creationTimestamp=iso(self.now - 1800)),
+                "involvedObject": {"apiVersion": api, "kind": kind, "name": name,
+                                   "namespace": NS, "uid": f"uid-{name}"},
+                "firstTimestamp": iso(self.now - 3600), "lastTimestamp": iso(self.now - 1800),
+                "source": {"component": "cert-manager-orders"}}
+
     def target(self, addr):
         self.targets.append(addr)
 
@@ -303,7 +313,8 @@ class StatusCertificateTest(unittest.TestCase):
             "lastFailureTime": iso(self.now - 1800), "failedIssuanceAttempts": 1}
         self.kube.apply(self.clusterissuer(), self.certificate(status),
                         self.request(1, cond("Ready", "False", "Failed", reason, self.now - 1800)),
-                        self.order(1, "errored", reason))
+                        self.order(1, "errored", reason), self.event("Order", "web-1-1234",
+                                                                     "Failed", reason, 3))
         r = self.status()
         until = iso(retry)
         self.assert_verdict(
@@ -315,6 +326,9 @@ class StatusCertificateTest(unittest.TestCase):
         self.assertIn(f"[warn] 1 failed issuance attempt, last at {iso(self.now - 1800)}",
                       r.stdout)
         self.assertIn(f"backoff 1h: cert-manager retries at {iso(self.now + 1800)}", r.stdout)
+        # The issuer's error, as `kubectl describe order` would show it, under the Order.
+        self.assertIn(f"Order {NS}/web-1-1234\n  [FAIL] state: errored: {reason}\n"
+                      f"  [warn] event Warning Failed (x3) ", r.stdout)
 
     def test_dns01_not_propagated_on_one_resolver(self):
         good = self.dns_server("127.0.0.2")

@@ -397,6 +397,31 @@ TEST(Backoff, ShownInFindings) {
   EXPECT_TRUE(found);
 }
 
+TEST(Events, ShownUnderTheirObjectLatestFive) {
+  DiagnoseInput in = Healthy();
+  StartIssuance(in);
+  for (int i = 0; i < 7; ++i) {
+    in.events.push_back({"Order", "web-4-1", i == 6 ? "Warning" : "Normal", "Step",
+                         "step " + std::to_string(i), 1, kNow - 600 + i});
+  }
+  in.events.push_back({"Challenge", "web-4-1-77", "Warning", "PresentError",
+                       "route53: access denied", 3, kNow - 120});
+  Diagnosis d = Diagnose(in, kNow);
+  std::vector<std::string> order_events;
+  for (const auto& f : d.findings) {
+    if (f.section == "Order shop/web-4-1" && f.message.starts_with("event ")) {
+      order_events.push_back(f.message);
+    }
+    if (f.section == "Challenge shop/web-4-1-77" && f.message.starts_with("event ")) {
+      EXPECT_EQ(f.level, FindingLevel::kWarn);
+      EXPECT_EQ(f.message, "event Warning PresentError (x3) 2m ago: route53: access denied");
+    }
+  }
+  ASSERT_EQ(order_events.size(), 5u);
+  EXPECT_EQ(order_events.front(), "event Normal Step 9m58s ago: step 2");
+  EXPECT_EQ(order_events.back(), "event Warning Step 9m54s ago: step 6");
+}
+
 TEST(Format, Rfc3339AndRelative) {
   EXPECT_EQ(FormatRfc3339(kNow), "2026-11-18T11:06:40Z");
   EXPECT_EQ(FormatRelative(kNow + 2 * kHour + 13 * 60 + 5, kNow), "in 2h13m");
