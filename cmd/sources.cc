@@ -6,6 +6,7 @@
 #include "exporter/kube/kube_source.h"
 #include "probes/dns_scheduler.h"
 #include "probes/loop_thread.h"
+#include "probes/tls_scheduler.h"
 
 namespace certwatch {
 namespace {
@@ -16,6 +17,12 @@ bool DnsProbesEnabled(const Config& c) {
   const auto& d = c.dns_probes;
   return !d.resolvers.empty() &&
          (!d.queries.empty() || (c.kubernetes.enabled && (d.acme_challenges || d.caa)));
+}
+
+// TLS probes run for configured targets, and for Ingresses when the Kubernetes source reads
+// them (discovered targets still need tls_probes.allowed_*).
+bool TlsProbesEnabled(const Config& c) {
+  return !c.tls_probes.targets.empty() || (c.kubernetes.enabled && c.kubernetes.ingresses);
 }
 
 }  // namespace
@@ -44,6 +51,10 @@ std::vector<std::unique_ptr<Source>> MakeSources(const SourceDeps& deps) {
     }
     return probe_loop->loop();
   };
+  if (TlsProbesEnabled(c)) {
+    out.push_back(std::make_unique<TlsScheduler>(shared_loop(), deps.store, c, deps.logger,
+                                                 deps.clock, deps.shard));
+  }
   if (DnsProbesEnabled(c)) {
     out.push_back(std::make_unique<DnsScheduler>(shared_loop(), deps.store, c.dns_probes,
                                                  deps.clock, deps.logger, deps.shard));
@@ -77,6 +88,8 @@ void ForgetSourceState(StateData& d) {
   d.dns_challenges.clear();
   d.caa.clear();
   d.sources.erase("dns_probes");
+  d.tls.clear();
+  d.sources.erase("tls_probes");
   d.files.clear();
   d.file_errors.clear();
   d.sources.erase("files");

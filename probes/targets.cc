@@ -41,6 +41,7 @@ TlsProbeOptions BaseOptions(const TlsProbesConfig& config) {
   TlsProbeOptions o;
   o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout);
   o.connect_timeout = o.timeout;
+  o.chain_details = false;
   return o;
 }
 

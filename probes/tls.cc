@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <unordered_set>
 
@@ -79,6 +80,13 @@ TlsLeaf LeafFromFacts(const CertFacts& f) {
   l.not_before = f.not_before;
   l.not_after = f.not_after;
   return l;
+}
+
+std::optional<UnixSeconds> NotAfterOf(X509* x) {
+  std::tm tm{};
+  const ASN1_TIME* t = X509_get0_notAfter(x);
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return static_cast<UnixSeconds>(timegm(&tm));
 }
 
 bool IsIp(const std::string& s) {
@@ -242,7 +250,6 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
   c.id = next_id_++;
   c.opt = options;
   c.done = std::move(done);
-  c.start = Steady::now();
   c.sni = options.server_name.empty() ? options.host : options.server_name;
   c.report.result.target = options.host.find(':') != std::string::npos
                                ? "[" + options.host + "]:" + std::to_string(options.port)
@@ -252,6 +259,14 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
   c.starttls = StartTlsSession(options.starttls);
   conns_.emplace(c.id, std::move(owned));
 
+  auto ctx = contexts_.Get(options);
+  if (!ctx) {
+    Fail(c, "config_error", ctx.error().message);
+    return;
+  }
+  c.ctx = *ctx;
+  // Timing starts after the (cached) context: building the first one loads trust stores.
+  c.start = Steady::now();
   uint64_t id = c.id;
   c.deadline_timer = loop_.AddTimer(options.timeout, [this, id] {
     if (Conn* cc = Find(id)) {
@@ -261,14 +276,6 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
                cc->report.phase);
     }
   });
-  auto ctx = contexts_.Get(options);
-  if (!ctx) {
-    Fail(c, "config_error", ctx.error().message);
-    return;
-  }
-  c.ctx = *ctx;
-  // Timing starts after the (cached) context: building the first one loads trust stores.
-  c.start = Steady::now();
   sockaddr_storage addr;
   socklen_t len = 0;
   if (ParseIpLiteral(options.host, options.port, addr, len)) {
@@ -548,30 +555,38 @@ void TlsProber::Impl::Collect(Conn& c) {
   X509* leaf = SSL_get0_peer_certificate(ssl);
   STACK_OF(X509)* served = SSL_get_peer_cert_chain(ssl);  // client side: leaf included
   X509* top = leaf;
+  std::optional<UnixSeconds> earliest;
   if (served) {
     for (int i = 0; i < sk_X509_num(served); ++i) {
       X509* x = sk_X509_value(served, i);
-      auto f = FactsFromX509(x);
-      if (f) r.served_chain.push_back(std::move(f.value()));
       top = x;
+      std::optional<UnixSeconds> not_after;
+      if (c.opt.chain_details) {
+        auto f = FactsFromX509(x);
+        if (f) {
+          not_after = f->not_after;
+          r.served_chain.push_back(std::move(f.value()));
+        }
+      } else {
+        not_after = NotAfterOf(x);
+      }
+      if (not_after && (!earliest || *not_after < *earliest)) earliest = not_after;
+    }
+    r.result.chain_length = sk_X509_num(served);
+  }
+  if (c.opt.chain_details) {
+    if (STACK_OF(X509)* verified = SSL_get0_verified_chain(ssl)) {
+      for (int i = 0; i < sk_X509_num(verified); ++i) {
+        auto f = FactsFromX509(sk_X509_value(verified, i));
+        if (f) r.verified_chain.push_back(std::move(f.value()));
+      }
     }
   }
-  if (STACK_OF(X509)* verified = SSL_get0_verified_chain(ssl)) {
-    for (int i = 0; i < sk_X509_num(verified); ++i) {
-      auto f = FactsFromX509(sk_X509_value(verified, i));
-      if (f) r.verified_chain.push_back(std::move(f.value()));
-    }
-  }
-  r.result.chain_length = static_cast<int>(r.served_chain.size());
   if (leaf) {
     auto f = FactsFromX509(leaf);
     if (f) r.result.leaf = LeafFromFacts(f.value());
   }
-  if (!r.served_chain.empty()) {
-    UnixSeconds earliest = r.served_chain.front().not_after;
-    for (const auto& f : r.served_chain) earliest = std::min(earliest, f.not_after);
-    r.result.chain_earliest_not_after = earliest;
-  }
+  r.result.chain_earliest_not_after = earliest;
   if (SSL_is_init_finished(ssl)) {
     r.result.tls_version = VersionLabel(SSL_get_version(ssl));
     if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) {

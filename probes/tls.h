@@ -31,6 +31,9 @@ struct TlsProbeOptions {
   StartTlsProtocol starttls = StartTlsProtocol::kNone;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds timeout{10000};  // whole probe: connect + STARTTLS + handshake
+  // Facts of every served and verified certificate for the report; the scheduler needs only
+  // the leaf and the chain's earliest expiry, and skips the rest.
+  bool chain_details = true;
 };
 
 // What one probe saw. `result` holds the fields kept in the state store; the rest feeds the

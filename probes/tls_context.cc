@@ -48,7 +48,9 @@ Result<SSL_CTX*> TlsContextCache::Get(const TlsProbeOptions& o) {
   // new-session callback see TLS 1.3 tickets (a server that accepted our client certificate).
   SSL_CTX_set_session_cache_mode(ctx.get(),
                                  SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE);
+  // Fewer read() calls per handshake: take whatever the socket holds in one go.
+  SSL_CTX_set_read_ahead(ctx.get(), 1);
   SSL_CTX* raw = ctx.get();
   contexts_.emplace(key, std::move(ctx));
   return raw;

@@ -19,12 +19,13 @@ uint64_t Fnv1a(std::string_view s) {
 }  // namespace
 
 TlsScheduler::TlsScheduler(EventLoop& loop, StateStore& store, const Config& config,
-                           const Logger& logger, const Clock& clock)
+                           const Logger& logger, const Clock& clock, Shard shard)
     : loop_(loop),
       store_(store),
       config_(config),
       logger_(logger.With("source", "tls_probes")),
       clock_(clock),
+      shard_(shard),
       prober_(std::make_unique<TlsProber>(loop)) {
   auto allow =
       AllowList::Parse(config.tls_probes.allowed_cidrs, config.tls_probes.allowed_domain_suffixes);
@@ -104,6 +105,15 @@ void TlsScheduler::StartRound() {
   if (!error.empty()) {
     store_.SetSource("tls_probes", false, false, now, error);
     return;
+  }
+  if (shard_.count() > 1) {
+    for (auto it = next.begin(); it != next.end();) {
+      const TlsTarget& t = it->second;
+      const std::string& owner_key = !t.certificate.empty() ? t.certificate
+                                     : !t.secret.empty()    ? t.secret
+                                                            : it->first;
+      it = shard_.Owns(owner_key) ? std::next(it) : next.erase(it);
+    }
   }
   for (const auto& r : rejected) {
     if (logged_rejections_.insert(r).second) {

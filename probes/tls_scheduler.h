@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/shard.h"
 #include "config/config.h"
 #include "exporter/source.h"
 #include "exporter/state.h"
@@ -27,8 +28,10 @@ namespace certwatch {
 
 class TlsScheduler final : public Source {
  public:
+  // With a shard, only the targets it owns are probed: by their Certificate ("ns/name") when
+  // linked, so drift is judged by the replica that holds that Certificate, else by target key.
   TlsScheduler(EventLoop& loop, StateStore& store, const Config& config, const Logger& logger,
-               const Clock& clock);
+               const Clock& clock, Shard shard = {});
   ~TlsScheduler() override;
 
   std::string_view Name() const override { return "tls_probes"; }
@@ -51,6 +54,7 @@ class TlsScheduler final : public Source {
   const Config& config_;
   Logger logger_;
   const Clock& clock_;
+  Shard shard_;
   std::unique_ptr<TlsProber> prober_;
   AllowList allow_;
   std::string config_error_;
