@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <optional>
+#include <random>
 
 #include "probes/caa.h"
 #include "probes/dns_message.h"
@@ -131,6 +132,64 @@ TEST(DnsMessage, RejectsMalformedPackets) {
   Bytes more = good;
   more[7] = 2;  // claims a second answer that is not there
   EXPECT_FALSE(Parse(more));
+}
+
+// A replayable mutation run over well-formed answers: every mutant either parses into
+// something self-consistent or is rejected with a message; none may crash (the ASan build
+// runs this too).
+TEST(DnsMessage, SurvivesMutatedPackets) {
+  std::vector<Bytes> seeds = {
+      ResponseBuilder(Q("a.test", DnsType::kA)).Answer("a.test", 1, 5, RdataA("10.1.2.3")).Build(),
+      ResponseBuilder(Q("t.test", DnsType::kTxt))
+          .Answer("t.test", 16, 5, RdataTxt({"one", "two", std::string(200, 'x')}))
+          .Build(),
+      ResponseBuilder(Q("c.test", DnsType::kCaa))
+          .Answer("c.test", 257, 5, RdataCaa(128, "issue", "letsencrypt.org; a=b"))
+          .Authority("test", 6, 5, Bytes(22, 1))
+          .Build(),
+      ResponseBuilder(Q("_acme-challenge.x.test", DnsType::kTxt))
+          .Answer("_acme-challenge.x.test", 5, 5, RdataName("y.test"))
+          .Answer("y.test", 16, 5, RdataTxt({"k"}))
+          .Build(),
+  };
+  std::mt19937 rng(20261127);
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 40000; ++i) {
+    Bytes b = seeds[static_cast<size_t>(i) % seeds.size()];
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !b.empty(); ++e) {
+      size_t at = rng() % b.size();
+      switch (rng() % 5) {
+        case 0:
+          b[at] = static_cast<uint8_t>(rng());
+          break;
+        case 1:
+          b.resize(at);
+          break;
+        case 2:
+          b.insert(b.begin() + static_cast<long>(at), static_cast<uint8_t>(rng()));
+          break;
+        case 3:  // a compression pointer to anywhere
+          b[at] = 0xc0;
+          if (at + 1 < b.size()) b[at + 1] = static_cast<uint8_t>(rng() % (b.size() + 8));
+          break;
+        default:
+          b[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
+      }
+    }
+    auto r = ParseDnsResponse(b.data(), b.size());
+    if (r) {
+      ++parsed;
+      for (const auto& rr : r->answers) EXPECT_LE(rr.caa_tag.size(), 255u);
+      (void)AnswersOfType(*r, r->question_name, r->question_type);
+    } else {
+      ++rejected;
+      EXPECT_FALSE(r.error().message.empty());
+    }
+  }
+  // Both paths were exercised.
+  EXPECT_GT(parsed, 1000);
+  EXPECT_GT(rejected, 1000);
 }
 
 TEST(DnsMessage, TypesAndRcodes) {
