@@ -55,6 +55,13 @@ case "${1:-}" in
     deps
     configure_and_build build
     (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 600)
+    # The unit tests once more under valgrind memcheck: invalid accesses and definite leaks fail.
+    for t in build/tests/test_*; do
+      echo "valgrind memcheck: $t"
+      (cd build/tests && valgrind --quiet --error-exitcode=1 --leak-check=full \
+         --errors-for-leak-kinds=definite --show-leak-kinds=definite "./$(basename "$t")" \
+         --gtest_brief=1 >"$t.valgrind.log" 2>&1) || { tail -50 "$t.valgrind.log"; exit 1; }
+    done
     # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
     # that the same build also links the libFuzzer targets (one build instead of two).
     configure_and_build build-asan -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF \
