@@ -22,12 +22,21 @@ function(args)
                p.thresholds([['green', null], ['red', 1]])),
       ],
       [
+        local soon = '(%s - time()) / 86400 < %s' % [exp, (import '../rules/util.libsonnet').num(horizon)];
         p.table('Certificates expiring within %d days' % horizon,
-                'sort((%s - time()) / 86400 < %s)' % [exp, (import '../rules/util.libsonnet').num(horizon)],
+                [
+                  'sort(%s)' % soon,
+                  // Ready status of the same certificates, merged into their rows.
+                  'max by (%(ns)s, name) (%(ready)s) and on (%(ns)s, name) (%(soon)s)' % { ns: m.ns, ready: ready, soon: soon },
+                ],
                 'Soonest first. Red: under %g days, yellow: under %g days.' % [k.days(c.expiringWarningSeconds), k.days(c.dashboardExpiryNoticeSeconds)],
                 'none', k.expiryThresholds,
                 hide=['job', 'instance', 'issuer_group', c.clusterLabel],
-                rename={ Value: 'Days left', [m.ns]: 'Namespace', name: 'Certificate', issuer_name: 'Issuer', issuer_kind: 'Issuer kind' },
+                rename={ 'Value #A': 'Days left', 'Value #B': 'Ready', [m.ns]: 'Namespace', name: 'Certificate', issuer_name: 'Issuer', issuer_kind: 'Issuer kind' },
+                overrides=[p.columnOverride('Ready', {
+                  mappings: p.boolMappings('Ready', 'Not ready'),
+                  thresholds: p.thresholds([['red', null], ['green', 1]]),
+                })],
                 sortBy='Days left', h=10),
       ],
       [

@@ -55,15 +55,28 @@
     },
 
   // An instant-query table; `hide` lists columns to drop, `rename` renames the rest,
-  // `matrix` pivots {row, column} labels into a grid (resolver × name).
-  table(title, expr, description='', unit='none', thresholds=null, hide=[], rename={}, sortBy=null, mappings=[], matrix=null, w=24, h=8)::
-    base('table', title, [$.target(expr, instant=true, format='table')], description, unit, thresholds, w, h) {
-      fieldConfig+: { defaults+: { mappings: mappings, custom: { displayMode: if thresholds == null && mappings == [] then 'auto' else 'color-background' } } },
+  // `matrix` pivots {row, column} labels into a grid (resolver × name). With several
+  // expressions (a list) their rows are merged on common labels and the value columns are
+  // "Value #A", "Value #B", ...; `overrides` styles single columns.
+  table(title, expr, description='', unit='none', thresholds=null, hide=[], rename={}, sortBy=null, mappings=[], matrix=null, overrides=[], w=24, h=8)::
+    local exprs = if std.isArray(expr) then expr else [expr];
+    base('table', title, [$.target(e, instant=true, format='table') for e in exprs], description, unit, thresholds, w, h) {
+      fieldConfig+: {
+        defaults+: { mappings: mappings, custom: { displayMode: if thresholds == null && mappings == [] then 'auto' else 'color-background' } },
+        overrides: overrides,
+      },
       options: { showHeader: true, [if sortBy != null then 'sortBy']: [{ displayName: sortBy, desc: false }] },
       transformations:
+        (if std.length(exprs) > 1 then [{ id: 'merge', options: {} }] else []) +
         (if matrix != null then [{ id: 'groupingToMatrix', options: { columnField: matrix.column, rowField: matrix.row, valueField: 'Value' } }] else
            [{ id: 'organize', options: { excludeByName: { [k]: true for k in ['Time', '__name__'] + hide }, renameByName: rename } }]),
     },
+
+  // A column override: by display name, set properties (e.g. mappings, thresholds).
+  columnOverride(name, properties):: {
+    matcher: { id: 'byName', options: name },
+    properties: [{ id: k, value: properties[k] } for k in std.objectFields(properties)],
+  },
 
   // Value mappings 1/0 -> text + colour.
   boolMappings(onText, offText, onColor='green', offColor='red'):: [{
