@@ -9,8 +9,17 @@ bool Runner::Reconcile() {
   auto snap = reader_.Read();
   if (!snap) {
     log_.Warn("cannot read the exporter's state; not acting", {{"err", snap.error().message}});
+    // The age keeps growing while reads fail, so an alert on it fires.
+    if (last_generated_at_ > 0) {
+      metrics_.SetStateAge(
+          std::chrono::duration<double>(
+              std::chrono::system_clock::now() -
+              std::chrono::system_clock::time_point(std::chrono::seconds(last_generated_at_)))
+              .count());
+    }
     return false;
   }
+  last_generated_at_ = snap->generated_at;
   engine_.RunCycle(*snap, leader());
   return true;
 }

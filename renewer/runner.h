@@ -42,6 +42,7 @@ class Runner {
   LeaderElector* elector_;  // may be null
   RenewerMetrics& metrics_;
   const Logger& log_;
+  UnixSeconds last_generated_at_ = 0;  // of the last state read successfully
 };
 
 }  // namespace certwatch::renewer
