@@ -290,7 +290,8 @@ std::vector<Row> Rows() {
        "Alert when renewalTime passed this long ago and the certificate was not renewed."},
       {"generator.alerts.renewal_error_rate", Number(0, 1),
        M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::renewal_error_rate),
-       "Alert when this fraction of renewals fails."},
+       "Alert when more than this fraction of the certificates has failed issuance attempts "
+       "(with use_cert_manager_metrics: cert-manager sync errors per second)."},
       {"generator.alerts.clock_skew", Dur(),
        M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::clock_skew),
        "Tolerated clock skew in time comparisons."},
@@ -308,7 +309,8 @@ std::vector<Row> Rows() {
        "Alert when the forecast ACME orders reach this fraction of the weekly limit."},
       {"generator.alerts.use_cert_manager_metrics", Bool(),
        M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::use_cert_manager_metrics),
-       "Also generate alerts on cert-manager's own certmanager_* metrics."},
+       "Certificate alerts and the fleet dashboard read cert-manager's own certmanager_* "
+       "metrics instead of certwatch's."},
       {"generator.alerts.cert_manager_namespace_label", Str(),
        M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::cert_manager_namespace_label),
        "Label holding the namespace in cert-manager's metrics (exported_namespace under a "
