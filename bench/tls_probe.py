@@ -86,6 +86,22 @@ def openssl_floor():
             "cpu_seconds_per_1000": 1000 * per_handshake}
 
 
+def run_s_time(ca, target, seconds=3):
+    """OpenSSL's own client, `openssl s_time -new`: one handshake after another, as a
+    reference for what OpenSSL 3's TLS stack costs beyond the public-key floor."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = t.run(["openssl", "s_time", "-connect", target, "-new", "-time", str(seconds),
+               "-CAfile", ca], timeout=60, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    m = re.search(r"(\d+) connections in [\d.]+s;", r.stdout)
+    n = int(m.group(1)) if m else 0
+    return {"prober": "openssl s_time", "handshakes": n, "ok": n,
+            "cpu_seconds_per_1000": round(1000 * cpu / n, 4) if n else None,
+            "handshakes_per_second": round(n / seconds, 1)}
+
+
 def run_certwatch(bench_bin, ca, targets, handshakes, concurrency):
     r = t.run([bench_bin, "--ca-file", ca, "--server-name", NAME, "--handshakes",
                str(handshakes), "--concurrency", str(concurrency), *targets], timeout=900,
@@ -160,6 +176,7 @@ def main():
         try:
             cw = run_certwatch(bench_bin, ca.cert, targets, args.handshakes, args.concurrency)
             bb = run_blackbox(tmp, ca.cert, targets, args.handshakes, args.concurrency)
+            st = run_s_time(ca.cert, targets[0])
         finally:
             nginx.stop()
         floor = openssl_floor()
@@ -168,6 +185,7 @@ def main():
     result = {
         "endpoints": args.endpoints, "handshakes": args.handshakes,
         "concurrency": args.concurrency, "certwatch": cw, "blackbox_exporter": bb,
+        "openssl_s_time": st,
         "openssl_floor": floor,
         "cpu_ratio_blackbox_over_certwatch": round(bb["cpu_seconds_per_1000"] / cw_cpu, 2),
         "cpu_ratio_certwatch_over_floor": round(cw_cpu / floor["cpu_seconds_per_1000"], 2),
@@ -185,7 +203,9 @@ def main():
           f"{args.handshakes} full handshakes in all, concurrency {args.concurrency}, "
           "ECDSA P-256 leaf, X25519")
     print(f"{'prober':<20}{'ok':>7}{'handshakes/s':>14}{'CPU-s/1000':>12}")
-    for r in (cw, bb):
+    for r in (cw, bb, st):
+        if r["cpu_seconds_per_1000"] is None:
+            continue
         print(f"{r['prober']:<20}{r['ok']:>7}{r['handshakes_per_second']:>14.1f}"
               f"{r['cpu_seconds_per_1000']:>12.4f}")
     print(f"{'openssl floor':<20}{'':>7}{'':>14}{floor['cpu_seconds_per_1000']:>12.4f}"
@@ -196,6 +216,7 @@ def main():
           f"one core: {result['targets_per_minute_on_one_core']} targets/min")
     for goal, met in result["goals"].items():
         print(f"  {'MET ' if met else 'MISS'} {goal}")
+    print("(openssl s_time: OpenSSL's own client, one connection at a time, for reference)")
     print("(client CPU only: certwatch = getrusage of the prober process; blackbox = its "
           "process CPU, which includes serving the /probe HTTP requests that drive it)")
     return 0
