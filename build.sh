@@ -37,9 +37,13 @@ deps() {
 
 jobs() { nproc 2>/dev/null || echo 2; }
 
-configure_and_build() {  # dir, extra cmake args...
+# ccache (when installed) shares objects between clones of this repository: paths under the
+# source directory are hashed relative to it.
+export CCACHE_BASEDIR="$PWD"
+
+configure_and_build() {  # dir, extra cmake args... (a later -DCMAKE_BUILD_TYPE wins)
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
   ninja -C "$dir" -j "$(jobs)"
 }
 
@@ -48,7 +52,7 @@ case "${1:-}" in
     deps ;;
   run)
     deps
-    configure_and_build build -DCERTWATCH_TESTS=OFF -DCERTWATCH_BENCH=OFF
+    configure_and_build build
     echo "certwatch: serving http://127.0.0.1:9480/ (metrics at /metrics); Ctrl-C stops it"
     exec build/certwatch serve --config config/example.yaml ;;
   test)
@@ -64,7 +68,8 @@ case "${1:-}" in
     done
     # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
     # that the same build also links the libFuzzer targets (one build instead of two).
-    configure_and_build build-asan -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF \
+    configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+      -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF \
       -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
