@@ -353,17 +353,25 @@ class RenewerTest(unittest.TestCase):
         self.assertEqual(ing_w["method"], "PATCH")
         self.assertEqual(ing_w["path"], f"/apis/networking.k8s.io/v1/namespaces/{NS}/ingresses/web-ing")
         self.assertEqual(ing_w["content_type"], "application/merge-patch+json")
-        ann = ing_w["body"]["metadata"]["annotations"]
-        self.assertEqual(ann["cert-manager.io/cluster-issuer"], "zerossl-prod")
-        self.assertIsNone(ann["cert-manager.io/issuer"])
-        self.assertEqual(ann["certwatch.io/fallback-from"],
-                         "ClusterIssuer.cert-manager.io/letsencrypt-prod")
-        self.assertNotIn("spec", ing_w["body"])
+        at = ing_w["body"]["metadata"]["annotations"]["certwatch.io/fallback-at"]
+        self.assertRegex(at, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(ing_w["body"], {"metadata": {"annotations": {
+            "certwatch.io/fallback-from": "ClusterIssuer.cert-manager.io/letsencrypt-prod",
+            "certwatch.io/fallback-at": at,
+            "cert-manager.io/cluster-issuer": "zerossl-prod",
+            "cert-manager.io/issuer": None,
+            "cert-manager.io/issuer-kind": None,
+            "cert-manager.io/issuer-group": None}}})
         # The ingress-shim certificate itself is never written; the plain one is patched.
         self.assertEqual(cert_w["method"], "PATCH")
         self.assertEqual(cert_w["path"], f"/apis/cert-manager.io/v1/namespaces/{NS}/certificates/plain")
-        self.assertEqual(cert_w["body"]["spec"]["issuerRef"],
-                         {"name": "zerossl-prod", "kind": "ClusterIssuer", "group": "cert-manager.io"})
+        self.assertEqual(cert_w["content_type"], "application/merge-patch+json")
+        self.assertEqual(cert_w["body"], {
+            "metadata": {"annotations": {
+                "certwatch.io/fallback-from": "ClusterIssuer.cert-manager.io/letsencrypt-prod",
+                "certwatch.io/fallback-at": cert_w["body"]["metadata"]["annotations"]["certwatch.io/fallback-at"]}},
+            "spec": {"issuerRef": {"name": "zerossl-prod", "kind": "ClusterIssuer",
+                                   "group": "cert-manager.io"}}})
         self.assertFalse(any("/certificates/web" in w["path"] for w in self.writes()))
         got = self.kubectl("get", "ingress", "web-ing", "-n", NS, "-o",
                            r"jsonpath={.metadata.annotations.cert-manager\.io/cluster-issuer}")
@@ -454,6 +462,7 @@ class RenewerTest(unittest.TestCase):
         self.start(extra="  delete_invalid_secrets: true\n")
         self.wait_writes(3)
         self.wait_reads(4)
+        self.assertTrue(all(w["body"] is None for w in self.writes()))  # plain DELETEs
         got = sorted((w["method"], w["path"]) for w in self.writes())
         self.assertEqual(got, sorted([
             ("DELETE", f"/apis/acme.cert-manager.io/v1/namespaces/{NS}/challenges/web-2-1-0"),
