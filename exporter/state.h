@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -280,6 +281,9 @@ struct StateData {
   std::map<std::string, RenewerActionRecord> renewer_last_action;  // "ns/name"
   // Distinct failed Orders seen rate-limited, per "issuer_kind/issuer_name" (a counter).
   std::map<std::string, uint64_t> acme_rate_limit_errors;
+  // The Orders already counted there ("ns/name@creationTimestamp"), so a relist or a restarted
+  // source (config reload) never counts one twice.
+  std::set<std::string> acme_rate_limited_orders;
   std::optional<double> clock_skew_seconds;  // local - API server Date header
   ConfigReloadState config_reload;
 };

@@ -80,6 +80,7 @@ struct KubeClient::Handle {
   // Per request.
   KubeResponse response;
   const std::function<bool(std::string_view)>* on_line = nullptr;
+  const std::function<void()>* on_open = nullptr;
   std::string line_buf;
   bool stopped_by_callback = false;
   const std::atomic<bool>* stop = nullptr;
@@ -88,7 +89,11 @@ struct KubeClient::Handle {
   static size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     auto* h = static_cast<Handle*>(user);
     std::string_view line(data, size * n);
-    if (HeaderIs(line, "date")) {
+    if ((line == "\r\n" || line == "\n") && h->on_open && *h->on_open) {
+      long code = 0;
+      curl_easy_getinfo(h->curl.get(), CURLINFO_RESPONSE_CODE, &code);
+      if (code == 200) (*h->on_open)();
+    } else if (HeaderIs(line, "date")) {
       std::string v = Trim(line.substr(5));
       time_t t = curl_getdate(v.c_str(), nullptr);
       if (t > 0) h->response.server_date = static_cast<int64_t>(t);
@@ -231,6 +236,7 @@ std::unique_ptr<KubeClient::Handle> KubeClient::Acquire() {
 void KubeClient::Release(std::unique_ptr<Handle> h) {
   h->response = KubeResponse{};
   h->on_line = nullptr;
+  h->on_open = nullptr;
   h->line_buf.clear();
   h->stop = nullptr;
   h->headers.reset();
@@ -370,11 +376,13 @@ Result<std::string> KubeClient::Delete(const std::string& path) {
 
 Result<KubeResponse> KubeClient::Watch(const std::string& path,
                                        const std::function<bool(std::string_view)>& on_line,
-                                       const std::atomic<bool>* stop, long timeout_ms) {
+                                       const std::atomic<bool>* stop, long timeout_ms,
+                                       const std::function<void()>& on_open) {
   auto h = Acquire();
   if (!h) return Error{"GET " + path + ": cannot create a curl handle"};
   if (Status s = Configure(*h, "GET", path, {}, {}); !s) return s.error();
   h->on_line = &on_line;
+  h->on_open = &on_open;
   h->stop = stop;
   h->stopped_by_callback = false;
   curl_easy_setopt(h->curl.get(), CURLOPT_TIMEOUT_MS, timeout_ms);

@@ -63,10 +63,12 @@ class KubeClient {
   // Streams a watch (GET with ?watch=1...). `on_line` gets each complete line (one event) and
   // returns false to stop. Returns the HTTP status when the stream ends (200 = clean end),
   // with the body if the server answered an error instead of a stream; an Error for
-  // transport failures. `stop` is polled at least once a second.
+  // transport failures. `stop` is polled at least once a second. `on_open` (optional) runs
+  // once the server has answered 200, before any event: a quiet watch is still a live one.
   Result<KubeResponse> Watch(const std::string& path,
                              const std::function<bool(std::string_view line)>& on_line,
-                             const std::atomic<bool>* stop, long timeout_ms = 0);
+                             const std::atomic<bool>* stop, long timeout_ms = 0,
+                             const std::function<void()>& on_open = {});
 
   const KubeConfig& config() const { return config_; }
 

@@ -12,7 +12,7 @@ namespace certwatch {
 
 struct BackoffOptions {
   std::chrono::milliseconds initial{500};
-  std::chrono::milliseconds max{30'000};
+  std::chrono::milliseconds max{10'000};
   double factor = 2.0;
   double jitter = 0.5;  // the delay is drawn from [d*(1-jitter), d*(1+jitter)], capped at max
 };

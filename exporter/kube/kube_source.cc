@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <random>
+#include <unordered_set>
 #include <utility>
 
 #include "exporter/kube/classify.h"
@@ -30,11 +31,13 @@ struct KubeSource::Kind {
   // Moves the staged object into the state (one per list item or watch event).
   virtual void Upsert(StateData& s) = 0;
   virtual void Erase(StateData& s, const std::string& key) = 0;
-  // Drops every object of this kind in namespace `ns` ("" = all) whose key is not in `keep`.
-  virtual void Prune(StateData& s, const std::string& ns, const std::set<std::string>& keep) = 0;
-  // Bulk list: stage many.
+  // Drops every object of this kind in namespace `ns` ("" = all) not in `seen` (the
+  // addresses of the entries a relist wrote; std::map nodes do not move).
+  virtual void Prune(StateData& s, const std::string& ns,
+                     const std::unordered_set<const void*>& seen) = 0;
+  // Bulk list: stage a page, then commit it.
   virtual void StageToBatch() = 0;
-  virtual void CommitBatch(StateData& s) = 0;
+  virtual void CommitBatch(StateData& s, std::unordered_set<const void*>& seen) = 0;
   virtual void ClearBatch() = 0;
   // Hook after an upsert (rate-limited Orders).
   std::function<void(StateData&, const void*)> on_upsert;
@@ -71,10 +74,11 @@ struct TypedKind : KubeSource::Kind {
     if (on_upsert) on_upsert(s, &slot);
   }
   void Erase(StateData& s, const std::string& k) override { (s.*map).erase(k); }
-  void Prune(StateData& s, const std::string& ns, const std::set<std::string>& keep) override {
+  void Prune(StateData& s, const std::string& ns,
+             const std::unordered_set<const void*>& seen) override {
     auto& m = s.*map;
     for (auto it = m.begin(); it != m.end();) {
-      if (in_kind(it->second) && (ns.empty() || it->second.ns == ns) && !keep.count(it->first)) {
+      if (in_kind(it->second) && (ns.empty() || it->second.ns == ns) && !seen.count(&it->second)) {
         it = m.erase(it);
       } else {
         ++it;
@@ -82,14 +86,16 @@ struct TypedKind : KubeSource::Kind {
     }
   }
   void StageToBatch() override { batch.emplace_back(key(staged), std::move(staged)); }
-  void CommitBatch(StateData& s) override {
+  void CommitBatch(StateData& s, std::unordered_set<const void*>& seen) override {
     auto& m = s.*map;
     for (auto& [k, v] : batch) {
       T& slot = m[k];
       slot = std::move(v);
+      seen.insert(&slot);
       if (on_upsert) on_upsert(s, &slot);
     }
     batch.clear();
+    batch.shrink_to_fit();
   }
   void ClearBatch() override { batch.clear(); }
 };
@@ -181,13 +187,12 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
   {
     auto k = MakeKind<OrderState>("Order", "/apis/acme.cert-manager.io/v1", "orders", &DecodeOrder,
                                   &StateData::orders);
-    k->on_upsert = [this](StateData& s, const void* p) {
+    k->on_upsert = [](StateData& s, const void* p) {
       const auto& o = *static_cast<const OrderState*>(p);
       if (!o.rate_limited) return;
       // Counted once per Order (its name and creation time), however often it is re-sent.
       std::string id = o.ns + "/" + o.name + "@" + std::to_string(o.created);
-      std::lock_guard lock(orders_mu_);
-      if (rate_limited_orders_.insert(id).second) {
+      if (s.acme_rate_limited_orders.insert(id).second) {
         ++s.acme_rate_limit_errors[o.issuer.kind + "/" + o.issuer.name];
       }
     };
@@ -301,10 +306,14 @@ void KubeSource::MarkHealthy(Watcher& w) {
 Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
   Kind& k = *w.kind;
   std::string cont;
-  std::set<std::string> keep;
+  // Pages are committed as they arrive (bounded memory); what the list did not mention is
+  // dropped at the end.
+  std::unordered_set<const void*> seen;
   k.ClearBatch();
   size_t count = 0;
+  bool restart = false;
   do {
+    restart = false;
     std::string path = w.Path() + "?limit=" + std::to_string(options_.config.list_page_size);
     if (!k.query.empty()) path += "&" + k.query;
     if (!cont.empty()) path += "&continue=" + QueryEscape(cont);
@@ -317,9 +326,8 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
     if (resp->status == 410) {
       // The continue token expired mid-list: start over.
       k.ClearBatch();
-      keep.clear();
       cont.clear();
-      count = 0;
+      restart = true;
       continue;
     }
     if (!resp->ok()) {
@@ -350,7 +358,6 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
             DecodeOutput d;
             od::object obj = item.get_object();
             if (k.Decode(obj, d, options_.shard)) {
-              keep.insert(k.StagedKey());
               k.StageToBatch();
               ++count;
             }
@@ -371,13 +378,11 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
       k.ClearBatch();
       return Error{"list " + w.what + ": undecodable JSON: " + parse_error};
     }
+    store_.Update([&](StateData& d) { k.CommitBatch(d, seen); });
     cont = std::move(next);
-  } while (!cont.empty() && !stop_);
+  } while ((restart || !cont.empty()) && !stop_);
   if (stop_) return Error{"stopped"};
-  store_.Update([&](StateData& d) {
-    k.Prune(d, w.ns, keep);
-    k.CommitBatch(d);
-  });
+  store_.Update([&](StateData& d) { k.Prune(d, w.ns, seen); });
   objects_listed_ += count;
   return OkStatus();
 }
@@ -461,7 +466,13 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
     dirty_ = true;
     return true;
   };
-  auto resp = client_->Watch(path, on_line, &stop_, (timeout + 30) * 1000);
+  auto on_open = [&] {
+    if (!established) {
+      established = true;
+      MarkHealthy(w);
+    }
+  };
+  auto resp = client_->Watch(path, on_line, &stop_, (timeout + 30) * 1000, on_open);
   if (!resp) return resp.error();
   if (resp->status == 410) return true;
   if (resp->status != 200) {
@@ -547,6 +558,43 @@ Result<std::unique_ptr<KubeSource>> MakeKubeSource(const KubernetesConfig& confi
   options.config = config;
   options.shard = shard;
   return std::make_unique<KubeSource>(std::move(*client), std::move(options), store, logger, clock);
+}
+
+}  // namespace certwatch
+
+namespace certwatch {
+
+namespace {
+
+class UnavailableKubeSource final : public Source {
+ public:
+  UnavailableKubeSource(std::string error, StateStore& store, const Logger& logger,
+                        const Clock& clock)
+      : error_(std::move(error)), store_(store), logger_(logger), clock_(clock) {}
+  std::string_view Name() const override { return "kubernetes"; }
+  void Start() override {
+    logger_.Error("kubernetes source unavailable", {{"err", error_}});
+    store_.SetSource("kubernetes", false, false, static_cast<UnixSeconds>(clock_.NowSeconds()),
+                     error_);
+  }
+  void Stop() override {}
+
+ private:
+  std::string error_;
+  StateStore& store_;
+  const Logger& logger_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
+                                             const std::string& kubeconfig_override, Shard shard,
+                                             StateStore& store, const Logger& logger,
+                                             const Clock& clock) {
+  auto s = MakeKubeSource(config, kubeconfig_override, shard, store, logger, clock);
+  if (!s) return std::make_unique<UnavailableKubeSource>(s.error().message, store, logger, clock);
+  return std::move(*s);
 }
 
 }  // namespace certwatch

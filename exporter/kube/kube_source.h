@@ -83,8 +83,6 @@ class KubeSource final : public Source {
   std::atomic<uint64_t> objects_listed_{0};
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::mutex orders_mu_;
-  std::set<std::string> rate_limited_orders_;  // distinct rate-limited Orders seen
   bool started_ = false;
 };
 
@@ -94,5 +92,17 @@ Result<std::unique_ptr<KubeSource>> MakeKubeSource(const KubernetesConfig& confi
                                                    const std::string& kubeconfig_override,
                                                    Shard shard, StateStore& store,
                                                    const Logger& logger, const Clock& clock);
+
+}  // namespace certwatch
+
+namespace certwatch {
+
+// For `certwatch serve`: the Kubernetes source, or, when no client can be built (no
+// kubeconfig, unreadable files), a source that only reports the error as
+// certwatch_source_up{source="kubernetes"} 0 so the other sources keep running.
+std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
+                                             const std::string& kubeconfig_override, Shard shard,
+                                             StateStore& store, const Logger& logger,
+                                             const Clock& clock);
 
 }  // namespace certwatch
