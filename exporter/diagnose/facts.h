@@ -45,6 +45,7 @@ struct DiagnoseInput {
   // ns/name, and the hosts of Ingresses whose tls secretName is the Certificate's secretName),
   // each probed once. `source` says where the target came from.
   std::vector<TlsProbeResult> endpoints;
+  std::string endpoints_skipped;  // why no endpoint was probed ("" = probed, or none known)
   // One entry per (DNS-01 challenge still in progress, resolver): is the key there?
   std::vector<DnsChallengeResult> dns;
   std::vector<std::string> resolvers;  // dns_probes.resolvers, as configured

@@ -178,6 +178,8 @@ Result<DiagnoseInput> GatherDiagnosis(ClusterReader& cluster, NetworkChecker* ne
     for (auto& e : dns.errors) in.gather_errors.push_back(std::move(e));
   } else {
     in.caa_skipped = "network checks disabled";
+    if (!EndpointsFor(config, c, ingresses).empty())
+      in.endpoints_skipped = "network checks disabled";
   }
   return in;
 }

@@ -550,6 +550,10 @@ class Walk {
   }
 
   void EndpointSection() {
+    if (!in_.endpoints_skipped.empty()) {
+      Add("Endpoints", FindingLevel::kInfo, "not probed: " + in_.endpoints_skipped);
+      return;
+    }
     if (in_.endpoints.empty()) {
       Add("Endpoints", FindingLevel::kInfo,
           "none known (no tls_probes.targets with certificate: " + Ref() + ", no Ingress in " +

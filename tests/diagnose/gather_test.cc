@@ -164,6 +164,7 @@ TEST(Gather, WalksRevisionPlusOneToItsNewestOrderAndItsChallenges) {
   EXPECT_EQ(in->challenges[0].name, "web-3-2-a");
   EXPECT_EQ(in->challenges[1].name, "web-3-2-b");
   EXPECT_EQ(in->caa_skipped, "network checks disabled");
+  EXPECT_TRUE(in->endpoints_skipped.empty());  // nothing to probe anyway
 }
 
 TEST(Gather, EventsOfEveryChainObjectOldestFirst) {
@@ -247,6 +248,12 @@ TEST(Gather, EndpointsFromConfigAndIngressesGoToTheNetworkChecker) {
   EXPECT_EQ(in->endpoints.size(), 2u);
   EXPECT_EQ(net.dns_asked.size(), 2u);
   EXPECT_EQ(in->caa_skipped, "fake");
+
+  // --no-probes: the same targets are named as skipped, not "none known".
+  auto quiet = GatherDiagnosis(f, nullptr, config, "shop", "web");
+  ASSERT_TRUE(quiet);
+  EXPECT_TRUE(quiet->endpoints.empty());
+  EXPECT_EQ(quiet->endpoints_skipped, "network checks disabled");
 }
 
 TEST(Gather, IngressWithoutAddressIsProbedByHostName) {

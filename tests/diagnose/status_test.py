@@ -284,6 +284,16 @@ class StatusCertificateTest(unittest.TestCase):
         self.assertIn("  [ok]   web.example.test: letsencrypt.org allowed (no CAA records up to "
                       "the root)", r.stdout)
 
+    def test_no_probes_reads_only_the_cluster(self):
+        cert, _, srv = self.healthy_setup()
+        srv.stop()  # a handshake now would fail; --no-probes must not try
+        na = t.cert_not_after(cert)
+        r = self.status("--no-probes")
+        self.assert_verdict(r, 0, f"Verdict: healthy: Ready, expires {iso(na)}, renewal due "
+                                  f"{iso(na - 30 * 86400)}")
+        self.assertIn("Endpoints\n  [info] not probed: network checks disabled\n", r.stdout)
+        self.assertIn("CAA\n  [info] not checked: network checks disabled\n", r.stdout)
+
     def test_healthy_json(self):
         cert, _, srv = self.healthy_setup()
         r = self.status("-o", "json")
