@@ -1,5 +1,6 @@
 #include "dashboards/check.h"
 
+#include <cctype>
 #include <set>
 
 namespace certwatch {
