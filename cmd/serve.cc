@@ -179,8 +179,9 @@ int RunServe(const ServeFlags& flags) {
                  [&exporter] { return exporter.Reload(); }};
   auto server = WebServer::Start(*web_options, web);
   if (!server) {
+    // Unreadable TLS files, a bad client CA or a busy address: configuration, exit 2.
     logger.Error("cannot start the web server", {{"err", server.error().message}});
-    return 1;
+    return 2;
   }
   logger.Info("certwatch serve started", {{"version", CERTWATCH_VERSION},
                                           {"listen_address", web_options->listen_address},

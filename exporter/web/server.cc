@@ -1,20 +1,29 @@
 #include "exporter/web/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/base64.h"
+#include "common/handles.h"
 
 namespace certwatch {
 
 struct WebServer::Impl {
+  Impl(WebServerOptions o, WebContext c) : options(std::move(o)), context(std::move(c)) {}
   WebServerOptions options;
   WebContext context;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
+  std::mutex auth_mu;
+  std::set<std::string> auth_ok;  // SHA-256 of user, password and hash that matched
 };
 
 namespace {
@@ -95,7 +104,20 @@ Result<std::unique_ptr<httplib::Server>> MakeTlsServer(const WebTlsOptions& tls)
   return std::unique_ptr<httplib::Server>(std::move(server));
 }
 
-bool Authorized(const WebServerOptions& options, const httplib::Request& req) {
+// A bcrypt hash of a random password: unknown users are checked against it, so that they
+// take as long as known ones.
+constexpr char kDummyHash[] = "$2b$10$E3JGB8gXTIjWddZOP22sC.y/59VccKWfIqF.32QgVPQy2IHTilWBq";
+
+std::string Sha256(const std::string& a, const std::string& b, const std::string& c) {
+  std::string in = a + '\0' + b + '\0' + c;
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(in.data()), in.size(), md);
+  OPENSSL_cleanse(in.data(), in.size());
+  return std::string(reinterpret_cast<char*>(md), sizeof md);
+}
+
+bool Authorized(WebServer::Impl& impl, const httplib::Request& req) {
+  const WebServerOptions& options = impl.options;
   if (options.basic_auth_users.empty()) return true;
   const std::string& header = req.get_header_value("Authorization");
   constexpr std::string_view kBasic = "Basic ";
@@ -108,9 +130,52 @@ bool Authorized(const WebServerOptions& options, const httplib::Request& req) {
   if (colon == std::string::npos) return false;
   std::string user = decoded->substr(0, colon);
   std::string password = decoded->substr(colon + 1);
+  OPENSSL_cleanse(decoded->data(), decoded->size());
   auto it = options.basic_auth_users.find(user);
-  if (it == options.basic_auth_users.end() || !options.check_password) return false;
-  return options.check_password(password, it->second);
+  if (it == options.basic_auth_users.end()) {
+    (void)options.check_password(password, kDummyHash);
+    return false;
+  }
+  std::string key = Sha256(user, password, it->second);
+  {
+    std::lock_guard lock(impl.auth_mu);
+    if (impl.auth_ok.count(key)) return true;
+  }
+  if (!options.check_password(password, it->second)) return false;
+  std::lock_guard lock(impl.auth_mu);
+  if (impl.auth_ok.size() > 1000) impl.auth_ok.clear();  // bounded
+  impl.auth_ok.insert(key);
+  return true;
+}
+
+// exporter-toolkit's client_allowed_sans: one of the verified client certificate's SANs must
+// be in the list.
+bool ClientSanAllowed(const std::vector<std::string>& allowed, const httplib::Request& req) {
+  if (allowed.empty()) return true;
+  if (req.ssl == nullptr) return false;
+  X509Ptr cert(SSL_get1_peer_certificate(req.ssl));
+  if (!cert) return false;
+  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) return false;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
+    std::string value;
+    if (n->type == GEN_DNS || n->type == GEN_EMAIL || n->type == GEN_URI) {
+      const ASN1_IA5STRING* s = n->d.ia5;
+      value.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                   static_cast<size_t>(ASN1_STRING_length(s)));
+    } else if (n->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = n->d.iPAddress;
+      char buf[64] = {};
+      int family = ASN1_STRING_length(ip) == 4 ? AF_INET : AF_INET6;
+      if (inet_ntop(family, ASN1_STRING_get0_data(ip), buf, sizeof buf)) value = buf;
+    }
+    for (const auto& a : allowed) {
+      if (!value.empty() && a == value) return true;
+    }
+  }
+  return false;
 }
 
 void Write(const HttpResponse& r, httplib::Response& res) {
@@ -150,7 +215,7 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
   if (!options.basic_auth_users.empty() && !options.check_password) {
     return Error{"basic auth configured without a password checker"};
   }
-  auto impl = std::make_unique<Impl>(Impl{options, std::move(context), nullptr, {}, 0});
+  auto impl = std::make_unique<Impl>(options, std::move(context));
   if (options.tls) {
     auto server = MakeTlsServer(*options.tls);
     if (!server) return server.error().Wrap("web config tls_server_config");
@@ -161,7 +226,12 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
   Impl* self = impl.get();
   impl->server->set_pre_routing_handler(
       [self](const httplib::Request& req, httplib::Response& res) {
-        if (!Authorized(self->options, req)) {
+        if (self->options.tls && !ClientSanAllowed(self->options.tls->client_allowed_sans, req)) {
+          res.status = 403;
+          res.set_content("client certificate not allowed\n", "text/plain; charset=utf-8");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        if (!Authorized(*self, req)) {
           res.status = 401;
           res.set_header("WWW-Authenticate", "Basic realm=\"certwatch\"");
           res.set_content("Unauthorized\n", "text/plain; charset=utf-8");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "exporter/web/handlers.h"
@@ -21,6 +22,9 @@ struct WebTlsOptions {
   // exporter-toolkit names: NoClientCert, RequestClientCert, RequireAnyClientCert,
   // VerifyClientCertIfGiven, RequireAndVerifyClientCert. "" = NoClientCert.
   std::string client_auth_type;
+  // When not empty, a verified client certificate must carry one of these SANs (DNS name,
+  // IP address, e-mail or URI), as exporter-toolkit's client_allowed_sans.
+  std::vector<std::string> client_allowed_sans;
   std::string min_version = "TLS12";  // TLS10, TLS11, TLS12, TLS13
   std::string max_version;            // "" = newest
 };
@@ -30,7 +34,9 @@ struct WebServerOptions {
   std::optional<WebTlsOptions> tls;
   // user → bcrypt hash; empty = no authentication.
   std::map<std::string, std::string> basic_auth_users;
-  // (password, hash) → matches. Required when basic_auth_users is not empty.
+  // (password, hash) → matches (bcrypt: slow by design). Required when basic_auth_users is not
+  // empty. Successes are cached per (user, password, hash); unknown users still cost one check
+  // so that timing does not reveal which users exist.
   std::function<bool(const std::string& password, const std::string& hash)> check_password;
 };
 
