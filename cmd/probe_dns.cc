@@ -15,8 +15,12 @@
 #include <sstream>
 
 #include "cmd/commands.h"
+#include "common/clock.h"
 #include "common/duration.h"
+#include "common/log.h"
+#include "exporter/state.h"
 #include "probes/dns.h"
+#include "probes/dns_scheduler.h"
 #include "probes/event_loop.h"
 
 namespace certwatch {
@@ -30,7 +34,64 @@ struct ProbeDnsArgs {
   std::string output = "text";
   std::string expect;
   std::string resolv_conf = "/etc/resolv.conf";
+  bool authoritative = false;
+  int authoritative_port = 53;
 };
+
+// One round of the exporter's DNS source for this one question: the resolvers, plus the
+// authoritative servers it finds through NS lookups on the first resolver.
+std::vector<DnsQueryResult> AskWithAuthoritative(const ProbeDnsArgs& args,
+                                                 const std::vector<std::string>& resolvers,
+                                                 DnsType type, std::chrono::milliseconds timeout) {
+  DnsProbesConfig config;
+  config.resolvers = resolvers;
+  config.timeout = timeout;
+  config.queries = {{args.name, {DnsTypeName(type)}}};
+  config.authoritative = true;
+  config.authoritative_port = args.authoritative_port;
+  config.acme_challenges = false;
+  config.caa = false;
+  StateStore store;
+  SystemClock clock;
+  Logger logger = NullLogger();
+  EventLoop loop;
+  DnsScheduler scheduler(loop, store, config, clock, logger);
+  scheduler.Start();
+  // NS climb + host addresses + the questions: a few sequential queries at most.
+  loop.RunUntil([&] { return scheduler.rounds() >= 1; }, timeout * 8 + std::chrono::seconds(2));
+  scheduler.StopOnLoop();
+  std::vector<DnsQueryResult> out;
+  store.Read([&](const StateData& d) {
+    std::vector<const DnsProbeResult*> rows;
+    for (const auto& [k, p] : d.dns) rows.push_back(&p);
+    // Configured resolvers first, in the order given, then authoritative servers by name.
+    auto rank = [&](const DnsProbeResult* p) {
+      auto it = std::find(resolvers.begin(), resolvers.end(), p->resolver);
+      return it == resolvers.end() ? resolvers.size() : static_cast<size_t>(it - resolvers.begin());
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) {
+      return rank(a) != rank(b) ? rank(a) < rank(b) : a->resolver < b->resolver;
+    });
+    for (const auto* p : rows) {
+      DnsQueryResult r;
+      r.resolver = p->resolver == p->address || p->address.empty()
+                       ? p->resolver
+                       : p->resolver + " (" + p->address + ")";
+      r.name = p->name;
+      r.type = type;
+      r.success = p->success;
+      r.rcode = p->rcode;
+      r.error = p->error;
+      r.duration_seconds = p->duration_seconds;
+      r.answers = p->answers;
+      r.min_ttl = p->min_ttl;
+      r.answer_count = p->answer_count;
+      out.push_back(std::move(r));
+    }
+    return 0;
+  });
+  return out;
+}
 
 std::vector<std::string> SystemResolvers(const std::string& path) {
   std::vector<std::string> out;
@@ -186,6 +247,11 @@ void AddProbeDnsCommand(CLI::App& probe, int& exit_code) {
   cmd->add_option("--timeout", args->timeout, "Deadline per query (Prometheus duration)");
   cmd->add_option("--expect", args->expect,
                   "A value every resolver must return (e.g. an ACME DNS-01 key)");
+  cmd->add_flag("--authoritative", args->authoritative,
+                "Also ask the name's authoritative servers (NS lookup on the first resolver)");
+  cmd->add_option("--authoritative-port", args->authoritative_port,
+                  "Port asked on authoritative servers")
+      ->check(CLI::Range(1, 65535));
   cmd->add_option("-o,--output", args->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([args, &exit_code] {
@@ -216,6 +282,17 @@ void AddProbeDnsCommand(CLI::App& probe, int& exit_code) {
         exit_code = 2;
         return;
       }
+    }
+    if (args->authoritative) {
+      auto results = AskWithAuthoritative(*args, resolvers, *type, *timeout);
+      Verdict v = Judge(results, args->expect);
+      if (args->output == "json") {
+        PrintJson(*args, *type, results, v);
+      } else {
+        PrintText(*args, *type, results, v);
+      }
+      exit_code = (v.all_ok && v.consistent && v.expect_ok && !results.empty()) ? 0 : 1;
+      return;
     }
     EventLoop loop;
     std::vector<DnsQueryResult> results(resolvers.size());

@@ -355,6 +355,15 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(series(m, "certwatch_dns_answers_consistent", name="www.auth.test",
                                 type="A"), 0)
 
+        # The one-shot command finds the same authoritative server and shows the gap.
+        rc, rep = probe_dns("_acme-challenge.auth.test", "TXT", [resolver.address],
+                            "--authoritative", "--authoritative-port", str(auth.port))
+        self.assertEqual(rc, 1)
+        res = by_resolver(rep)
+        self.assertEqual(res[resolver.address]["rcode"], "NXDOMAIN")
+        self.assertEqual(res[f"auth:ns1.auth.test (127.0.0.71:{auth.port})"]["answers"], [key])
+        self.assertFalse(rep["consistent"])
+
     def test_configured_queries_failures_and_consistency(self):
         good = self.keep(ChallTestSrv(self.workdir, "127.0.0.51"))
         other = self.keep(FakeDns("127.0.0.52", mode="answer", a="192.0.2.99"))
