@@ -484,7 +484,12 @@ void TlsProber::Impl::DriveHandshake(Conn& c) {
       c.phase = Phase::kPostHandshake;
       c.report.phase = "post-handshake";
       uint64_t id = c.id;
-      c.grace_timer = loop_.AddTimer(std::chrono::milliseconds(1000), [this, id] {
+      // Bounded so that the verdict wait never turns a finished handshake into a timeout.
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(c.opt.timeout -
+                                                                        (Steady::now() - c.start));
+      auto grace =
+          std::clamp(left / 2, std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
+      c.grace_timer = loop_.AddTimer(grace, [this, id] {
         if (Conn* cc = Find(id)) {
           cc->grace_timer = 0;
           Succeed(*cc);
