@@ -329,8 +329,16 @@ class Walk {
     AddEvents(s, "Certificate", in_.name);
     // cert-manager records a failed issuance on the Issuing condition; a 429 there is the
     // rate limit even when the Order is already gone.
-    if (RateLimitedText(c_.issuing.message))
+    if (RateLimitedText(c_.issuing.message)) {
       RateLimited(c_.issuing.message, "Certificate " + Ref());
+    } else if (c_.issuing.status == "False" && c_.issuing.reason == "Failed") {
+      // The last issuance failed; the request that says why may already be gone.
+      Flag(Problem::kRequestFailed, "Certificate " + Ref(),
+           "last issuance failed: " + c_.issuing.message,
+           "fix the cause in the message, then cmctl renew " + in_.name + cmd_ns_ +
+               " (else cert-manager retries when its backoff ends)",
+           "CertwatchCertificateNotReady");
+    }
   }
 
   void RateLimited(const std::string& message, const std::string& where) {
@@ -720,7 +728,8 @@ class Walk {
       // Problem is ordered by priority: causes in the issuance chain first, then symptoms
       // (expiry, a missing Secret, stale or unreachable endpoints, an overdue renewal) that
       // only speak when nothing upstream explains more.
-      if (!best || c.problem < best->problem) best = &c;
+      // On a tie the later one wins: it is deeper in the chain, so more specific.
+      if (!best || c.problem <= best->problem) best = &c;
     }
     if (best) {
       v.problem = best->problem;

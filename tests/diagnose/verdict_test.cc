@@ -304,6 +304,34 @@ std::vector<Case> Cases() {
        "2026-11-17T11:06:40Z); next step: do not force retries (they burn the budget); switch "
        "spec.issuerRef to a fallback issuer (renewer.fallback_issuers), or wait and let "
        "cert-manager retry (runbook: https://example.test/runbooks.md#certwatchacmeratelimited)"},
+      {"issuance_failed_while_still_valid",
+       [](DiagnoseInput& in) {
+         in.certificate.issuing = {"False", "Failed",
+                                   "The certificate request has failed to complete and will be "
+                                   "retried: Vault returned 403",
+                                   0, 1};
+         in.certificate.last_failure_time = kNow - 600;
+         in.certificate.failed_issuance_attempts = 2;
+       },
+       Problem::kRequestFailed,
+       "Verdict: stuck at Certificate shop/web: last issuance failed: The certificate request "
+       "has failed to complete and will be retried: Vault returned 403; next step: fix the "
+       "cause in the message, then cmctl renew web -n shop (else cert-manager retries when its "
+       "backoff ends) (runbook: https://example.test/runbooks.md#certwatchcertificatenotready)"},
+      {"request_failure_named_over_the_certificate_condition",
+       [](DiagnoseInput& in) {
+         StartIssuance(in);
+         in.order.reset();
+         in.challenges.clear();
+         in.dns.clear();
+         in.certificate.issuing = {"False", "Failed", "will be retried: Vault returned 403", 0, 1};
+         in.request->ready = {"False", "Failed", "Vault returned 403", 0, 0};
+       },
+       Problem::kRequestFailed,
+       "Verdict: stuck at CertificateRequest web-4: failed: Vault returned 403; next step: fix "
+       "the issuer error above, then retry: kubectl delete certificaterequest web-4 -n shop (or "
+       "cmctl renew web -n shop) (runbook: "
+       "https://example.test/runbooks.md#certwatchcertificatenotready)"},
       {"endpoint_unreachable",
        [](DiagnoseInput& in) {
          in.endpoints[0].success = false;
