@@ -378,8 +378,9 @@ class TlsProberTest : public ::testing::Test {
     o.port = static_cast<uint16_t>(port);
     o.server_name = "a.example.test";
     o.ca_file = cert_.cert;
-    o.timeout = 5s;
-    o.connect_timeout = 5s;
+    // Generous: s_server answers one handshake at a time on a machine shared with builds.
+    o.timeout = 20s;
+    o.connect_timeout = 20s;
     return o;
   }
   static TempDir* dir_;
@@ -401,7 +402,7 @@ TEST_F(TlsProberTest, ManyConcurrentHandshakesOnOneLoop) {
   }
   EXPECT_EQ(prober.in_flight(), static_cast<size_t>(kProbes));
   EXPECT_TRUE(reports.empty());  // callbacks never run inside Probe()
-  ASSERT_TRUE(loop.RunUntil([&] { return reports.size() == kProbes; }, 30s));
+  ASSERT_TRUE(loop.RunUntil([&] { return reports.size() == kProbes; }, 60s));
   auto expected = ParseCertificates(testing::ReadFile(cert_.cert));
   ASSERT_TRUE(expected);
   for (const auto& r : reports) {
@@ -436,7 +437,7 @@ TEST_F(TlsProberTest, TimeoutOnASilentPeerAndCancelAll) {
   EXPECT_EQ(got->result.verify_reason, "timeout");
   EXPECT_EQ(got->phase, "handshake");
   EXPECT_GE(took, 290ms);
-  EXPECT_LT(took, 2s);
+  EXPECT_LT(took, 4s);
 
   bool called = false;
   o.timeout = 5s;
