@@ -289,11 +289,17 @@ std::string HtmlEscape(std::string_view s) {
 
 }  // namespace
 
-std::vector<LandingRow> LandingRows(const StateData& data) {
+std::vector<LandingRow> LandingRows(const StateData& data, UnixSeconds now) {
   std::vector<LandingRow> rows;
   AddCertificates(data, rows);
   AddEndpoints(data, rows);
   AddSecretsAndFiles(data, rows);
+  for (LandingRow& r : rows) {
+    // Certificates carry their own classification; the rest only have dates.
+    if (r.kind == "Certificate" || !r.not_after || *r.not_after > now) continue;
+    r.ready = "False";
+    if (r.failure.empty()) r.failure = "expired";
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const LandingRow& a, const LandingRow& b) {
     auto key = [](const LandingRow& r) {
       return std::make_tuple(!r.not_after.has_value(), r.not_after.value_or(0), std::cref(r.ns),
@@ -305,7 +311,7 @@ std::vector<LandingRow> LandingRows(const StateData& data) {
 }
 
 std::string RenderLandingPage(const StateData& data, const LandingOptions& options) {
-  std::vector<LandingRow> rows = LandingRows(data);
+  std::vector<LandingRow> rows = LandingRows(data, options.now);
   size_t truncated = 0;
   if (rows.size() > options.max_rows) {
     truncated = rows.size() - options.max_rows;

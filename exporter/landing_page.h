@@ -38,8 +38,9 @@ struct LandingRow {
   std::string renewer;  // renewer's last action: "reissue (ok) at <unix>", ""
 };
 
-// Every row, soonest expiry first (rows without a date last), then namespace and name.
-std::vector<LandingRow> LandingRows(const StateData& data);
+// Every row, soonest expiry first (rows without a date last), then namespace and name. A
+// file, Secret or endpoint certificate past its notAfter at `now` is not ready ("expired").
+std::vector<LandingRow> LandingRows(const StateData& data, UnixSeconds now);
 
 std::string RenderLandingPage(const StateData& data, const LandingOptions& options);
 

@@ -229,7 +229,7 @@ TEST(LandingPageTest, RowsSoonestExpiryFirstWithJoins) {
   file.not_after = kNow + 20 * kDay;
   d.files["/etc/kubernetes/pki/apiserver.crt#0"] = file;
 
-  auto rows = LandingRows(d);
+  auto rows = LandingRows(d, kNow);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].name, "soon");
   EXPECT_EQ(rows[0].dns, "1/2 resolvers");
