@@ -17,7 +17,12 @@ std::string LeaderElector::path() const {
 }
 
 bool LeaderElector::Fail(const std::string& what) {
-  if (leader_) log_.Warn("lost the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", what}});
+  if (leader_) {
+    log_.Warn("lost the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", what}});
+  } else if (what != last_error_) {  // once per distinct error, not every round
+    log_.Warn("cannot contest the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", what}});
+  }
+  last_error_ = what;
   leader_ = false;
   return false;
 }
@@ -93,6 +98,7 @@ bool LeaderElector::Tick() {
                {"previous_holder", old_holder.empty() ? "none" : old_holder}});
   }
   leader_ = true;
+  last_error_.clear();
   return true;
 }
 

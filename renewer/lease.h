@@ -44,7 +44,7 @@ class LeaderElector {
   // The last record seen (holder|renewTime|resourceVersion) and when, on the local clock.
   std::string observed_record_;
   std::optional<std::chrono::system_clock::time_point> observed_at_;
-  std::string resource_version_;
+  std::string last_error_;  // logged once until it changes or a round succeeds
 };
 
 }  // namespace certwatch::renewer
