@@ -14,17 +14,19 @@ namespace {
 
 // Label values escape backslash, double quote and newline ("\n"); HELP text is written as
 // given, exactly as TextSerializer 1.0.1 does.
+constexpr bool NeedsEscape(unsigned char c) { return c == '\\' || c == '"' || c == '\n'; }
+
 void AppendEscaped(std::string& out, std::string_view v) {
+  // Most values need no escaping: find the first special byte, append the clean run at once.
   size_t start = 0;
   for (size_t i = 0; i < v.size(); ++i) {
-    char c = v[i];
-    if (c != '\\' && c != '"' && c != '\n') continue;
-    out.append(v.substr(start, i - start));
+    if (!NeedsEscape(static_cast<unsigned char>(v[i]))) continue;
+    out.append(v.data() + start, i - start);
     out.push_back('\\');
-    out.push_back(c == '\n' ? 'n' : c);
+    out.push_back(v[i] == '\n' ? 'n' : v[i]);
     start = i + 1;
   }
-  out.append(v.substr(start));
+  out.append(v.data() + start, v.size() - start);
 }
 
 void AppendUnsigned(std::string& out, uint64_t v) {
