@@ -18,14 +18,30 @@
 namespace certwatch {
 namespace {
 
-std::map<std::string, std::string> Generate(const GeneratorConfig& config) {
+// Generation takes seconds (minutes under valgrind): identical configs are generated once.
+const std::map<std::string, std::string>& Generate(const GeneratorConfig& config) {
+  static std::map<std::string, std::map<std::string, std::string>> cache;
+  std::string key = MixinConfig(config).dump();
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
   auto files = GenerateMonitoring(config);
   EXPECT_TRUE(files.has_value()) << files.error().message;
-  std::map<std::string, std::string> out;
+  auto& out = cache[key];
   if (files) {
     for (auto& f : *files) out[f.path] = f.content;
   }
   return out;
+}
+
+// One non-default output config shared by the metadata, conventions and ConfigMap tests.
+GeneratorConfig CustomOutputs() {
+  GeneratorConfig config;
+  config.rule_name = "tls-alerts";
+  config.rule_namespace = "observability";
+  config.rule_labels = {{"release", "kube-prometheus-stack"}, {"team", "platform"}};
+  config.runbook_base_url = "https://runbooks.example.com/certwatch.md";
+  config.dashboard_namespace = "grafana";
+  config.grafana_folder = "TLS";
+  return config;
 }
 
 std::vector<YAML::Node> Alerts(const YAML::Node& groups) {
@@ -77,7 +93,7 @@ TEST(Generate, MixinDefaultsEqualConfigDefaults) {
 }
 
 TEST(Generate, WritesEveryOutput) {
-  auto files = Generate(GeneratorConfig{});
+  const auto& files = Generate(GeneratorConfig{});
   for (const char* p : {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
                         "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json",
                         "dashboards/certwatch-endpoints.json", "dashboards/certwatch-dns.json",
@@ -87,11 +103,7 @@ TEST(Generate, WritesEveryOutput) {
 }
 
 TEST(Generate, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
-  GeneratorConfig config;
-  config.rule_name = "tls-alerts";
-  config.rule_namespace = "observability";
-  config.rule_labels = {{"release", "kube-prometheus-stack"}, {"team", "platform"}};
-  auto files = Generate(config);
+  const auto& files = Generate(CustomOutputs());
   YAML::Node crd = YAML::Load(files.at("prometheus-rule.yaml"));
   EXPECT_EQ(crd["apiVersion"].as<std::string>(), "monitoring.coreos.com/v1");
   EXPECT_EQ(crd["kind"].as<std::string>(), "PrometheusRule");
@@ -106,9 +118,7 @@ TEST(Generate, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
 }
 
 TEST(Generate, AlertsFollowTheConventions) {
-  GeneratorConfig config;
-  config.runbook_base_url = "https://runbooks.example.com/certwatch.md";
-  auto files = Generate(config);
+  const auto& files = Generate(CustomOutputs());
   auto alerts = Alerts(YAML::Load(files.at("rules.yaml"))["groups"]);
   EXPECT_GE(alerts.size(), 20u);
   std::set<std::string> names;
@@ -148,12 +158,12 @@ TEST(Generate, AlertsFollowTheConventions) {
 
 TEST(Generate, ThresholdsComeFromTheConfig) {
   GeneratorConfig config;
-  auto before = Generate(config);
+  const auto& before = Generate(config);
   config.alerts.expiring_warning = std::chrono::hours(24 * 14);
   config.alerts.expiring_warning_for = std::chrono::minutes(30);
   config.alerts.not_ready_for = std::chrono::minutes(45);
   config.alerts.remaining_lifetime_fraction = 0.25;
-  auto after = Generate(config);
+  const auto& after = Generate(config);
 
   EXPECT_EQ(Rule(before, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>(),
             "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - time()) < "
@@ -188,7 +198,7 @@ TEST(Generate, CertManagerMetricsUnderAServiceMonitor) {
   config.alerts.use_cert_manager_metrics = true;
   config.alerts.cert_manager_namespace_label = "exported_namespace";
   config.alerts.cert_manager_selector = "job=\"cert-manager\",namespace=\"cert-manager\"";
-  auto files = Generate(config);
+  const auto& files = Generate(config);
   auto expiring = Rule(files, "CertwatchCertificateExpiringSoon");
   EXPECT_EQ(expiring["expr"].as<std::string>(),
             "(certmanager_certificate_expiration_timestamp_seconds{job=\"cert-manager\","
@@ -225,10 +235,7 @@ TEST(Generate, RejectsASelectorTheTestsCannotMatch) {
 }
 
 TEST(Generate, ConfigMapIsLabelledForTheSidecarAndHoldsEveryDashboard) {
-  GeneratorConfig config;
-  config.dashboard_namespace = "grafana";
-  config.grafana_folder = "TLS";
-  auto files = Generate(config);
+  const auto& files = Generate(CustomOutputs());
   YAML::Node cm = YAML::Load(files.at("grafana-dashboards-configmap.yaml"));
   EXPECT_EQ(cm["kind"].as<std::string>(), "ConfigMap");
   EXPECT_EQ(cm["metadata"]["namespace"].as<std::string>(), "grafana");
