@@ -66,7 +66,8 @@ std::vector<std::string> ReadinessSources(const Config& config) {
   std::vector<std::string> out;
   if (config.kubernetes.enabled) out.push_back("kubernetes");
   if (!config.files.empty()) out.push_back("files");
-  if (DnsProbesEnabled(config)) out.push_back("dns_probes");
+  // dns_probes is left out on purpose: its rounds depend on outside resolvers (timeouts, CAA
+  // climbs), and its results enrich the state rather than complete it.
   return out;
 }
 
