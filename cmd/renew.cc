@@ -30,6 +30,7 @@ struct RenewFlags {
   bool dry_run = false;
   std::string log_level = "info";
   std::string log_format = "logfmt";
+  std::string lease_name;  // overrides renewer.lease_name (one Lease per shard)
 };
 
 std::string DefaultIdentity() {
@@ -54,6 +55,7 @@ int RunRenew(const RenewFlags& flags) {
   RenewerConfig& rc = config.renewer;
   if (flags.dry_run) rc.dry_run = true;
   if (!flags.state_url.empty()) rc.state_url = flags.state_url;
+  if (!flags.lease_name.empty()) rc.lease_name = flags.lease_name;
   if (rc.identity.empty()) rc.identity = DefaultIdentity();
   auto selector = renewer::Selector::Parse(rc.namespaces, rc.label_selector);
   if (!selector) {
@@ -153,6 +155,8 @@ void AddRenewCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--state-url", flags->state_url,
                   "Exporter state API URL (overrides renewer.state_url)");
   cmd->add_flag("--dry-run", flags->dry_run, "Log and count actions, write nothing");
+  cmd->add_option("--lease-name", flags->lease_name,
+                  "Leader-election Lease name; overrides renewer.lease_name (one per shard)");
   cmd->add_option("--log.level", flags->log_level, "debug, info, warn or error")
       ->capture_default_str();
   cmd->add_option("--log.format", flags->log_format, "logfmt or json")->capture_default_str();

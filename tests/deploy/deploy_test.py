@@ -42,7 +42,7 @@ class DeployTest(unittest.TestCase):
     def test_base_renders_every_required_object(self):
         docs = render("config/deploy/base")
         kinds = {d["kind"] for d in docs}
-        for k in ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
+        for k in ["PrometheusRule", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
                   "RoleBinding", "Deployment", "Service", "ServiceMonitor",
                   "PodDisruptionBudget", "NetworkPolicy", "ConfigMap"]:
             self.assertIn(k, kinds)
@@ -110,6 +110,29 @@ class DeployTest(unittest.TestCase):
                            timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_generated_rules_and_dashboards_are_current(self):
+        bin_path = os.environ.get("CERTWATCH_BIN")
+        if not bin_path or not os.path.exists(bin_path):
+            self.skipTest("certwatch binary not built")
+        base = os.path.join(SOURCE_DIR, "config/deploy/base")
+        with tempfile.TemporaryDirectory() as out:
+            r = subprocess.run([bin_path, "generate", "--config",
+                                os.path.join(base, "certwatch.yaml"), "--out", out],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for name in ["prometheus-rule.yaml", "grafana-dashboards-configmap.yaml"]:
+                with open(os.path.join(out, name)) as f:
+                    fresh = f.read()
+                with open(os.path.join(base, "generated", name)) as f:
+                    committed = f.read()
+                self.assertEqual(committed, fresh, f"config/deploy/base/generated/{name} is stale; "
+                                 "run certwatch generate and commit the result")
+        docs = render("config/deploy/base")
+        self.assertIn("PrometheusRule", {d["kind"] for d in docs})
+        cms = [d for d in docs if d["kind"] == "ConfigMap" and
+               d["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+        self.assertEqual(len(cms), 1)
+
     def test_sharded_overlay_runs_two_shards(self):
         docs = render("config/deploy/overlays/sharded")
         self.assertNotIn("Deployment", {d["kind"] for d in docs})
@@ -117,6 +140,8 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(sts["spec"]["replicas"], 2)
         args = sts["spec"]["template"]["spec"]["containers"][0]["args"]
         self.assertIn("--shard=$(POD_INDEX)/2", args)
+        renewer_args = sts["spec"]["template"]["spec"]["containers"][1]["args"]
+        self.assertIn("--lease-name=certwatch-renewer-$(POD_INDEX)", renewer_args)
         env = {e["name"]: e for e in sts["spec"]["template"]["spec"]["containers"][0]["env"]}
         self.assertEqual(env["POD_INDEX"]["valueFrom"]["fieldRef"]["fieldPath"],
                          "metadata.labels['apps.kubernetes.io/pod-index']")
