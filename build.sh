@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # certwatch's one entry point for set-up, building, running and testing.
 #   ./build.sh run     install packages, build, run the exporter on config/example.yaml
-#   ./build.sh test    install packages, build (plain + ASan/UBSan), run every test
+#   ./build.sh test    install packages, build, run every test (unit + integration)
+#   ./build.sh test-deep  the same suite under ASan+UBSan (clang), unit tests under valgrind,
+#                      and every libFuzzer target for FUZZ_SECONDS (default 20) each
 #   ./build.sh bench   install packages, build, run the benchmarks
 #   ./build.sh deps    install packages only
 # Packages come from Debian's archive only; `apt-get install -y` is idempotent and runs
@@ -59,6 +61,10 @@ case "${1:-}" in
     deps
     configure_and_build build
     (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 600)
+    ;;
+  test-deep)
+    deps
+    configure_and_build build
     # The unit tests once more under valgrind memcheck: invalid accesses and definite leaks fail.
     for t in build/tests/test_*; do
       echo "valgrind memcheck: $t"
@@ -82,6 +88,6 @@ case "${1:-}" in
     for b in bench/*.sh; do [ -e "$b" ] && bash "$b" build; done
     for b in build/bench/bench_*; do [ -x "$b" ] && "$b"; done ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2 ;;
 esac
