@@ -1,6 +1,7 @@
 // The strict decoder behind every schema: walks the YAML tree once, rejecting unknown keys,
 // duplicate keys (yaml-cpp 0.7 keeps both silently), wrong types and bad values, each with
 // its 1-based position (yaml-cpp's marks are 0-based), then applies the cross-field rules.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 #include "config/schema.h"
@@ -136,6 +138,43 @@ void StoreInt(void* p, int64_t v) {
   *static_cast<Int*>(p) = static_cast<Int>(v);
 }
 
+// Finds where each document starts without building it. yaml-cpp 0.7's LoadAll loops forever
+// (allocating) on a stream that starts with ',' (jbeder/yaml-cpp#1040, fixed upstream by
+// #1319): the parser reports a document without consuming the token. Callers stop after two
+// documents; two starting at one position mean the parser is stuck.
+class DocumentScan : public YAML::EventHandler {
+ public:
+  struct Doc {
+    YAML::Mark start;
+    YAML::Mark first_node = YAML::Mark::null_mark();
+  };
+  std::vector<Doc> docs;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { docs.push_back(Doc{mark}); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Node(const YAML::Mark& mark) {
+    if (!docs.empty() && docs.back().first_node.line < 0) docs.back().first_node = mark;
+  }
+};
+
 class Decoder {
  public:
   Decoder(const Schema& schema, const std::string& source) : schema_(schema), source_(source) {
@@ -156,21 +195,35 @@ class Decoder {
   }
 
   Status Run(std::string_view yaml, void* root) {
-    std::vector<YAML::Node> docs;
+    const std::string text(yaml);
+    YAML::Node doc;
     try {
-      docs = YAML::LoadAll(std::string(yaml));
+      DocumentScan scan;
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      while (scan.docs.size() < 2 && parser.HandleNextDocument(scan)) {
+      }
+      if (scan.docs.size() == 2) {
+        const YAML::Mark at = scan.docs[1].start;
+        if (at.pos == scan.docs[0].start.pos) {  // the parser is stuck on a token
+          std::string token = at.pos >= 0 && static_cast<size_t>(at.pos) < text.size()
+                                  ? std::string(1, text[at.pos])
+                                  : std::string();
+          Fail(at, "", "YAML syntax error: unexpected \"" + token + "\"");
+        } else {
+          Fail(scan.docs[1].first_node.line >= 0 ? scan.docs[1].first_node : at, "",
+               "only one YAML document is allowed");
+        }
+        return Finish();
+      }
+      doc = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
       Fail(e.mark, "", "YAML syntax error: " + e.msg);
       return Finish();
     } catch (const std::exception& e) {
       return Error{source_ + ": YAML: " + e.what()};
     }
-    if (docs.size() > 1) {
-      Fail(docs[1].Mark(), "", "only one YAML document is allowed");
-      return Finish();
-    }
     try {
-      YAML::Node doc = docs.empty() ? YAML::Node() : docs[0];
       if (!doc.IsNull() && !doc.IsMap()) {
         Fail(doc.Mark(), "", "want a mapping at the top level, got " + Describe(doc));
         return Finish();
@@ -221,7 +274,9 @@ class Decoder {
     if (node.IsMap()) {
       std::map<std::string, int> first_line;
       for (auto it = node.begin(); it != node.end(); ++it) {
-        const YAML::Node& key = it->first;
+        // Copies: `it->first` lives in a proxy that dies with the expression.
+        const YAML::Node key = it->first;
+        const YAML::Node value = it->second;
         if (!key.IsScalar()) {
           Fail(key.Mark(), path, "keys must be strings, got " + Describe(key));
           continue;
@@ -241,8 +296,8 @@ class Decoder {
           Fail(key.Mark(), child_path, UnknownKey(name, pattern));
           continue;
         }
-        if (!it->second.IsNull()) present.insert(name);
-        DecodeValue(it->second, *row->second, child_path, owner, key.Mark());
+        if (!value.IsNull()) present.insert(name);
+        DecodeValue(value, *row->second, child_path, owner, key.Mark());
       }
     } else if (!node.IsNull()) {
       Fail(node.Mark(), path, "want a mapping, got " + Describe(node));
@@ -405,25 +460,27 @@ class Decoder {
         Type value_type = type;
         value_type.name = type.name.substr(std::string("map of string to ").size());
         for (auto it = n.begin(); it != n.end(); ++it) {
-          if (!it->first.IsScalar()) {
-            Fail(it->first.Mark(), path, "keys must be strings, got " + Describe(it->first));
+          const YAML::Node key = it->first;
+          const YAML::Node value = it->second;
+          if (!key.IsScalar()) {
+            Fail(key.Mark(), path, "keys must be strings, got " + Describe(key));
             continue;
           }
-          const std::string& k = it->first.Scalar();
+          const std::string k = key.Scalar();
           std::string entry_path = path + "." + k;
-          auto [seen, inserted] = first_line.emplace(k, it->first.Mark().line + 1);
+          auto [seen, inserted] = first_line.emplace(k, key.Mark().line + 1);
           if (!inserted) {
-            Fail(it->first.Mark(), entry_path,
+            Fail(key.Mark(), entry_path,
                  "duplicate key (first at line " + std::to_string(seen->second) + ")");
             continue;
           }
-          marks_[entry_path] = it->first.Mark();
+          marks_[entry_path] = key.Mark();
           std::string v;
-          if (it->second.IsNull()) {
-            Fail(it->first.Mark(), entry_path, "want a " + value_type.name + ", got null");
+          if (value.IsNull()) {
+            Fail(key.Mark(), entry_path, "want a " + value_type.name + ", got null");
             continue;
           }
-          if (!CheckString(it->second, value_type, entry_path, it->first.Mark(), &v)) continue;
+          if (!CheckString(value, value_type, entry_path, key.Mark(), &v)) continue;
           entries.emplace_back(k, std::move(v));
         }
         if (row.field.type == typeid(std::map<std::string, std::string>)) {
