@@ -530,7 +530,19 @@ void KubeSource::RunMaintenance() {
     if (stop_) break;
     const auto now = std::chrono::steady_clock::now();
     const UnixSeconds unix_now = static_cast<UnixSeconds>(clock_.NowSeconds());
-    if (dirty_.exchange(false) || now - last_classify > std::chrono::seconds(5)) {
+    // The join runs once every kind has been listed (not on every page of the first sync),
+    // then when objects change, and every 30 s for the clock-driven classes (expired,
+    // renewal_overdue) and budgets.
+    const bool healthy = Healthy();
+    bool any_error = false;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& w : watchers_) any_error = any_error || !w->error.empty();
+    }
+    // A kind in error may never sync; classify what there is rather than nothing.
+    if (!ever_synced_ && !healthy && !any_error) continue;
+    ever_synced_ = true;
+    if (dirty_.exchange(false) || now - last_classify > std::chrono::seconds(30)) {
       last_classify = now;
       auto skew = client_->ClockSkewSeconds();
       store_.Update([&](StateData& d) {
@@ -538,7 +550,7 @@ void KubeSource::RunMaintenance() {
         if (skew) d.clock_skew_seconds = *skew;
       });
     }
-    if (Healthy() && now - last_up >= std::chrono::seconds(1)) {
+    if (healthy && now - last_up >= std::chrono::seconds(1)) {
       last_up = now;
       store_.SetSource("kubernetes", true, true, unix_now);
     }

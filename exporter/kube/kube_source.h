@@ -84,6 +84,7 @@ class KubeSource final : public Source {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool started_ = false;
+  bool ever_synced_ = false;  // maintenance thread only
 };
 
 // Builds the source from the config: the client from `kubeconfig_override` (--kubeconfig),

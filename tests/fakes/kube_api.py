@@ -317,6 +317,15 @@ class Store:
         self.expire_generation = 0
         self.bookmark_generation = 0
         self.clock_offset = 0.0
+        self._sorted = {}  # plural-key prefix -> sorted keys, rebuilt after adds/deletes
+
+    def sorted_keys(self, prefix):
+        """Keys of one resource in list order; cached so paginated lists stay O(page)."""
+        keys = self._sorted.get(prefix)
+        if keys is None:
+            keys = sorted(k for k in self.objects if k[0] == prefix)
+            self._sorted[prefix] = keys
+        return keys
 
     def now(self):
         return time.time() + self.clock_offset
@@ -350,7 +359,10 @@ class Store:
         if etype == "DELETED":
             self.objects.pop(k, None)
             self.cache.pop(k, None)
+            self._sorted.pop(k[0], None)
         else:
+            if k not in self.objects:
+                self._sorted.pop(k[0], None)
             self.objects[k] = obj
             self.cache[k] = json.dumps(obj, separators=(",", ":")).encode()
         self._record(r, etype, obj)
@@ -813,18 +825,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                    "The provided continue parameter is too old to display a "
                                    "consistent list result. You can start a new list without "
                                    "the continue parameter.")
-            keys = sorted(k for k in store.objects
-                          if k[0] == prefix and (not ns or k[1] == ns))
-            if start is not None:
-                keys = keys[bisect.bisect_right(keys, start):]
+            keys = store.sorted_keys(prefix)
+            first = bisect.bisect_right(keys, start) if start is not None else 0
+            if ns:
+                lo = bisect.bisect_left(keys, (prefix, ns, ""))
+                hi = bisect.bisect_left(keys, (prefix, ns + "\x00", ""))
+                first = max(first, lo)
+            else:
+                hi = len(keys)
             items, next_start, remaining = [], None, 0
-            for i, k in enumerate(keys):
+            for i in range(first, hi):
+                k = keys[i]
                 obj = store.objects[k]
                 if (label_preds or field_preds) and not matches(obj, label_preds, field_preds):
                     continue
                 if limit and len(items) >= limit:
                     next_start = keys[i - 1]
-                    remaining = len(keys) - i
+                    remaining = hi - i
                     break
                 items.append(store.cache[k])
         meta = {"resourceVersion": str(list_rv)}
