@@ -319,7 +319,7 @@ void DnsScheduler::ProbeConfigured(Round& r) {
       types.push_back(static_cast<int>(*parsed));
     }
     auto record = [this, &r, name](const std::string& label, const std::string& address, int type) {
-      return [this, &r, name, label, address, type](const DnsQueryResult& res) {
+      return [&r, name, label, address, type](const DnsQueryResult& res) {
         DnsProbeResult p;
         p.resolver = label;
         p.address = address;
@@ -359,7 +359,7 @@ void DnsScheduler::ProbeChallenges(Round& r) {
     std::string base = "_acme-challenge." + NormalizeDnsName(StripWildcard(ch.dns_name));
     FollowCname(r, base, 0, [this, &r, ch, id, since](std::string final_name) {
       auto record = [this, &r, ch, id, since, final_name](const std::string& label) {
-        return [this, &r, ch, id, since, final_name, label](const DnsQueryResult& res) {
+        return [&r, ch, id, since, final_name, label](const DnsQueryResult& res) {
           DnsChallengeResult c;
           c.ns = ch.ns;
           c.challenge = ch.name;
@@ -400,7 +400,7 @@ void DnsScheduler::ProbeCaa(Round& r) {
       bool wildcard = dns_name.rfind("*.", 0) == 0;
       std::string base = NormalizeDnsName(StripWildcard(dns_name));
       if (base.empty()) continue;
-      ClimbCaa(r, base, [this, &r, c, dns_name, wildcard](const CaaLookup& l) {
+      ClimbCaa(r, base, [&r, c, dns_name, wildcard](const CaaLookup& l) {
         CaaResult res;
         res.ns = c.ns;
         res.certificate = c.name;
