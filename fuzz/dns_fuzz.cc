@@ -9,7 +9,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (response.has_value()) {
     for (const char* type : {"A", "AAAA", "TXT", "CAA", "NS", "CNAME"}) {
       auto t = certwatch::ParseDnsType(type);
-      if (t) (void)certwatch::AnswersOfType(response.value(), "example.test", t.value());
+      if (t)
+        (void)certwatch::AnswersOfType(response.value(), "example.test",
+                                       static_cast<uint16_t>(t.value()));
     }
   }
   return 0;

@@ -318,7 +318,7 @@ void DnsScheduler::ProbeConfigured(Round& r) {
       }
       types.push_back(static_cast<int>(*parsed));
     }
-    auto record = [this, &r, name](const std::string& label, const std::string& address, int type) {
+    auto record = [&r, name](const std::string& label, const std::string& address, int type) {
       return [&r, name, label, address, type](const DnsQueryResult& res) {
         DnsProbeResult p;
         p.resolver = label;
@@ -358,7 +358,7 @@ void DnsScheduler::ProbeChallenges(Round& r) {
     UnixSeconds since = it->second;
     std::string base = "_acme-challenge." + NormalizeDnsName(StripWildcard(ch.dns_name));
     FollowCname(r, base, 0, [this, &r, ch, id, since](std::string final_name) {
-      auto record = [this, &r, ch, id, since, final_name](const std::string& label) {
+      auto record = [&r, ch, id, since, final_name](const std::string& label) {
         return [&r, ch, id, since, final_name, label](const DnsQueryResult& res) {
           DnsChallengeResult c;
           c.ns = ch.ns;
