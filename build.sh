@@ -66,11 +66,15 @@ case "${1:-}" in
     deps
     configure_and_build build
     # The unit tests once more under valgrind memcheck: invalid accesses and definite leaks fail.
+    # (glibc's exit-time freeres is skipped: it frees getaddrinfo_a state valgrind misreads.)
     for t in build/tests/test_*; do
-      echo "valgrind memcheck: $t"
+      case "$t" in *.log) continue ;; esac
+      name=$(basename "$t")
+      echo "valgrind memcheck: $name"
       (cd build/tests && valgrind --quiet --error-exitcode=1 --leak-check=full \
-         --errors-for-leak-kinds=definite --show-leak-kinds=definite "./$(basename "$t")" \
-         --gtest_brief=1 >"$t.valgrind.log" 2>&1) || { tail -50 "$t.valgrind.log"; exit 1; }
+         --errors-for-leak-kinds=definite --show-leak-kinds=definite --run-libc-freeres=no \
+         --suppressions=../../tests/valgrind.supp "./$name" \
+         --gtest_brief=1 >"$name.valgrind.log" 2>&1) || { tail -50 "$t.valgrind.log"; exit 1; }
     done
     # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
     # that the same build also links the libFuzzer targets (one build instead of two).
