@@ -331,6 +331,13 @@ void DnsClient::OnAresDone(void* arg, int status, int timeouts, unsigned char* a
         r.answers = AnswersOfType(r.response, r.name, static_cast<uint16_t>(r.type));
         r.success = r.response.rcode == 0;
         if (!r.success) r.error = "rcode " + r.rcode;
+        std::string foreign = r.success ? ForeignAnswerOwner(r.response, r.name) : "";
+        if (!foreign.empty()) {
+          // A lying or confused resolver: a stub resolver would drop these records too.
+          r.success = false;
+          r.rcode = "MALFORMED";
+          r.error = "answer records are for " + foreign + ", none for " + r.name;
+        }
       }
     } else if (status == ARES_EDESTRUCTION) {
       r.rcode = "ERROR";

@@ -267,6 +267,31 @@ std::vector<DnsRecord> RecordsOfType(const DnsResponse& response, std::string_vi
   return out;
 }
 
+std::string ForeignAnswerOwner(const DnsResponse& response, std::string_view name) {
+  if (response.answers.empty()) return "";
+  std::set<std::string> owners = {NormalizeDnsName(name)};
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (const auto& rr : response.answers) {
+      if (rr.type == static_cast<uint16_t>(DnsType::kCname) && owners.count(rr.name) &&
+          owners.insert(rr.data).second) {
+        grew = true;
+      }
+    }
+  }
+  constexpr uint16_t kDname = 39;  // RFC 6672: owned by an ancestor of the name it rewrites
+  for (const auto& rr : response.answers) {
+    if (owners.count(rr.name)) return "";
+    if (rr.type == kDname && !rr.name.empty()) {
+      for (const auto& o : owners) {
+        if (o.size() > rr.name.size() && o.ends_with("." + rr.name)) return "";
+      }
+    }
+  }
+  return response.answers.front().name;
+}
+
 std::vector<std::string> AnswersOfType(const DnsResponse& response, std::string_view name,
                                        uint16_t type) {
   std::vector<std::string> out;

@@ -66,6 +66,11 @@ std::vector<std::string> AnswersOfType(const DnsResponse& response, std::string_
 std::vector<DnsRecord> RecordsOfType(const DnsResponse& response, std::string_view name,
                                      uint16_t type);
 
+// When the answer section holds records but none for `name` (nor for the names its CNAMEs,
+// or a DNAME above it, lead to), the owner of the first one; else "". A resolver that answers
+// with another name's records has not answered the question asked.
+std::string ForeignAnswerOwner(const DnsResponse& response, std::string_view name);
+
 // Lower-cases and strips one trailing dot, so names compare as DNS does.
 std::string NormalizeDnsName(std::string_view name);
 
