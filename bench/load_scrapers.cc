@@ -275,6 +275,7 @@ class ExpositionChecker {
   uint64_t tls_success() const { return tls_success_; }
   uint64_t bytes() const { return bytes_; }
   double not_after_sum() const { return not_after_sum_; }
+  double collect_seconds() const { return collect_seconds_; }
 
  private:
   void Problem(std::string p) {
@@ -358,6 +359,7 @@ class ExpositionChecker {
     if (value == 0) ++t.zeros;
     if (f.slot != kNoSlot) t.dated.emplace_back(key, value);
     if (f.slot == kNotAfter) not_after_sum_ += value;
+    if (f.name == "certwatch_scrape_duration_seconds") collect_seconds_ = value;
     if (f.presence == Presence::kSubset || f.presence == Presence::kLeaf ||
         static_cast<size_t>(fi) == kTlsReference) {
       t.keys.push_back(key);
@@ -522,7 +524,8 @@ class ExpositionChecker {
   char last_char_ = 0;
   uint64_t lines_ = 0, bytes_ = 0, problem_count_ = 0;
   uint64_t certificates_ = 0, tls_targets_ = 0, tls_leaves_ = 0, tls_success_ = 0;
-  double not_after_sum_ = 0;  // exact: integers far below 2^53
+  double not_after_sum_ = 0;    // exact: integers far below 2^53
+  double collect_seconds_ = 0;  // certwatch_scrape_duration_seconds: the server's own time
   std::vector<std::string> problems_;
 };
 
@@ -536,6 +539,7 @@ struct ScrapeOutcome {
   uint64_t wire_bytes = 0, text_bytes = 0;
   uint64_t certificates = 0, tls_targets = 0, tls_leaves = 0, tls_success = 0;
   double not_after_sum = 0;
+  double collect_seconds = 0;
   std::vector<std::string> problems;
 };
 
@@ -666,6 +670,7 @@ ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* he
   out.tls_leaves = checker.tls_leaves();
   out.tls_success = checker.tls_success();
   out.not_after_sum = checker.not_after_sum();
+  out.collect_seconds = checker.collect_seconds();
   return out;
 }
 
@@ -674,6 +679,7 @@ ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* he
 struct Totals {
   std::mutex mu;
   std::vector<double> ms;
+  std::vector<double> collect_ms;  // what certwatch itself reports per scrape
   uint64_t scrapes = 0, gzip = 0, plain = 0, answered = 0, complete = 0, consistent = 0;
   uint64_t gzip_wire = 0, gzip_text = 0, plain_text = 0;
   uint64_t certificates_min = UINT64_MAX, certificates_max = 0;
@@ -728,6 +734,7 @@ void Scraper(int id, const Options& o, Steady::time_point deadline, Totals& tota
       totals.success_min = std::min(totals.success_min, s.tls_success);
       totals.not_after_sum_min = std::min(totals.not_after_sum_min, s.not_after_sum);
       totals.not_after_sum_max = std::max(totals.not_after_sum_max, s.not_after_sum);
+      totals.collect_ms.push_back(s.collect_seconds * 1000);
     }
     for (auto& p : s.problems) {
       if (totals.problems.size() < 12) {
@@ -935,6 +942,13 @@ int Run(const Options& o) {
       static_cast<unsigned long long>(totals.complete),
       static_cast<unsigned long long>(totals.consistent));
   std::printf("latency ms (request to last byte): p50 %.0f  p99 %.0f  max %.0f\n", p50, p99, max);
+  std::sort(totals.collect_ms.begin(), totals.collect_ms.end());
+  const double collect_p50 = Percentile(totals.collect_ms, 0.5);
+  const double collect_max = totals.collect_ms.empty() ? 0 : totals.collect_ms.back();
+  std::printf(
+      "certwatch_scrape_duration_seconds (collection alone, as certwatch reports it): p50 %.0f ms, "
+      "max %.0f ms\n",
+      collect_p50, collect_max);
   if (totals.gzip > 0 && totals.gzip_wire > 0) {
     std::printf("gzip body %.1f MB -> %.1f MB text\n",
                 static_cast<double>(totals.gzip_wire) / 1e6 / static_cast<double>(totals.gzip),
@@ -965,7 +979,7 @@ int Run(const Options& o) {
       "\"p99_ms\": %.1f, \"max_ms\": %.1f, \"certificates\": %llu, \"tls_targets\": %llu, "
       "\"tls_leaves_min\": %llu, \"tls_success_min\": %llu, \"gzip_bytes_avg\": %.0f, "
       "\"text_bytes_avg\": %.0f, \"client_cpu_s\": %.1f, \"renewals_seen\": %.0f, "
-      "\"problems\": %s}\n",
+      "\"collect_p50_ms\": %.1f, \"collect_max_ms\": %.1f, \"problems\": %s}\n",
       o.scrapers, wall, static_cast<unsigned long long>(totals.scrapes),
       static_cast<unsigned long long>(totals.gzip), static_cast<unsigned long long>(totals.plain),
       static_cast<unsigned long long>(totals.answered),
@@ -977,7 +991,7 @@ int Run(const Options& o) {
       static_cast<unsigned long long>(or0(totals.success_min)),
       totals.gzip ? static_cast<double>(totals.gzip_wire) / static_cast<double>(totals.gzip) : 0,
       totals.gzip ? static_cast<double>(totals.gzip_text) / static_cast<double>(totals.gzip) : 0,
-      cpu, renewals_seen, problems.c_str());
+      cpu, renewals_seen, collect_p50, collect_max, problems.c_str());
   std::fflush(stdout);
   // Slowness is reported, not failed; a 200 answer that is cut short or half-updated is a bug.
   return totals.answered == totals.consistent ? 0 : 1;
