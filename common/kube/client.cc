@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/handles.h"
+#include "common/kube/watch_stream.h"
 
 namespace certwatch {
 
@@ -81,7 +82,7 @@ struct KubeClient::Handle {
   KubeResponse response;
   const std::function<bool(std::string_view)>* on_line = nullptr;
   const std::function<void()>* on_open = nullptr;
-  std::string line_buf;
+  WatchLineSplitter lines;  // wipes the partial line it keeps (it may be a Secret's)
   bool stopped_by_callback = false;
   const std::atomic<bool>* stop = nullptr;
   std::string sent_body;
@@ -119,34 +120,10 @@ struct KubeClient::Handle {
       h->response.body.append(data, len);
       return len;
     }
-    // Watch stream: split into lines; keep the partial tail for the next chunk.
-    std::string_view chunk(data, len);
-    size_t start = 0;
-    if (!h->line_buf.empty()) {
-      size_t nl = chunk.find('\n');
-      if (nl == std::string_view::npos) {
-        h->line_buf.append(chunk);
-        return len;
-      }
-      h->line_buf.append(chunk.substr(0, nl));
-      if (!(*h->on_line)(h->line_buf)) {
-        h->stopped_by_callback = true;
-        return 0;
-      }
-      h->line_buf.clear();
-      start = nl + 1;
-    }
-    while (start < chunk.size()) {
-      size_t nl = chunk.find('\n', start);
-      if (nl == std::string_view::npos) {
-        h->line_buf.append(chunk.substr(start));
-        break;
-      }
-      if (nl > start && !(*h->on_line)(chunk.substr(start, nl - start))) {
-        h->stopped_by_callback = true;
-        return 0;
-      }
-      start = nl + 1;
+    // Watch stream: split into lines; the partial tail waits for the next chunk.
+    if (!h->lines.Feed(std::string_view(data, len), *h->on_line)) {
+      h->stopped_by_callback = true;
+      return 0;
     }
     return len;
   }
@@ -237,7 +214,7 @@ void KubeClient::Release(std::unique_ptr<Handle> h) {
   h->response = KubeResponse{};
   h->on_line = nullptr;
   h->on_open = nullptr;
-  h->line_buf.clear();
+  h->lines.Reset();
   h->stop = nullptr;
   h->headers.reset();
   SecretBytes wipe(std::move(h->sent_body));
@@ -403,7 +380,9 @@ Result<KubeResponse> KubeClient::Watch(const std::string& path,
   KubeResponse resp = std::move(h->response);
   // A stream ended mid-line has a final event without newline only if the server is broken;
   // hand it over anyway so the caller can report it.
-  if (!stopped && !h->line_buf.empty() && resp.status == 200) on_line(h->line_buf);
+  if (!stopped && !h->lines.pending().empty() && resp.status == 200) {
+    on_line(h->lines.pending());
+  }
   if (stopped || rc != CURLE_OK) {
     h->curl.reset();  // the connection is mid-stream; do not reuse it
   } else {

@@ -10,6 +10,7 @@
 
 #include "exporter/kube/classify.h"
 #include "exporter/kube/decode.h"
+#include "exporter/kube/watch_event.h"
 
 namespace certwatch {
 
@@ -118,24 +119,6 @@ std::unique_ptr<TypedKind<T>> MakeKind(std::string name, std::string group_path,
   return k;
 }
 
-// Padded copy of a line for simdjson; wiped when sensitive.
-class PaddedLine {
- public:
-  simdjson::padded_string_view Set(std::string_view line) {
-    if (buf_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-      buf_.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    }
-    std::memcpy(buf_.data(), line.data(), line.size());
-    len_ = line.size();
-    return simdjson::padded_string_view(buf_.data(), line.size(), buf_.size());
-  }
-  void Wipe() { OPENSSL_cleanse(buf_.data(), len_); }
-
- private:
-  std::string buf_;
-  size_t len_ = 0;
-};
-
 }  // namespace
 
 struct KubeSource::Watcher {
@@ -146,7 +129,7 @@ struct KubeSource::Watcher {
   std::string error;                  // "" when healthy
   std::optional<double> retry_after;  // from the last 429/503
   od::parser parser;
-  PaddedLine line;
+  PaddedLine line;  // wiped after each Secret line (exporter/kube/watch_event.h)
   std::string Path() const {
     return kind->group_path + (kind->namespaced && !ns.empty() ? "/namespaces/" + ns : "") + "/" +
            kind->plural;
@@ -405,35 +388,19 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
       established = true;
       MarkHealthy(w);
     }
-    auto psv = w.line.Set(line);
-    std::string type;
     DecodeOutput d;
-    StatusObject status;
-    bool keep = false;
-    try {
-      od::document doc = w.parser.iterate(psv);
-      for (auto field : doc.get_object()) {
-        std::string_view key = field.unescaped_key();
-        if (key == "type") {
-          type = std::string(std::string_view(field.value().get_string()));
-        } else if (key == "object") {
-          od::object obj = field.value().get_object();
-          if (type == "ERROR") {
-            DecodeStatus(obj, status);
-          } else if (type == "BOOKMARK") {
-            DecodeMetaOnly(obj, d);
-          } else {
-            keep = k.Decode(obj, d, options_.shard);
-          }
-        }
-      }
-    } catch (const simdjson::simdjson_error& e) {
-      if (k.sensitive) w.line.Wipe();
-      stream_error = std::string("undecodable watch event: ") + e.what();
+    auto event = DecodeWatchEvent(
+        w.parser, w.line.Set(line), d,
+        [&](od::object obj, DecodeOutput& out) { return k.Decode(obj, out, options_.shard); });
+    if (k.sensitive) w.line.Wipe();
+    if (!event) {
+      stream_error = event.error().message;
       relist = true;
       return false;
     }
-    if (k.sensitive) w.line.Wipe();
+    const std::string& type = event->type;
+    const StatusObject& status = event->status;
+    const bool keep = event->keep;
     if (!d.meta.resource_version.empty()) rv = d.meta.resource_version;
     if (!d.warning.empty()) {
       logger_.Warn("bad field", {{"resource", w.what}, {"err", d.warning}});
