@@ -29,6 +29,9 @@ struct KubernetesConfig {
   Duration resync = std::chrono::minutes(10);  // relist period as a safety net
   int list_page_size = 500;
   int acme_rate_limit_per_week = 50;  // Let's Encrypt certificates per registered domain
+  Duration request_timeout = std::chrono::seconds(60);        // one list page / get (not watches)
+  Duration backoff_initial = std::chrono::milliseconds(500);  // first retry delay after an error
+  Duration backoff_max = std::chrono::seconds(10);            // cap of the doubling delay
 };
 
 struct FileSourceConfig {
@@ -73,7 +76,7 @@ struct DnsProbesConfig {
   std::vector<std::string> resolvers = {"8.8.8.8:53", "1.1.1.1:53", "9.9.9.9:53"};
   std::vector<DnsQueryConfig> queries;
   bool acme_challenges = true;
-  bool authoritative = true;  // also ask each name's NS servers
+  bool authoritative = true;    // also ask each name's NS servers
   int authoritative_port = 53;  // port asked on authoritative servers (tests use others)
   bool caa = true;
   std::vector<CaaIssuerConfig> caa_issuers;  // extra ACME server → CA domain mappings
@@ -129,7 +132,7 @@ struct RenewerConfig {
 struct AlertsConfig {
   Duration expiring_warning = std::chrono::hours(24 * 7);
   Duration expiring_critical = std::chrono::hours(48);
-  Duration expiring_warning_for = std::chrono::hours(1);  // "for:" of the expiry warnings
+  Duration expiring_warning_for = std::chrono::hours(1);      // "for:" of the expiry warnings
   Duration expiring_critical_for = std::chrono::minutes(10);  // "for:" of the expiry criticals
   Duration not_ready_for = std::chrono::minutes(15);
   double remaining_lifetime_fraction = 1.0 / 6.0;

@@ -74,6 +74,15 @@ std::vector<Row> Rows() {
       {"kubernetes.acme_rate_limit_per_week", Int(1, 1000000),
        M(&Config::kubernetes, &KubernetesConfig::acme_rate_limit_per_week),
        "Certificates per registered domain per week allowed by the ACME CA (Let's Encrypt: 50)."},
+      {"kubernetes.request_timeout", Dur(milliseconds(100)),
+       M(&Config::kubernetes, &KubernetesConfig::request_timeout),
+       "Deadline of one list page or get; a stalled API server counts as an error after it."},
+      {"kubernetes.backoff_initial", Dur(milliseconds(1)),
+       M(&Config::kubernetes, &KubernetesConfig::backoff_initial),
+       "First retry delay after an API error; doubles (with ±50% jitter) up to backoff_max."},
+      {"kubernetes.backoff_max", Dur(milliseconds(1)),
+       M(&Config::kubernetes, &KubernetesConfig::backoff_max),
+       "Longest retry delay; a Retry-After from the server is honoured above it."},
 
       // files
       {"files", Items(), M(&Config::files),
@@ -384,6 +393,15 @@ std::vector<Rule> Rules() {
             }
             return std::nullopt;
           }),
+      MakeRule<Config>("", "kubernetes.backoff_initial is at most kubernetes.backoff_max.",
+                       [](const Config& c, const RuleContext&) -> std::optional<RuleError> {
+                         if (c.kubernetes.backoff_initial > c.kubernetes.backoff_max) {
+                           return RuleError{"kubernetes.backoff_initial",
+                                            "must not exceed kubernetes.backoff_max (" +
+                                                FormatDuration(c.kubernetes.backoff_max) + ")"};
+                         }
+                         return std::nullopt;
+                       }),
       MakeRule<Config>("", "Probe timeouts are at most their interval.",
                        [](const Config& c, const RuleContext&) -> std::optional<RuleError> {
                          if (c.tls_probes.timeout > c.tls_probes.interval) {

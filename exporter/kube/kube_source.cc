@@ -295,8 +295,10 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
   k.ClearBatch();
   size_t count = 0;
   bool restart = false;
+  int restarts = 0;
   do {
     restart = false;
+    if (stop_) return Error{"list " + w.what + ": stopped"};
     std::string path = w.Path() + "?limit=" + std::to_string(options_.config.list_page_size);
     if (!k.query.empty()) path += "&" + k.query;
     if (!cont.empty()) path += "&continue=" + QueryEscape(cont);
@@ -307,7 +309,12 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
                    " (404): is the CRD installed (cert-manager, or the kind's API group)?"};
     }
     if (resp->status == 410) {
-      // The continue token expired mid-list: start over.
+      // The continue token expired mid-list: start over, but not in a tight loop against a
+      // server whose history moves faster than the list pages.
+      if (++restarts > 3) {
+        return Error{"list " + w.what + ": continue token expired (410) " +
+                     std::to_string(restarts) + " times in a row"};
+      }
       k.ClearBatch();
       cont.clear();
       restart = true;
@@ -473,6 +480,7 @@ void KubeSource::RunWatcher(Watcher& w) {
       MarkHealthy(w);
       backoff.Reset();
     }
+    const auto watch_started = std::chrono::steady_clock::now();
     auto r = WatchOnce(w, rv);
     if (stop_) break;
     if (!r) {
@@ -480,7 +488,13 @@ void KubeSource::RunWatcher(Watcher& w) {
       Sleep(backoff.Next(std::exchange(w.retry_after, std::nullopt)));
       continue;
     }
-    backoff.Reset();
+    // A server (or proxy) that ends every watch at once would otherwise be asked again in a
+    // tight loop; a watch that lasted a while resets the delay (client-go backs off likewise).
+    if (std::chrono::steady_clock::now() - watch_started < std::chrono::seconds(1)) {
+      Sleep(backoff.Next());
+    } else {
+      backoff.Reset();
+    }
     if (*r) need_list = true;
     if (std::chrono::steady_clock::now() - last_list > options_.config.resync) need_list = true;
   }
@@ -531,11 +545,15 @@ Result<std::unique_ptr<KubeSource>> MakeKubeSource(const KubernetesConfig& confi
   const std::string path = !kubeconfig_override.empty() ? kubeconfig_override : config.kubeconfig;
   auto kc = ResolveKubeConfig(path);
   if (!kc) return kc.error().Wrap("kubernetes");
-  auto client = KubeClient::Create(std::move(*kc));
+  KubeClientOptions client_options;
+  client_options.request_timeout_ms = static_cast<long>(config.request_timeout.count());
+  auto client = KubeClient::Create(std::move(*kc), client_options);
   if (!client) return client.error().Wrap("kubernetes");
   KubeSourceOptions options;
   options.config = config;
   options.shard = shard;
+  options.backoff.initial = config.backoff_initial;
+  options.backoff.max = config.backoff_max;
   return std::make_unique<KubeSource>(std::move(*client), std::move(options), store, logger, clock);
 }
 

@@ -114,6 +114,9 @@ const InvalidCase kInvalid[] = {
     {"invalid-timeout-over-interval.yaml",
      "invalid-timeout-over-interval.yaml:4:3: tls_probes.timeout: must not exceed "
      "tls_probes.interval (30s)"},
+    {"invalid-backoff-order.yaml",
+     "invalid-backoff-order.yaml:3:3: kubernetes.backoff_initial: must not exceed "
+     "kubernetes.backoff_max (10s)"},
     {"invalid-fallback-same.yaml",
      "invalid-fallback-same.yaml:5:7: renewer.fallback_issuers[0].to: same issuer as from"},
     {"invalid-fallback-kind.yaml",
@@ -236,6 +239,9 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(k.resync, minutes(5));
   EXPECT_EQ(k.list_page_size, 100);
   EXPECT_EQ(k.acme_rate_limit_per_week, 25);
+  EXPECT_EQ(k.request_timeout, seconds(30));
+  EXPECT_EQ(k.backoff_initial, milliseconds(250));
+  EXPECT_EQ(k.backoff_max, seconds(20));
 
   ASSERT_EQ(c->files.size(), 2u);
   EXPECT_EQ(c->files[0].path, "/etc/kubernetes/pki/*.crt");
@@ -408,8 +414,8 @@ TEST(Config, ReportsEveryErrorInDocumentOrder) {
             "host:port)\n"
             "m.yaml:4:12: kubernetes.enabled: want a boolean (true or false), got integer 1\n"
             "m.yaml:5:3: kubernetes.bogus: unknown key; allowed keys: acme_rate_limit_per_week, "
-            "enabled, ingress_port, ingresses, kubeconfig, list_page_size, namespaces, resync, "
-            "secrets");
+            "backoff_initial, backoff_max, enabled, ingress_port, ingresses, kubeconfig, "
+            "list_page_size, namespaces, request_timeout, resync, secrets");
 }
 
 TEST(Config, AnchorsAndAliasesWork) {

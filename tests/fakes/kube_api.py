@@ -21,10 +21,16 @@ Test control API under /_fake/ (never authenticated):
   DELETE /_fake/objects         same body: delete those objects (by kind/namespace/name)
   GET    /_fake/objects         every stored object, {"items": [...]}
   POST   /_fake/faults          {"count": N, "status": 500|429|..., "retry_after": S,
-                                 "mode": "status"|"garbage"|"close"|"stall",
+                                 "mode": "status"|"garbage"|"close"|"stall"|"stall_body"|"end",
                                  "stall_seconds": S, "path_contains": "...",
-                                 "method": "GET", "watch": true|false}
-  DELETE /_fake/faults          clear faults
+                                 "query_contains": "continue=",
+                                 "method": "GET", "watch": true|false, "name": "..."}
+                                stall: wait, then answer normally; stall_body: send the
+                                headers and half a list, then wait and close (a server stalled
+                                mid-list); end: 200 and an empty, cleanly ended stream (a watch
+                                closed at once)
+  GET    /_fake/faults          {"faults": [...remaining counts...], "delivered": {name: n}}
+  DELETE /_fake/faults          clear faults (the delivered counters stay)
   POST   /_fake/close-watches   end every open watch (clean end of stream)
   POST   /_fake/expire          compact history: open watches get ERROR 410 and end; any
                                 resourceVersion or continue token older than now is 410
@@ -424,6 +430,7 @@ class FakeState:
         self.args = args
         self.store = Store()
         self.faults = []
+        self.faults_delivered = {}  # fault name (or mode) -> times delivered
         self.faults_lock = threading.Lock()
         self.requests = []
         self.down = None  # None, "close" or "503"
@@ -431,18 +438,22 @@ class FakeState:
         self.stats = {"requests": 0, "watches_open": 0, "watches_total": 0, "lists": 0}
         self.stats_lock = threading.Lock()
 
-    def take_fault(self, method, path, is_watch):
+    def take_fault(self, method, path, is_watch, query=""):
         with self.faults_lock:
             for f in self.faults:
                 if f.get("count", 1) <= 0:
                     continue
                 if f.get("path_contains") and f["path_contains"] not in path:
                     continue
+                if f.get("query_contains") and f["query_contains"] not in query:
+                    continue
                 if f.get("method") and f["method"].upper() != method:
                     continue
                 if "watch" in f and bool(f["watch"]) != is_watch:
                     continue
                 f["count"] = f.get("count", 1) - 1
+                name = f.get("name") or f.get("mode", "status")
+                self.faults_delivered[name] = self.faults_delivered.get(name, 0) + 1
                 return dict(f)
         return None
 
@@ -532,7 +543,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             self._authenticate()
             is_watch = query.get("watch") in ("1", "true")
-            fault = self.fake.take_fault(method, path, is_watch)
+            fault = self.fake.take_fault(method, path, is_watch, url.query)
             if fault and self._apply_fault(fault):
                 return
             self._api(method, path, query, is_watch)
@@ -552,6 +563,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return True
+        if mode == "stall_body":
+            partial = b'{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":['
+            self.send_response(int(f.get("status", 200)))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(partial) * 2))
+            self.end_headers()
+            self.wfile.write(partial)
+            self.wfile.flush()
+            time.sleep(float(f.get("stall_seconds", 5)))
+            self.close_connection = True
+            return True
+        if mode == "end":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+            return True
         if mode == "garbage":
             self._send(int(f.get("status", 200)), b"{\"kind\": \"CertificateList\", \"items\": [{\x00garbage")
             return True
@@ -560,7 +591,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if f.get("retry_after") is not None:
             headers["Retry-After"] = str(f["retry_after"])
         reason = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable",
-                  403: "Forbidden", 401: "Unauthorized"}.get(code, "InternalError")
+                  403: "Forbidden", 401: "Unauthorized", 410: "Expired"}.get(code, "InternalError")
         raise ApiError(code, reason, f.get("message", f"injected fault {code}"), headers=headers)
 
     def _authenticate(self):
@@ -602,6 +633,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, {"results": out, "resourceVersion": str(store.rv)})
         if name == "faults":
             with fake.faults_lock:
+                if method == "GET":
+                    return self._send(200, {"faults": [dict(f) for f in fake.faults],
+                                            "delivered": dict(fake.faults_delivered)})
                 if method == "DELETE":
                     fake.faults.clear()
                 else:
@@ -653,6 +687,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if name == "burst":
             return self._burst(body)
         raise ApiError(404, "NotFound", f"unknown control endpoint {path}")
+
+    def _count(self, stat):
+        with self.fake.stats_lock:
+            self.fake.stats[stat] = self.fake.stats.get(stat, 0) + 1
 
     def _burst(self, body):
         """N MODIFIED events for existing objects of a kind, all rendered before the first is
@@ -821,6 +859,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except (ValueError, KeyError, TypeError):
                     raise ApiError(400, "BadRequest", "invalid continue token")
                 if list_rv < store.compacted_rv:
+                    self._count("gone_continue")
                     raise ApiError(410, "Expired",
                                    "The provided continue parameter is too old to display a "
                                    "consistent list result. You can start a new list without "
@@ -905,6 +944,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     if pos_rv < store.compacted_rv:
                         initial = None
             if initial is None:
+                self._count("gone_watch")
                 chunk(self._expired_line(pos_rv))
                 return
             if initial:
@@ -947,6 +987,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         bm_gen = store.bookmark_generation
                         bm_rv = store.rv
                 if batch is None:
+                    self._count("gone_watch")
                     chunk(self._expired_line(pos_rv))
                     return
                 # Large batches go out in chunks of a few hundred kilobytes.
