@@ -178,6 +178,8 @@ constexpr FamilySpec kFamilies[] = {
 constexpr size_t kNumFamilies = std::size(kFamilies);
 constexpr size_t kCertReference = 0;  // expiration: the set every other family is held to
 constexpr size_t kTlsReference = 12;  // tls_probe_success
+static_assert(kFamilies[kCertReference].slot == kNotAfter);
+static_assert(kFamilies[kTlsReference].name == "certwatch_tls_probe_success");
 
 // The labels that identify the object a series belongs to; the others (condition, reason,
 // dns_names, fingerprint, ...) are facts about it.
@@ -279,7 +281,6 @@ class ExpositionChecker {
 
  private:
   void Problem(std::string p) {
-    ++problem_count_;
     if (problems_.size() < 4) problems_.push_back(std::move(p));
   }
 
@@ -522,7 +523,7 @@ class ExpositionChecker {
   std::string carry_, current_family_, last_sample_family_, cached_name_;
   int cached_index_ = -1;
   char last_char_ = 0;
-  uint64_t lines_ = 0, bytes_ = 0, problem_count_ = 0;
+  uint64_t lines_ = 0, bytes_ = 0;
   uint64_t certificates_ = 0, tls_targets_ = 0, tls_leaves_ = 0, tls_success_ = 0;
   double not_after_sum_ = 0;    // exact: integers far below 2^53
   double collect_seconds_ = 0;  // certwatch_scrape_duration_seconds: the server's own time
@@ -544,7 +545,6 @@ struct ScrapeOutcome {
 };
 
 struct Transfer {
-  bool gzip_wanted = false;
   std::string wire;                    // gzip: the compressed body, inflated after timing
   ExpositionChecker* plain = nullptr;  // plain: checked as it arrives
   uint64_t received = 0;
@@ -617,7 +617,6 @@ ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* he
   out.gzip = gzip;
   ExpositionChecker checker(o);
   Transfer t;
-  t.gzip_wanted = gzip;
   if (!gzip) t.plain = &checker;
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
