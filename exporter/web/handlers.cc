@@ -24,25 +24,40 @@ UnixSeconds NowUnix(const Clock& clock) {
 }  // namespace
 
 HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
-  std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
-  CollectContext cc;
-  cc.now = ctx.clock.NowSeconds();
-  cc.config = config.get();
+  auto collect_context = [&ctx] {
+    CollectContext cc;
+    cc.now = ctx.clock.NowSeconds();
+    return cc;
+  };
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
   r.headers.emplace_back("Vary", "Accept-Encoding");
   if (AcceptsGzip(req.accept_encoding)) {
     // Compressed while written: Prometheus asks for gzip, and a 100k-certificate exposition
     // is ~30x smaller that way than held as text.
-    auto gz = ScrapeGzip(ctx.store, cc, ctx.collectors, &ctx.logger);
-    if (gz) {
-      r.body = std::move(*gz);
+    r.shared_body = ctx.scrape_gzip->Get([&]() -> std::shared_ptr<const std::string> {
+      std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
+      CollectContext cc = collect_context();
+      cc.config = config.get();
+      auto gz = ScrapeGzip(ctx.store, cc, ctx.collectors, &ctx.logger);
+      if (!gz) {
+        ctx.logger.Warn("gzip failed, sending plain", {{"err", gz.error().message}});
+        return nullptr;
+      }
+      return std::make_shared<const std::string>(std::move(*gz));
+    });
+    if (r.shared_body) {
       r.headers.emplace_back("Content-Encoding", "gzip");
       return r;
     }
-    ctx.logger.Warn("gzip failed, sending plain", {{"err", gz.error().message}});
   }
-  r.body = ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger);
+  r.shared_body = ctx.scrape_text->Get([&] {
+    std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
+    CollectContext cc = collect_context();
+    cc.config = config.get();
+    return std::make_shared<const std::string>(
+        ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger));
+  });
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "exporter/collector.h"
+#include "exporter/scrape_coalescer.h"
 #include "exporter/state.h"
 
 namespace certwatch {
@@ -30,6 +32,10 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set instead of `body` when the bytes are shared with other responses (/metrics).
+  std::shared_ptr<const std::string> shared_body;
+
+  std::string_view content() const { return shared_body ? *shared_body : body; }
 };
 
 // What the endpoints need from `certwatch serve`. Functions are called from the server's
@@ -44,6 +50,9 @@ struct WebContext {
   // Re-reads the config (POST /-/reload); an error keeps the old one.
   std::function<Status()> reload;
   std::span<const CollectorEntry> collectors = Collectors();
+  // Concurrent /metrics requests share collections, one coalescer per encoding.
+  std::shared_ptr<ScrapeCoalescer> scrape_text = std::make_shared<ScrapeCoalescer>();
+  std::shared_ptr<ScrapeCoalescer> scrape_gzip = std::make_shared<ScrapeCoalescer>();
 };
 
 HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req);

@@ -178,16 +178,19 @@ bool ClientSanAllowed(const std::vector<std::string>& allowed, const httplib::Re
   return false;
 }
 
-void Write(const HttpResponse& r, httplib::Response& res) {
+void Write(HttpResponse&& r, httplib::Response& res) {
   res.status = r.status;
   for (const auto& [k, v] : r.headers) res.set_header(k, v);
-  if (r.body.empty()) {
+  if (r.content().empty()) {
     res.set_content("", r.content_type);
     return;
   }
   // A sized content provider is sent as is: httplib compresses only `body` responses, and
-  // /metrics does its own gzip (Content-Encoding set by the handler).
-  auto body = std::make_shared<std::string>(r.body);
+  // /metrics does its own gzip (Content-Encoding set by the handler). Shared bytes (one
+  // collection for many concurrent scrapes) are sent without a copy.
+  std::shared_ptr<const std::string> body =
+      r.shared_body ? std::move(r.shared_body)
+                    : std::make_shared<const std::string>(std::move(r.body));
   res.set_content_provider(body->size(), r.content_type,
                            [body](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(body->data() + offset, length);
@@ -243,9 +246,9 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
           out = Route(self->context, r);
         } catch (const std::exception& e) {
           self->context.logger.Error("request failed", {{"path", req.path}, {"err", e.what()}});
-          out = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}};
+          out = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, nullptr};
         }
-        Write(out, res);
+        Write(std::move(out), res);
         self->context.logger.Debug(
             "request",
             {{"method", req.method}, {"path", req.path}, {"status", std::to_string(out.status)}});

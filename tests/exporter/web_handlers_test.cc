@@ -109,13 +109,13 @@ TEST(WebHandlersTest, MetricsGzipOnlyWhenAsked) {
   HttpResponse plain = Route(ctx, Get("/metrics"));
   EXPECT_EQ(plain.status, 200);
   EXPECT_EQ(plain.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(plain.body.find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
+  EXPECT_NE(plain.content().find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
   for (const auto& [k, v] : plain.headers) EXPECT_NE(k, "Content-Encoding");
   HttpResponse gz = Route(ctx, Get("/metrics", "gzip, deflate"));
   bool has_encoding = false;
   for (const auto& [k, v] : gz.headers) has_encoding |= k == "Content-Encoding" && v == "gzip";
   EXPECT_TRUE(has_encoding);
-  std::string text = Gunzip(gz.body);
+  std::string text = Gunzip(std::string(gz.content()));
   EXPECT_NE(text.find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
 }
 
