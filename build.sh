@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # certwatch's one entry point for set-up, building, running and testing.
 #   ./build.sh run     install packages, build, run the exporter on config/example.yaml
-#   ./build.sh test    install packages, build, run every test (unit + integration)
-#   ./build.sh test-deep  the same suite under ASan+UBSan (clang), unit tests under valgrind,
-#                      and every libFuzzer target for FUZZ_SECONDS (default 20) each
+#   ./build.sh test    install packages, build, run every test: the suite (unit + integration)
+#                      on the Release build with the unit tests also under valgrind, the suite
+#                      again under ASan+UBSan (clang), every libFuzzer target FUZZ_SECONDS (30)
+#   ./build.sh test-fast  the suite on the Release build only (a quick loop; CI runs `test`)
 #   ./build.sh bench   install packages, build, run the benchmarks
 #   ./build.sh deps    install packages only
 # Packages come from Debian's archive only; `apt-get install -y` is idempotent and runs
@@ -59,39 +60,31 @@ case "${1:-}" in
     exec build/certwatch serve --config config/example.yaml ;;
   test)
     deps
-    configure_and_build build
-    (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 600)
-    ;;
-  test-deep)
-    deps
-    configure_and_build build
-    # The unit tests once more under valgrind memcheck: invalid accesses and definite leaks fail.
-    # (glibc's exit-time freeres is skipped: it frees getaddrinfo_a state valgrind misreads.)
-    for t in build/tests/test_*; do
-      case "$t" in *.log) continue ;; esac
-      name=$(basename "$t")
-      echo "valgrind memcheck: $name"
-      (cd build/tests && valgrind --quiet --error-exitcode=1 --leak-check=full \
-         --errors-for-leak-kinds=definite --show-leak-kinds=definite --run-libc-freeres=no \
-         --suppressions=../../tests/valgrind.supp "./$name" \
-         --gtest_brief=1 >"$name.valgrind.log" 2>&1) || { tail -50 "$t.valgrind.log"; exit 1; }
-    done
-    # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
-    # that the same build also links the libFuzzer targets (one build instead of two).
+    # 1. The suite on the Release build `run` ships, and every unit test binary once more under
+    #    valgrind memcheck (ctest label "valgrind"), all scheduled together.
+    configure_and_build build -DCERTWATCH_VALGRIND=ON
+    (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 1500)
+    # 2. The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
+    #    that the same build also links the libFuzzer targets (one build instead of two).
     configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-      -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF \
+      -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF -DCERTWATCH_VALGRIND=OFF \
       -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       ctest --output-on-failure -j "$(jobs)" --timeout 900)
-    # Every parser of outside input under libFuzzer, for a bounded time each.
-    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh ;;
+       ctest --output-on-failure -j "$(jobs)" --timeout 1500)
+    # 3. Every parser of outside input under libFuzzer for a bounded time; any crash fails.
+    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-30} fuzz/run.sh ;;
+  test-fast)
+    # Step 1 without valgrind: the quick loop while developing (not what CI runs).
+    deps
+    configure_and_build build -DCERTWATCH_VALGRIND=OFF
+    (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 900) ;;
   bench)
     deps
     configure_and_build build
     for b in bench/*.sh; do [ -e "$b" ] && bash "$b" build; done
     for b in build/bench/bench_*; do [ -x "$b" ] && "$b"; done ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2 ;;
 esac
