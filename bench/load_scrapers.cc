@@ -677,7 +677,7 @@ ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* he
 
 struct Totals {
   std::mutex mu;
-  std::vector<double> ms;
+  std::vector<double> ms, gzip_ms, plain_ms;
   std::vector<double> collect_ms;  // what certwatch itself reports per scrape
   uint64_t scrapes = 0, gzip = 0, plain = 0, answered = 0, complete = 0, consistent = 0;
   uint64_t gzip_wire = 0, gzip_text = 0, plain_text = 0;
@@ -716,6 +716,7 @@ void Scraper(int id, const Options& o, Steady::time_point deadline, Totals& tota
     ++totals.scrapes;
     ++(s.gzip ? totals.gzip : totals.plain);
     totals.ms.push_back(s.ms);
+    (s.gzip ? totals.gzip_ms : totals.plain_ms).push_back(s.ms);
     if (s.answered) ++totals.answered;
     if (s.complete) ++totals.complete;
     if (s.consistent) ++totals.consistent;
@@ -941,6 +942,10 @@ int Run(const Options& o) {
       static_cast<unsigned long long>(totals.complete),
       static_cast<unsigned long long>(totals.consistent));
   std::printf("latency ms (request to last byte): p50 %.0f  p99 %.0f  max %.0f\n", p50, p99, max);
+  for (auto* v : {&totals.gzip_ms, &totals.plain_ms}) std::sort(v->begin(), v->end());
+  std::printf("  gzip scrapes p50 %.0f  p99 %.0f; plain scrapes p50 %.0f  p99 %.0f\n",
+              Percentile(totals.gzip_ms, 0.5), Percentile(totals.gzip_ms, 0.99),
+              Percentile(totals.plain_ms, 0.5), Percentile(totals.plain_ms, 0.99));
   std::sort(totals.collect_ms.begin(), totals.collect_ms.end());
   const double collect_p50 = Percentile(totals.collect_ms, 0.5);
   const double collect_max = totals.collect_ms.empty() ? 0 : totals.collect_ms.back();
