@@ -6,6 +6,7 @@
 #                      again under ASan+UBSan (clang), every libFuzzer target FUZZ_SECONDS (30)
 #   ./build.sh test-fast  the suite on the Release build only (a quick loop; CI runs `test`)
 #   ./build.sh bench   install packages, build, run the benchmarks
+#   ./build.sh reliability  fuzzing, fault soaks and load; rewrites the README's reliability tables
 #   ./build.sh deps    install packages only
 # Packages come from Debian's archive only; `apt-get install -y` is idempotent and runs
 # `apt-get update` first only when a package is missing.
@@ -79,12 +80,20 @@ case "${1:-}" in
     deps
     configure_and_build build -DCERTWATCH_VALGRIND=OFF
     (cd build && ctest --output-on-failure -j "$(jobs)" --timeout 900) ;;
+  reliability)
+    # Re-measures the README's reliability tables (fuzzing, fault soaks, load); ~25 minutes.
+    deps
+    configure_and_build build
+    configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+      -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF -DCERTWATCH_VALGRIND=OFF \
+      -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
+    bench/reliability.bash build build-asan ;;
   bench)
     deps
     configure_and_build build
     for b in bench/*.sh; do [ -e "$b" ] && bash "$b" build; done
     for b in build/bench/bench_*; do [ -x "$b" ] && "$b"; done ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 2 ;;
 esac
