@@ -522,6 +522,12 @@ void TlsProber::Impl::DriveHandshake(Conn& c) {
   if (detail.find("unexpected eof") != std::string::npos) {
     detail = "connection closed by the server during the handshake (" + detail + ")";
   }
+  if (detail.find("excessive message size") != std::string::npos) {
+    // OpenSSL's max_cert_list: what a server sends that no TLS client would take either.
+    detail +=
+        " (a handshake message, usually the certificate chain, is over the 100 KiB "
+        "that OpenSSL clients accept)";
+  }
   if (c.cert_requested && c.opt.client_cert_file.empty()) {
     detail += " (the server asked for a client certificate and none is configured)";
   }
