@@ -18,6 +18,7 @@ DNS peers (UDP and TCP on one port each):
   wrong_question  an answer whose question section names another name
   other_name      the right question, answer records for another name
   tc_garbage      truncated (TC) over UDP, then random bytes over TCP
+  tc_silent       truncated (TC) over UDP, then a TCP connection that never answers
   servfail        rcode SERVFAIL
   refused         rcode REFUSED
   random          random bytes
@@ -40,8 +41,8 @@ import struct
 import sys
 
 TLS_FAULTS = ("stall", "trickle", "garbage", "bigchain", "close", "reset")
-DNS_FAULTS = ("silent", "wrong_id", "wrong_question", "other_name", "tc_garbage", "servfail",
-              "refused", "random")
+DNS_FAULTS = ("silent", "wrong_id", "wrong_question", "other_name", "tc_garbage", "tc_silent",
+              "servfail", "refused", "random")
 
 # No peer holds a connection longer than this, whatever the client does.
 HOLD_LIMIT = 30.0
@@ -163,6 +164,13 @@ class Peers:
                 self.stats["dns"][kind]["tcp_garbage"] = \
                     self.stats["dns"][kind].get("tcp_garbage", 0) + 1
                 return self.rng.randbytes(self.rng.randint(1, 256))
+            self.count("dns", kind)
+            return build_header(qid, flags, rcode=0, tc=True) + qname + struct.pack("!HH", qtype, 1)
+        if kind == "tc_silent":
+            if tcp:
+                self.stats["dns"][kind]["tcp_held"] = \
+                    self.stats["dns"][kind].get("tcp_held", 0) + 1
+                return None  # the connection stays open until the client drops it
             self.count("dns", kind)
             return build_header(qid, flags, rcode=0, tc=True) + qname + struct.pack("!HH", qtype, 1)
         if kind in ("servfail", "refused"):

@@ -61,6 +61,7 @@ DNS_FAULTS = {
     "other_name": ("resolver answers with another name's records", {"MALFORMED"}),
     # c-ares gives up on a server whose TCP stream breaks: "Could not contact DNS servers".
     "tc_garbage": ("resolver truncates (TC), then sends garbage over TCP", {"CONNREFUSED"}),
+    "tc_silent": ("resolver truncates (TC), then never answers over TCP", {"TIMEOUT"}),
     "servfail": ("resolver answers SERVFAIL", {"SERVFAIL"}),
     "refused": ("resolver answers REFUSED", {"REFUSED"}),
     # c-ares drops packets that are not an answer to an open query, and waits on.
@@ -253,7 +254,7 @@ class ProbeFaultsTest(unittest.TestCase):
             self.keep(FaultPeers(d, "dns", list(DNS_FAULTS), "--answer-a", ANSWER_A,
                                  "--answer-txt", ANSWER_TXT))])
         port = tl.free_port(TLS_HEALTHY_HOST)
-        s_server = self.keep(tl.Proc(
+        self.keep(tl.Proc(
             ["openssl", "s_server", "-accept", f"{TLS_HEALTHY_HOST}:{port}", "-cert", good,
              "-key", good_key, "-cert_chain", inter.cert, "-www", "-quiet", "-naccept",
              "100000000"], d, name="s_server"))
