@@ -351,10 +351,17 @@ tls_probes:
 
             sampler = Sampler(pid)
             renewer = Renewer(kube, not_after, ARGS.renewals_per_second)
+            # certwatch's CPU with renewals landing and probes running but nobody scraping,
+            # so that the scrapes' own share can be told apart.
+            renewer.start()
+            time.sleep(1)
+            base_cpu0, base_t0 = proc_cpu_seconds(pid), time.monotonic()
+            time.sleep(10)
+            background = (proc_cpu_seconds(pid) - base_cpu0) / (time.monotonic() - base_t0)
             accepts0 = nginx_accepts(status_port)
             cpu0 = proc_cpu_seconds(pid)
             sampler.start()
-            renewer.start()
+            storm_t0 = time.monotonic()
             rc, summary, res = run_scrapers(
                 url, ["--scrapers", ARGS.scrapers, "--duration", ARGS.duration,
                       "--timeout", ARGS.timeout, "--plain-every", ARGS.plain_every, *expect],
@@ -362,6 +369,8 @@ tls_probes:
             renewer.stop_event.set()
             renewer.join(30)
             storm_cpu = proc_cpu_seconds(pid) - cpu0
+            storm_wall = time.monotonic() - storm_t0
+            scrape_cpu = max(0.0, storm_cpu - background * storm_wall)
             handshakes = nginx_accepts(status_port) - accepts0
             sampler.stop_event.set()
             sampler.join(5)
@@ -389,7 +398,9 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
   consistent           {res['consistent']}   (every object in every family, dates of one version)
   latency              p50 {res['p50_ms']:.0f} ms, p99 {res['p99_ms']:.0f} ms, max {res['max_ms']:.0f} ms (request to last byte)
   collection           p50 {res['collect_p50_ms']:.0f} ms, max {res['collect_max_ms']:.0f} ms (certwatch_scrape_duration_seconds: the collectors alone)
-  certwatch CPU        {storm_cpu:.1f} s during the run ({1000 * storm_cpu / max(res['answered'], 1):.0f} ms per answered scrape, probes and API updates included)
+  certwatch CPU        {storm_cpu:.1f} s during the run; {background:.2f} CPU-s/s without scrapes (probes, renewals landing), so ~{scrape_cpu:.0f} s for the scrapes = {1000 * scrape_cpu / max(res['answered'], 1):.0f} ms per answered scrape
+  collections          {res['collections_gzip']} gzip + {res['collections_plain']} plain seen by the scrapers (distinct certwatch_scrape_duration_seconds) for {res['answered']} answers
+  scrapers' checking   {res['answered'] - res['reused_verdicts']} bodies checked in full, {res['reused_verdicts']} byte-identical to a checked one; scraper CPU {res['client_cpu_s']:.0f} s
   renewals             {renewer.renewed} Certificates renewed through the API during the run ({renewer.errors} failed posts), {res['renewals_seen']:.0f} seen landing between the first and last complete scrape
   checker self-check   {self_check['self_check_cases'] - self_check['missed']}/{self_check['self_check_cases']} (a real exposition passes, each kind of damage is caught)
   TLS handshakes       {handshakes} during the run ({handshakes / wall:.0f}/s; interval {ARGS.interval} for {targets} targets)
@@ -397,7 +408,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
   FDs                  idle {fd_idle_min}..{fd_idle_max}, max under load {during_fd_max}, after {fd_after_min}..{fd_after_max}
   threads              max {during_threads_max} under load
   process              {'alive' if alive else 'DEAD'}; afterwards {last['certificates']} certificates, {last['tls_targets']} targets
-  whole benchmark      {time.monotonic() - started:.0f} s""")
+  whole benchmark      {time.monotonic() - started:.0f} s (machine load average now {os.getloadavg()[0]:.1f}: other work shares these {os.cpu_count()} CPUs)""")
     goal = res["answered"] == res["scrapes"] == res["complete"] == res["consistent"]
     print(f"  goal (every scrape complete and consistent): {'met' if goal else 'NOT met'}")
 
@@ -412,7 +423,8 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
                   "fd_before": fd_idle_max, "fd_after": fd_after_max,
                   "rss_after_kib": rss_after, "duration_s": round(wall, 1),
                   "gzip": res["gzip"], "plain": res["plain"], "answered": res["answered"],
-                  "renewals": renewer.renewed, "tls_handshakes": handshakes}
+                  "renewals": renewer.renewed, "tls_handshakes": handshakes,
+                  "collections": res["collections_gzip"] + res["collections_plain"]}
         with open(os.path.join(out_dir, "load.json"), "w") as f:
             json.dump([record], f, indent=1)
         print(f"  reliability record   {os.path.join(out_dir, 'load.json')}")

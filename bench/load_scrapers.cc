@@ -17,7 +17,9 @@
 //               certificates and of TLS targets is what the run set up.
 //
 // Set membership is compared through order-independent sums of 64-bit label-set hashes plus
-// counts, so 50 scrapers each checking 100,000 certificates need no per-scrape sets.
+// counts, so 50 scrapers each checking 100,000 certificates need no per-scrape sets. A gzip
+// body byte-identical to one already checked (one shared collection sent to several
+// scrapers) takes that body's verdict after a full byte comparison.
 //
 //   bench_load_scrapers --url http://127.0.0.1:9480/metrics --scrapers 50 --duration 120
 //       --certificates 100000 --tls-targets 10000 [--failing 1000] [--renewal-before 2592000]
@@ -42,7 +44,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -541,7 +547,63 @@ struct ScrapeOutcome {
   uint64_t certificates = 0, tls_targets = 0, tls_leaves = 0, tls_success = 0;
   double not_after_sum = 0;
   double collect_seconds = 0;
+  bool reused = false;  // body byte-identical to one checked before: its verdict reused
   std::vector<std::string> problems;
+};
+
+// Scrapes answered from one shared collection carry byte-identical bodies, and they arrive
+// together. Such a body is checked once: the first scraper to hold it checks it, the others
+// compare their bytes with it in full and wait for its verdict, so the scrapers' CPU goes to
+// scraping rather than to re-checking the same bytes (on a 2-core machine the checking would
+// otherwise starve the exporter it measures).
+class VerdictCache {
+ public:
+  static constexpr size_t kEntries = 16;
+
+  // Either the verdict of an identical body (true, `out` filled), or false: the caller checks
+  // the body and then calls `publish` (non-empty when the caller must publish its verdict).
+  bool Find(const std::string& body, ScrapeOutcome& out,
+            std::function<void(const ScrapeOutcome&)>& publish) {
+    const uint64_t hash = std::hash<std::string_view>()(body);
+    std::shared_ptr<Entry> found;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& e : entries_) {
+        if (e->hash == hash && e->body.size() == body.size()) found = e;
+      }
+      if (!found) {
+        auto e = std::make_shared<Entry>();
+        e->hash = hash;
+        e->body = body;
+        e->verdict = e->promise.get_future().share();
+        entries_.push_back(e);
+        if (entries_.size() > kEntries) entries_.erase(entries_.begin());
+        publish = [e](const ScrapeOutcome& v) { e->promise.set_value(v); };
+        return false;
+      }
+    }
+    if (found->body != body) return false;  // a 64-bit hash collision: check it alone
+    const ScrapeOutcome& v = found->verdict.get();
+    const bool gzip = out.gzip;
+    const double ms = out.ms;
+    const uint64_t wire = out.wire_bytes;
+    out = v;
+    out.gzip = gzip;
+    out.ms = ms;
+    out.wire_bytes = wire;
+    out.reused = true;
+    return true;
+  }
+
+ private:
+  struct Entry {
+    uint64_t hash = 0;
+    std::string body;
+    std::promise<ScrapeOutcome> promise;
+    std::shared_future<ScrapeOutcome> verdict;
+  };
+  std::mutex mu_;
+  std::vector<std::shared_ptr<Entry>> entries_;
 };
 
 struct Transfer {
@@ -612,7 +674,8 @@ bool Inflate(const std::string& gz, Sink&& sink, std::string& err) {
   return ended;
 }
 
-ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* headers) {
+ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* headers,
+                         VerdictCache& cache) {
   ScrapeOutcome out;
   out.gzip = gzip;
   ExpositionChecker checker(o);
@@ -651,6 +714,10 @@ ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* he
   if (!gzip && !t.content_encoding.empty()) {
     early.push_back("plain scrape answered with Content-Encoding " + t.content_encoding);
   }
+  std::function<void(const ScrapeOutcome&)> publish;
+  if (early.empty() && t.content_encoding == "gzip" && cache.Find(t.wire, out, publish)) {
+    return out;
+  }
   if (t.content_encoding == "gzip") {
     std::string err;
     if (!Inflate(
@@ -670,6 +737,7 @@ ScrapeOutcome ScrapeOnce(CURL* curl, const Options& o, bool gzip, curl_slist* he
   out.tls_success = checker.tls_success();
   out.not_after_sum = checker.not_after_sum();
   out.collect_seconds = checker.collect_seconds();
+  if (publish) publish(out);
   return out;
 }
 
@@ -680,6 +748,9 @@ struct Totals {
   std::vector<double> ms, gzip_ms, plain_ms;
   std::vector<double> collect_ms;  // what certwatch itself reports per scrape
   uint64_t scrapes = 0, gzip = 0, plain = 0, answered = 0, complete = 0, consistent = 0;
+  uint64_t reused = 0;
+  std::set<std::pair<bool, double>> collections;  // (gzip, certwatch_scrape_duration_seconds)
+  VerdictCache cache;
   uint64_t gzip_wire = 0, gzip_text = 0, plain_text = 0;
   uint64_t certificates_min = UINT64_MAX, certificates_max = 0;
   double not_after_sum_min = HUGE_VAL, not_after_sum_max = -HUGE_VAL;
@@ -710,14 +781,15 @@ void Scraper(int id, const Options& o, Steady::time_point deadline, Totals& tota
   for (int n = 0; Steady::now() < deadline && (o.max_scrapes == 0 || n < o.max_scrapes); ++n) {
     // Scrapers are out of phase with each other, so plain scrapes spread over the run.
     const bool plain = o.plain_every > 0 && (n + id) % o.plain_every == o.plain_every - 1;
-    ScrapeOutcome s =
-        ScrapeOnce(curl.get(), o, !plain, plain ? plain_headers.get() : gzip_headers.get());
+    ScrapeOutcome s = ScrapeOnce(curl.get(), o, !plain,
+                                 plain ? plain_headers.get() : gzip_headers.get(), totals.cache);
     std::lock_guard lock(totals.mu);
     ++totals.scrapes;
     ++(s.gzip ? totals.gzip : totals.plain);
     totals.ms.push_back(s.ms);
     (s.gzip ? totals.gzip_ms : totals.plain_ms).push_back(s.ms);
     if (s.answered) ++totals.answered;
+    if (s.reused) ++totals.reused;
     if (s.complete) ++totals.complete;
     if (s.consistent) ++totals.consistent;
     if (s.answered && s.gzip) {
@@ -735,6 +807,7 @@ void Scraper(int id, const Options& o, Steady::time_point deadline, Totals& tota
       totals.not_after_sum_min = std::min(totals.not_after_sum_min, s.not_after_sum);
       totals.not_after_sum_max = std::max(totals.not_after_sum_max, s.not_after_sum);
       totals.collect_ms.push_back(s.collect_seconds * 1000);
+      totals.collections.emplace(s.gzip, s.collect_seconds);
     }
     for (auto& p : s.problems) {
       if (totals.problems.size() < 12) {
@@ -953,6 +1026,19 @@ int Run(const Options& o) {
       "certwatch_scrape_duration_seconds (collection alone, as certwatch reports it): p50 %.0f ms, "
       "max %.0f ms\n",
       collect_p50, collect_max);
+  uint64_t gzip_collections = 0;
+  for (const auto& [gz, sec] : totals.collections) gzip_collections += gz ? 1 : 0;
+  const uint64_t plain_collections = totals.collections.size() - gzip_collections;
+  std::printf(
+      "collections seen (distinct certwatch_scrape_duration_seconds): gzip %llu for %llu "
+      "scrapes, plain %llu for %llu; bodies checked in full %llu, byte-identical to a checked "
+      "one %llu\n",
+      static_cast<unsigned long long>(gzip_collections),
+      static_cast<unsigned long long>(totals.gzip),
+      static_cast<unsigned long long>(plain_collections),
+      static_cast<unsigned long long>(totals.plain),
+      static_cast<unsigned long long>(totals.answered - totals.reused),
+      static_cast<unsigned long long>(totals.reused));
   if (totals.gzip > 0 && totals.gzip_wire > 0) {
     std::printf("gzip body %.1f MB -> %.1f MB text\n",
                 static_cast<double>(totals.gzip_wire) / 1e6 / static_cast<double>(totals.gzip),
@@ -983,7 +1069,8 @@ int Run(const Options& o) {
       "\"p99_ms\": %.1f, \"max_ms\": %.1f, \"certificates\": %llu, \"tls_targets\": %llu, "
       "\"tls_leaves_min\": %llu, \"tls_success_min\": %llu, \"gzip_bytes_avg\": %.0f, "
       "\"text_bytes_avg\": %.0f, \"client_cpu_s\": %.1f, \"renewals_seen\": %.0f, "
-      "\"collect_p50_ms\": %.1f, \"collect_max_ms\": %.1f, \"problems\": %s}\n",
+      "\"collect_p50_ms\": %.1f, \"collect_max_ms\": %.1f, \"collections_gzip\": %llu, "
+      "\"collections_plain\": %llu, \"reused_verdicts\": %llu, \"problems\": %s}\n",
       o.scrapers, wall, static_cast<unsigned long long>(totals.scrapes),
       static_cast<unsigned long long>(totals.gzip), static_cast<unsigned long long>(totals.plain),
       static_cast<unsigned long long>(totals.answered),
@@ -995,7 +1082,10 @@ int Run(const Options& o) {
       static_cast<unsigned long long>(or0(totals.success_min)),
       totals.gzip ? static_cast<double>(totals.gzip_wire) / static_cast<double>(totals.gzip) : 0,
       totals.gzip ? static_cast<double>(totals.gzip_text) / static_cast<double>(totals.gzip) : 0,
-      cpu, renewals_seen, collect_p50, collect_max, problems.c_str());
+      cpu, renewals_seen, collect_p50, collect_max,
+      static_cast<unsigned long long>(gzip_collections),
+      static_cast<unsigned long long>(plain_collections),
+      static_cast<unsigned long long>(totals.reused), problems.c_str());
   std::fflush(stdout);
   // Slowness is reported, not failed; a 200 answer that is cut short or half-updated is a bug.
   return totals.answered == totals.consistent ? 0 : 1;
