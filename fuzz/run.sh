@@ -2,7 +2,12 @@
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30) from its
 # committed seed corpus (fuzz/corpus/<name>/, copied so the committed one stays small).
 # Prints one line per target: executions, crashes. Exits 1 on any crash.
+# With CERTWATCH_RELIABILITY_DIR set, also writes fuzz.json there: one record per target
+# {"kind": "fuzz", "target", "executions", "crashes", "seconds", "corpus_inputs"} (the corpus
+# libFuzzer ended with: seeds plus the inputs it kept for new coverage).
 set -uo pipefail
+# Resolved before the cd below, so a relative directory means the caller's.
+RELIABILITY_DIR=${CERTWATCH_RELIABILITY_DIR:+$(realpath -m "$CERTWATCH_RELIABILITY_DIR")}
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-30}
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -17,14 +22,22 @@ failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '%-22s %12s %8s\n' target executions crashes
+records=()
 for t in $targets; do
   name=${t%_fuzz}
   mkdir -p "$work/$name"
   [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/$name/"
   log="$work/$name.log"
+  # A hang is an input slower than this; the generator evaluates the whole jsonnet mixin,
+  # which takes several seconds under the sanitizers on a busy machine.
+  timeout=10
+  [ "$name" = generator ] && timeout=120
+  started=$(date +%s.%N)
   "$BUILD/fuzz/fuzz_$t" "$work/$name" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
-    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/$name-" >"$log" 2>&1
+    -timeout="$timeout" -rss_limit_mb=2048 -artifact_prefix="$work/$name-" >"$log" 2>&1
   rc=$?
+  seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  corpus_inputs=$(find "$work/$name" -maxdepth 1 -type f | wc -l)
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   [ -z "$execs" ] && execs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
   crashes=0
@@ -36,5 +49,19 @@ for t in $targets; do
     mkdir -p fuzz/crashes && cp "$work/$name"-* fuzz/crashes/ 2>/dev/null
   fi
   printf '%-22s %12s %8s\n' "$name" "${execs:-0}" "$crashes"
+  records+=("$(printf '{"kind": "fuzz", "target": "%s", "executions": %d, "crashes": %d, "seconds": %s, "corpus_inputs": %d}' \
+    "$name" "${execs:-0}" "$crashes" "$seconds" "$corpus_inputs")")
 done
+if [ -n "$RELIABILITY_DIR" ]; then
+  mkdir -p "$RELIABILITY_DIR"
+  {
+    echo "["
+    for i in "${!records[@]}"; do
+      sep=","
+      [ "$i" -eq $((${#records[@]} - 1)) ] && sep=""
+      echo "  ${records[$i]}$sep"
+    done
+    echo "]"
+  } >"$RELIABILITY_DIR/fuzz.json"
+fi
 exit $failed

@@ -75,8 +75,15 @@ bool SafeRelativePath(const std::string& path) {
 }  // namespace
 
 Result<std::vector<GeneratedFile>> GenerateMonitoring(const GeneratorConfig& config) {
-  auto outputs = EvaluateJsonnetMulti(EmbeddedMixinSources(), kEntry,
-                                      {{"config", MixinConfig(config).dump()}});
+  // Config strings are bytes as the YAML reader gave them; JSON needs UTF-8.
+  std::string config_json;
+  try {
+    config_json = MixinConfig(config).dump();
+  } catch (const nlohmann::json::exception& e) {
+    return Error{std::string("generating the monitoring mixin: a generator string is not UTF-8: ") +
+                 e.what()};
+  }
+  auto outputs = EvaluateJsonnetMulti(EmbeddedMixinSources(), kEntry, {{"config", config_json}});
   if (!outputs) return outputs.error().Wrap("generating the monitoring mixin");
   std::vector<GeneratedFile> files;
   for (const auto& [path, json] : *outputs) {

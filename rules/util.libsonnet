@@ -121,6 +121,9 @@
   // 0.012999999999999999 (std.toString prints 17 significant digits).
   num(x)::
     if x == std.floor(x) && std.abs(x) < 1e15 then std.toString(x)
+    // Near the largest double a short spelling rounds past it ('%.1g' of -1.8e308 is
+    // -2e+308), and std.parseJson's overflow aborts libjsonnet.
+    else if std.abs(x) >= 1e300 then std.format('%.17g', x)
     else
     local tries = [std.format('%.' + p + 'g', x) for p in std.range(1, 17)];
     local exact = [s for s in tries if std.parseJson(s) == x];

@@ -27,6 +27,9 @@ bool PlainKey(const std::string& key) {
 
 std::string Key(const std::string& key) { return PlainKey(key) ? key : Quoted(key); }
 
+// Bytes, so below the spec's 1024 characters whatever the encoding.
+constexpr size_t kMaxImplicitKey = 1000;
+
 // A literal block keeps the text readable; only text without other control characters and
 // without trailing spaces on lines (which some readers strip) qualifies.
 // Text starting with a space or newline would need an indentation indicator; it is quoted.
@@ -89,7 +92,13 @@ void WriteObject(const nlohmann::json& v, int indent, bool first_inline, std::st
   for (const auto& [key, value] : v.items()) {
     if (!(first && first_inline)) out += pad;
     first = false;
-    out += Key(key) + ":";
+    const std::string k = Key(key);
+    if (k.size() > kMaxImplicitKey) {
+      // YAML limits implicit keys to 1024 characters; longer ones need the explicit form.
+      out += "? " + k + "\n" + pad + ":";
+    } else {
+      out += k + ":";
+    }
     if (Scalar(value)) {
       out += ' ';
       WriteScalar(value, indent + 2, out);
