@@ -32,6 +32,7 @@ struct KubernetesConfig {
   Duration request_timeout = std::chrono::seconds(60);        // one list page / get (not watches)
   Duration backoff_initial = std::chrono::milliseconds(500);  // first retry delay after an error
   Duration backoff_max = std::chrono::seconds(10);            // cap of the doubling delay
+  bool renewer_events = true;  // read the renewer's Events (its cooldown survives a new leader)
 };
 
 struct FileSourceConfig {

@@ -74,6 +74,10 @@ std::vector<Row> Rows() {
       {"kubernetes.acme_rate_limit_per_week", Int(1, 1000000),
        M(&Config::kubernetes, &KubernetesConfig::acme_rate_limit_per_week),
        "Certificates per registered domain per week allowed by the ACME CA (Let's Encrypt: 50)."},
+      {"kubernetes.renewer_events", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::renewer_events),
+       "Read the Events the renewer records (needs list/watch on events), so a new renewer "
+       "leader keeps its predecessor's per-certificate cooldown."},
       {"kubernetes.request_timeout", Dur(milliseconds(100)),
        M(&Config::kubernetes, &KubernetesConfig::request_timeout),
        "Deadline of one list page or get; a stalled API server counts as an error after it."},

@@ -38,20 +38,20 @@ struct Condition {
 // state-API values and renewer reasons: keep them stable.
 enum class FailureReason {
   kNone,
-  kRateLimited,          // ACME 429 / urn:ietf:params:acme:error:rateLimited
-  kChallengePending,     // DNS-01/HTTP-01 challenge presented, not yet valid
-  kDnsNotPropagated,     // challenge TXT missing on some resolver
-  kChallengeFailed,      // challenge invalid / errored
-  kOrderFailed,          // order invalid / errored (not rate-limited)
-  kIssuerNotReady,       // Issuer / ClusterIssuer Ready != True (or missing)
-  kRequestDenied,        // CertificateRequest Denied
-  kRequestFailed,        // CertificateRequest Ready=False reason Failed
-  kCaaForbidden,         // CAA forbids the issuer's CA
-  kEndpointStale,        // an endpoint serves another certificate than the Secret's
-  kRenewalOverdue,       // past renewalTime and not issuing successfully
-  kExpired,              // notAfter in the past
-  kNotReady,             // Ready=False for another reason
-  kUnknown,              // no status yet
+  kRateLimited,       // ACME 429 / urn:ietf:params:acme:error:rateLimited
+  kChallengePending,  // DNS-01/HTTP-01 challenge presented, not yet valid
+  kDnsNotPropagated,  // challenge TXT missing on some resolver
+  kChallengeFailed,   // challenge invalid / errored
+  kOrderFailed,       // order invalid / errored (not rate-limited)
+  kIssuerNotReady,    // Issuer / ClusterIssuer Ready != True (or missing)
+  kRequestDenied,     // CertificateRequest Denied
+  kRequestFailed,     // CertificateRequest Ready=False reason Failed
+  kCaaForbidden,      // CAA forbids the issuer's CA
+  kEndpointStale,     // an endpoint serves another certificate than the Secret's
+  kRenewalOverdue,    // past renewalTime and not issuing successfully
+  kExpired,           // notAfter in the past
+  kNotReady,          // Ready=False for another reason
+  kUnknown,           // no status yet
 };
 std::string_view ToString(FailureReason r);
 
@@ -94,7 +94,7 @@ struct OrderState {
   std::string ns, name;
   std::string request;  // owning CertificateRequest name
   IssuerRef issuer;
-  std::string state;    // pending, ready, valid, invalid, errored, ""
+  std::string state;  // pending, ready, valid, invalid, errored, ""
   std::string reason;
   std::vector<std::string> dns_names;
   UnixSeconds created = 0;
@@ -104,15 +104,15 @@ struct OrderState {
 
 struct ChallengeState {
   std::string ns, name;
-  std::string order;     // owning Order name
+  std::string order;  // owning Order name
   IssuerRef issuer;
   std::string type;      // "DNS-01", "HTTP-01"
   std::string dns_name;  // the identifier, without "*."
   bool wildcard = false;
-  std::string key;       // expected TXT value for DNS-01
+  std::string key;  // expected TXT value for DNS-01
   bool presented = false;
   bool processing = false;
-  std::string state;     // pending, valid, invalid, ...
+  std::string state;  // pending, valid, invalid, ...
   std::string reason;
   UnixSeconds created = 0;
 };
@@ -197,8 +197,8 @@ struct DnsProbeResult {
   std::vector<std::string> answers;  // normalised, sorted
   uint32_t min_ttl = 0;
   UnixSeconds last_probe = 0;
-  int answer_count = 0;     // answer-section RRs (CNAMEs included)
-  std::string address;      // IP:port asked (differs from `resolver` for "auth:" servers)
+  int answer_count = 0;  // answer-section RRs (CNAMEs included)
+  std::string address;   // IP:port asked (differs from `resolver` for "auth:" servers)
 };
 
 struct DnsConsistency {
@@ -212,7 +212,7 @@ struct DnsChallengeResult {
   std::string query_name;  // _acme-challenge.<domain>, after CNAME delegation
   bool propagated = false;
   UnixSeconds last_probe = 0;
-  std::string rcode, error;       // of the TXT query ("" error when answered)
+  std::string rcode, error;         // of the TXT query ("" error when answered)
   std::vector<std::string> values;  // TXT values seen (ACME keys are public digests)
   UnixSeconds presented_since = 0;  // first seen presented (creation time at start-up)
 };
@@ -225,14 +225,14 @@ struct CaaResult {
   bool allowed = true;
   UnixSeconds last_probe = 0;
   bool wildcard = false;
-  std::string reason;  // the RFC 8659 rule that decided, or the lookup error
+  std::string reason;                // the RFC 8659 rule that decided, or the lookup error
   std::vector<std::string> records;  // the relevant CAA RRset, presentation form
 };
 
 struct SourceStatus {
   bool up = false;
   bool synced = false;
-  UnixSeconds last_sync = 0;     // last moment the source was known current
+  UnixSeconds last_sync = 0;  // last moment the source was known current
   std::string last_error;
   uint64_t errors_total = 0;
 };
@@ -248,6 +248,15 @@ struct RateLimitBudget {
 struct RenewerActionRecord {
   std::string action, result;
   UnixSeconds at = 0;
+};
+
+// An Event the renewer recorded about one of its actions (kubernetes.renewer_events). Each
+// one updates renewer_last_action of its certificate, so a new renewer leader (or a restarted
+// one) sees what its predecessor did and keeps the cooldown.
+struct RenewerEventState {
+  std::string ns, name;
+  std::string certificate;  // "ns/name", annotation certwatch.io/certificate
+  RenewerActionRecord record;
 };
 
 // Config reloads of `certwatch serve` (SIGHUP, POST /-/reload): the old config stays in force
@@ -266,19 +275,20 @@ struct StateData {
   std::map<std::string, CertificateRequestState> requests;
   std::map<std::string, OrderState> orders;
   std::map<std::string, ChallengeState> challenges;
-  std::map<std::string, IssuerState> issuers;         // "Issuer/ns/name", "ClusterIssuer/name"
+  std::map<std::string, IssuerState> issuers;  // "Issuer/ns/name", "ClusterIssuer/name"
   std::map<std::string, IngressState> ingresses;
   std::map<std::string, SecretCertState> secrets;
-  std::map<std::string, FileCertState> files;         // "path#index"
-  std::map<std::string, FileError> file_errors;       // path
+  std::map<std::string, FileCertState> files;    // "path#index"
+  std::map<std::string, FileError> file_errors;  // path
   std::map<std::string, TlsProbeResult> tls;
   std::map<std::string, DnsProbeResult> dns;
-  std::map<std::string, DnsConsistency> dns_consistency;   // "name|type"
+  std::map<std::string, DnsConsistency> dns_consistency;     // "name|type"
   std::map<std::string, DnsChallengeResult> dns_challenges;  // "ns/challenge|resolver"
-  std::map<std::string, CaaResult> caa;               // "ns/cert|domain"
-  std::map<std::string, SourceStatus> sources;         // "kubernetes", "files", "tls_probes", ...
-  std::map<std::string, RateLimitBudget> budgets;     // registered domain
+  std::map<std::string, CaaResult> caa;                      // "ns/cert|domain"
+  std::map<std::string, SourceStatus> sources;     // "kubernetes", "files", "tls_probes", ...
+  std::map<std::string, RateLimitBudget> budgets;  // registered domain
   std::map<std::string, RenewerActionRecord> renewer_last_action;  // "ns/name"
+  std::map<std::string, RenewerEventState> renewer_events;         // "ns/name" of the Event
   // Distinct failed Orders seen rate-limited, per "issuer_kind/issuer_name" (a counter).
   std::map<std::string, uint64_t> acme_rate_limit_errors;
   // The Orders already counted there ("ns/name@creationTimestamp"), so a relist or a restarted

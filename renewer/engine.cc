@@ -108,8 +108,10 @@ void Engine::Run(const PlannedAction& action, TimePoint now, CycleStats& stats) 
     event_message = "certwatch renewer (" + action.trigger + ") failed: " + st.error().message;
     event_type = "Warning";
   }
-  Status ev =
-      actuator_.RecordEvent(action.event_object, name.camel, event_message, event_type, now);
+  Status ev = actuator_.RecordEvent(
+      EventRecord{action.event_object, std::string(name.camel), std::move(event_message),
+                  std::string(event_type), action.certificate, std::string(name.snake)},
+      now);
   if (!ev) {
     log_.Warn("recording event failed", {{"action", std::string(name.camel)},
                                          {"object", action.event_object.Key()},

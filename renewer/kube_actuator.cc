@@ -199,19 +199,23 @@ Status KubeActuator::Patch(const PlannedAction& a, const std::string& body,
   return OkStatus();
 }
 
-Status KubeActuator::RecordEvent(const ObjectRef& on, std::string_view reason,
-                                 std::string_view message, std::string_view type, TimePoint now) {
+Status KubeActuator::RecordEvent(const EventRecord& event, TimePoint now) {
+  const ObjectRef& on = event.on;
+  const std::string& message = event.message;
   Json ev;
   ev["apiVersion"] = "v1";
   ev["kind"] = "Event";
   ev["metadata"] = {{"name", EventName(on.name, now)}, {"namespace", on.ns}};
+  if (!event.certificate.empty()) {
+    ev["metadata"]["annotations"] = {{std::string(kEventCertificateAnnotation), event.certificate},
+                                     {std::string(kEventActionAnnotation), event.action}};
+  }
   ev["involvedObject"] = {
       {"apiVersion", on.api_version}, {"kind", on.kind}, {"name", on.name}, {"namespace", on.ns}};
-  ev["reason"] = reason;
+  ev["reason"] = event.reason;
   // The API server caps Event messages at 1024 bytes.
-  ev["message"] =
-      message.size() > 1024 ? std::string(message.substr(0, 1021)) + "..." : std::string(message);
-  ev["type"] = type;
+  ev["message"] = message.size() > 1024 ? message.substr(0, 1021) + "..." : message;
+  ev["type"] = event.type;
   ev["source"] = {{"component", kComponent}};
   ev["firstTimestamp"] = KubeTime(now);
   ev["lastTimestamp"] = KubeTime(now);

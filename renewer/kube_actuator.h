@@ -25,14 +25,17 @@
 namespace certwatch::renewer {
 
 inline constexpr std::string_view kComponent = "certwatch-renewer";
+// On each Event: which certificate the action was for and which action (exporter/kube reads
+// them back into the state's renewer_last_action).
+inline constexpr std::string_view kEventCertificateAnnotation = "certwatch.io/certificate";
+inline constexpr std::string_view kEventActionAnnotation = "certwatch.io/action";
 
 class KubeActuator final : public Actuator {
  public:
   KubeActuator(KubeApi& api, std::string identity) : api_(api), identity_(std::move(identity)) {}
 
   Status Execute(const PlannedAction& action, TimePoint now) override;
-  Status RecordEvent(const ObjectRef& on, std::string_view reason, std::string_view message,
-                     std::string_view type, TimePoint now) override;
+  Status RecordEvent(const EventRecord& event, TimePoint now) override;
 
  private:
   Status Reissue(const PlannedAction& a, TimePoint now);

@@ -525,6 +525,37 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
   (void)type;
 }
 
+void DecodeRenewerEvent(od::object obj, RenewerEventState& out, DecodeOutput& d) {
+  Ctx c{"Event", d};
+  std::optional<UnixSeconds> last, first, event_time;
+  std::string_view type;
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k == "metadata") {
+      Meta(v, c, nullptr, [&](std::string_view ak, od::value av) {
+        if (ak == "certwatch.io/certificate")
+          out.certificate = Str(av);
+        else if (ak == "certwatch.io/action")
+          out.record.action = Str(av);
+      });
+    } else if (k == "type") {
+      type = Str(v);
+      out.record.result = type == "Warning" ? "error" : "success";
+    } else if (k == "lastTimestamp") {
+      if (v.is_null()) return;
+      last = Time(v, c, "lastTimestamp");
+    } else if (k == "firstTimestamp") {
+      if (v.is_null()) return;
+      first = Time(v, c, "firstTimestamp");
+    } else if (k == "eventTime") {
+      if (v.is_null()) return;
+      event_time = Time(v, c, "eventTime");
+    }
+  });
+  out.record.at = last ? *last : event_time ? *event_time : first ? *first : d.meta.created;
+  out.ns = d.meta.ns;
+  out.name = d.meta.name;
+}
+
 void DecodeStatus(od::object obj, StatusObject& out) {
   Fields(obj, [&](std::string_view k, od::value v) {
     if (k == "code")

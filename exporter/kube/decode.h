@@ -44,6 +44,10 @@ void DecodeIngress(simdjson::ondemand::object obj, IngressState& out, DecodeOutp
 // tls.crt is decoded and parsed into facts; the decoded bytes are wiped; tls.key is never
 // read. The caller wipes the JSON buffer it owns.
 void DecodeSecret(simdjson::ondemand::object obj, SecretCertState& out, DecodeOutput& d);
+// A core/v1 Event the renewer recorded (annotations certwatch.io/certificate and
+// certwatch.io/action; type Normal = success, Warning = error; lastTimestamp, else eventTime,
+// else firstTimestamp). Events without the certificate annotation leave `certificate` empty.
+void DecodeRenewerEvent(simdjson::ondemand::object obj, RenewerEventState& out, DecodeOutput& d);
 // Only metadata (bookmarks, unknown kinds).
 void DecodeMetaOnly(simdjson::ondemand::object obj, DecodeOutput& d);
 

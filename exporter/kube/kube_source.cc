@@ -189,6 +189,18 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
     k->shard_key = [](const IngressState& i) { return i.ns + "/" + i.name; };
     kinds.push_back(std::move(k));
   }
+  if (options_.config.renewer_events) {
+    auto k = MakeKind<RenewerEventState>("Event", "/api/v1", "events", &DecodeRenewerEvent,
+                                         &StateData::renewer_events);
+    k->query = "fieldSelector=" + QueryEscape("reportingComponent=certwatch-renewer");
+    k->on_upsert = [](StateData& s, const void* p) {
+      const auto& e = *static_cast<const RenewerEventState*>(p);
+      if (e.certificate.empty()) return;
+      RenewerActionRecord& last = s.renewer_last_action[e.certificate];
+      if (e.record.at >= last.at) last = e.record;
+    };
+    kinds.push_back(std::move(k));
+  }
   if (options_.config.secrets) {
     auto k = MakeKind<SecretCertState>("Secret", "/api/v1", "secrets", &DecodeSecret,
                                        &StateData::secrets);

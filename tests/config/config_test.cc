@@ -242,6 +242,7 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(k.request_timeout, seconds(30));
   EXPECT_EQ(k.backoff_initial, milliseconds(250));
   EXPECT_EQ(k.backoff_max, seconds(20));
+  EXPECT_FALSE(k.renewer_events);
 
   ASSERT_EQ(c->files.size(), 2u);
   EXPECT_EQ(c->files[0].path, "/etc/kubernetes/pki/*.crt");
@@ -415,7 +416,7 @@ TEST(Config, ReportsEveryErrorInDocumentOrder) {
             "m.yaml:4:12: kubernetes.enabled: want a boolean (true or false), got integer 1\n"
             "m.yaml:5:3: kubernetes.bogus: unknown key; allowed keys: acme_rate_limit_per_week, "
             "backoff_initial, backoff_max, enabled, ingress_port, ingresses, kubeconfig, "
-            "list_page_size, namespaces, request_timeout, resync, secrets");
+            "list_page_size, namespaces, renewer_events, request_timeout, resync, secrets");
 }
 
 TEST(Config, AnchorsAndAliasesWork) {

@@ -192,3 +192,42 @@ TEST(Decode, SecretWithoutCertificateOrGarbage) {
 
 }  // namespace
 }  // namespace certwatch
+
+namespace certwatch {
+namespace {
+
+TEST(Decode, RenewerEventCarriesCertificateActionResultAndTime) {
+  DecodeOutput d;
+  auto e = Decode<RenewerEventState>(
+      R"({"kind": "Event", "metadata": {"name": "web.1", "namespace": "shop",
+      "annotations": {"certwatch.io/certificate": "shop/web", "certwatch.io/action": "reissue"}},
+      "reason": "Reissue", "type": "Normal", "eventTime": null,
+      "firstTimestamp": "2026-11-28T09:00:00Z", "lastTimestamp": "2026-11-28T10:00:00Z"})",
+      DecodeRenewerEvent, d);
+  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(e.ns, "shop");
+  EXPECT_EQ(e.name, "web.1");
+  EXPECT_EQ(e.certificate, "shop/web");
+  EXPECT_EQ(e.record.action, "reissue");
+  EXPECT_EQ(e.record.result, "success");
+  EXPECT_EQ(e.record.at, 1795860000);
+
+  DecodeOutput d2;
+  auto failed = Decode<RenewerEventState>(R"({"metadata": {"name": "web.2", "namespace": "shop",
+      "annotations": {"certwatch.io/certificate": "shop/web", "certwatch.io/action": "switch_issuer"}},
+      "type": "Warning", "lastTimestamp": null, "eventTime": "2026-11-28T10:00:00.000001Z"})",
+                                          DecodeRenewerEvent, d2);
+  EXPECT_EQ(failed.record.result, "error");
+  EXPECT_EQ(failed.record.action, "switch_issuer");
+  EXPECT_EQ(failed.record.at, 1795860000);
+
+  DecodeOutput d3;
+  auto foreign = Decode<RenewerEventState>(
+      R"({"metadata": {"name": "x", "namespace": "a"}, "type": "Normal", "lastTimestamp": 7})",
+      DecodeRenewerEvent, d3);
+  EXPECT_EQ(foreign.certificate, "");
+  EXPECT_NE(d3.warning.find("lastTimestamp: not a string"), std::string::npos) << d3.warning;
+}
+
+}  // namespace
+}  // namespace certwatch

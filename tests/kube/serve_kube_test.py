@@ -5,6 +5,7 @@ kubeconfig (TLS + token, client certificate) and in-cluster (token file rotation
 Secrets parsed without keeping keys."""
 
 import base64
+import json
 import os
 import time
 import unittest
@@ -343,6 +344,39 @@ class KubeServeTest(unittest.TestCase):
         for blob in (state.decode(), metrics.decode()):
             self.assertNotIn(key_b64[:40], blob)
             self.assertNotIn(key_body[:40], blob)
+
+    def test_renewer_events_fill_last_action(self):
+        """The renewer's Events (and only its) tell a new renewer leader what was done."""
+        def event(name, cert, action, type_, at, component="certwatch-renewer"):
+            return {"apiVersion": "v1", "kind": "Event",
+                    "metadata": {"name": name, "namespace": "prod",
+                                 "annotations": {"certwatch.io/certificate": cert,
+                                                 "certwatch.io/action": action}},
+                    "involvedObject": {"kind": "Certificate", "name": cert.split("/")[1],
+                                       "namespace": "prod"},
+                    "reason": "Reissue", "type": type_, "eventTime": None,
+                    "firstTimestamp": tl.rfc3339(at), "lastTimestamp": tl.rfc3339(at),
+                    "source": {"component": component}, "reportingComponent": component}
+        kube = self.start_kube()
+        t0 = self.now - 3 * HOUR
+        kube.apply(event("ready.1", "prod/ready", "reissue", "Normal", t0 + HOUR),
+                   event("ready.0", "prod/ready", "delete_secret", "Normal", t0),
+                   event("other.1", "prod/other", "reissue", "Normal", t0, component="kubelet"))
+        s = self.serve(config(kube.kubeconfig))
+        self.wait_up(s)
+
+        def last_action():
+            _, _, body = s.get("/api/v1/state")
+            return json.loads(body)["renewer_last_action"]
+        tl.wait_for(lambda: "prod/ready" in last_action(), 20, what="renewer_last_action")
+        got = last_action()
+        self.assertEqual(got["prod/ready"], {"action": "reissue", "result": "success",
+                                             "at": t0 + HOUR})
+        self.assertNotIn("prod/other", got, "an Event of another component was read")
+        kube.apply(event("ready.2", "prod/ready", "switch_issuer", "Warning", t0 + 2 * HOUR))
+        tl.wait_for(lambda: last_action()["prod/ready"] == {
+            "action": "switch_issuer", "result": "error", "at": t0 + 2 * HOUR}, 20,
+            what="the newer failed action")
 
 
 class _ServeWithEnv(tl.CertwatchServe):

@@ -50,6 +50,8 @@ TEST(Engine, ReissuesOverdueAndEventsAndCounts) {
   EXPECT_EQ(h.actuator.events[0].reason, "Reissue");
   EXPECT_EQ(h.actuator.events[0].type, "Normal");
   EXPECT_EQ(h.actuator.events[0].on.kind, "Certificate");
+  EXPECT_EQ(h.actuator.events[0].action, "reissue");
+  EXPECT_FALSE(h.actuator.events[0].certificate.empty());
   EXPECT_EQ(h.metrics->ActionCount("reissue", "success", false), 1);
   EXPECT_NE(h.log_out.str().find("action=Reissue"), std::string::npos);
   EXPECT_EQ(h.engine->BudgetRemaining(), 19);

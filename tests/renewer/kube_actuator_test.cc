@@ -297,8 +297,9 @@ TEST(KubeActuator, DeleteOfAGoneObjectIsDoneAndErrorsNameTheObject) {
 TEST(KubeActuator, EventBody) {
   MemoryApi api;
   KubeActuator act(api, "pod-1");
-  ASSERT_TRUE(
-      act.RecordEvent(CertificateRef("default", "web"), "Reissue", "why", "Normal", At(kNow)));
+  ASSERT_TRUE(act.RecordEvent(EventRecord{CertificateRef("default", "web"), "Reissue", "why",
+                                          "Normal", "default/web", "reissue"},
+                              At(kNow)));
   ASSERT_EQ(api.calls.size(), 1u);
   EXPECT_EQ(api.calls[0].method, "POST");
   EXPECT_EQ(api.calls[0].path, "/api/v1/namespaces/default/events");
@@ -314,6 +315,8 @@ TEST(KubeActuator, EventBody) {
   EXPECT_EQ(ev["reportingInstance"], "pod-1");
   EXPECT_EQ(ev["metadata"]["namespace"], "default");
   EXPECT_EQ(ev["metadata"]["name"].get<std::string>().rfind("web.", 0), 0u);
+  EXPECT_EQ(ev["metadata"]["annotations"], (Json{{"certwatch.io/certificate", "default/web"},
+                                                 {"certwatch.io/action", "reissue"}}));
 }
 
 // --- Lease ---

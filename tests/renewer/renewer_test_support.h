@@ -53,10 +53,7 @@ inline Snapshot MakeSnapshot(std::vector<CertificateState> certs, bool synced = 
   return s;
 }
 
-struct RecordedEvent {
-  ObjectRef on;
-  std::string reason, message, type;
-};
+using RecordedEvent = EventRecord;
 
 class FakeActuator final : public Actuator {
  public:
@@ -65,9 +62,8 @@ class FakeActuator final : public Actuator {
     if (fail) return Error{"injected failure"};
     return OkStatus();
   }
-  Status RecordEvent(const ObjectRef& on, std::string_view reason, std::string_view message,
-                     std::string_view type, TimePoint) override {
-    events.push_back({on, std::string(reason), std::string(message), std::string(type)});
+  Status RecordEvent(const EventRecord& event, TimePoint) override {
+    events.push_back(event);
     return OkStatus();
   }
   std::vector<PlannedAction> executed;
