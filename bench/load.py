@@ -397,6 +397,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
   complete             {res['complete']}
   consistent           {res['consistent']}   (every object in every family, dates of one version)
   latency              p50 {res['p50_ms']:.0f} ms, p99 {res['p99_ms']:.0f} ms, max {res['max_ms']:.0f} ms (request to last byte)
+  fairness             {res['per_scraper_min']}..{res['per_scraper_max']} scrapes per scraper
   collection           p50 {res['collect_p50_ms']:.0f} ms, max {res['collect_max_ms']:.0f} ms (certwatch_scrape_duration_seconds: the collectors alone)
   certwatch CPU        {storm_cpu:.1f} s during the run; {background:.2f} CPU-s/s without scrapes (probes, renewals landing), so ~{scrape_cpu:.0f} s for the scrapes = {1000 * scrape_cpu / max(res['answered'], 1):.0f} ms per answered scrape
   collections          {res['collections_gzip']} gzip + {res['collections_plain']} plain seen by the scrapers (distinct certwatch_scrape_duration_seconds) for {res['answered']} answers

@@ -749,6 +749,7 @@ struct Totals {
   std::vector<double> collect_ms;  // what certwatch itself reports per scrape
   uint64_t scrapes = 0, gzip = 0, plain = 0, answered = 0, complete = 0, consistent = 0;
   uint64_t reused = 0;
+  std::vector<int> per_scraper;  // scrapes each scraper finished: how fairly they were served
   std::set<std::pair<bool, double>> collections;  // (gzip, certwatch_scrape_duration_seconds)
   VerdictCache cache;
   uint64_t gzip_wire = 0, gzip_text = 0, plain_text = 0;
@@ -785,6 +786,7 @@ void Scraper(int id, const Options& o, Steady::time_point deadline, Totals& tota
                                  plain ? plain_headers.get() : gzip_headers.get(), totals.cache);
     std::lock_guard lock(totals.mu);
     ++totals.scrapes;
+    ++totals.per_scraper[id];
     ++(s.gzip ? totals.gzip : totals.plain);
     totals.ms.push_back(s.ms);
     (s.gzip ? totals.gzip_ms : totals.plain_ms).push_back(s.ms);
@@ -987,6 +989,7 @@ int Run(const Options& o) {
   const auto t0 = Steady::now();
   const auto deadline = t0 + std::chrono::duration_cast<Steady::duration>(
                                  std::chrono::duration<double>(o.duration_s));
+  totals.per_scraper.assign(o.scrapers, 0);
   std::vector<std::thread> threads;
   threads.reserve(o.scrapers);
   for (int i = 0; i < o.scrapers; ++i) {
@@ -1026,6 +1029,9 @@ int Run(const Options& o) {
       "certwatch_scrape_duration_seconds (collection alone, as certwatch reports it): p50 %.0f ms, "
       "max %.0f ms\n",
       collect_p50, collect_max);
+  const auto [fewest, most] =
+      std::minmax_element(totals.per_scraper.begin(), totals.per_scraper.end());
+  std::printf("scrapes per scraper: fewest %d, most %d\n", *fewest, *most);
   uint64_t gzip_collections = 0;
   for (const auto& [gz, sec] : totals.collections) gzip_collections += gz ? 1 : 0;
   const uint64_t plain_collections = totals.collections.size() - gzip_collections;
@@ -1070,7 +1076,8 @@ int Run(const Options& o) {
       "\"tls_leaves_min\": %llu, \"tls_success_min\": %llu, \"gzip_bytes_avg\": %.0f, "
       "\"text_bytes_avg\": %.0f, \"client_cpu_s\": %.1f, \"renewals_seen\": %.0f, "
       "\"collect_p50_ms\": %.1f, \"collect_max_ms\": %.1f, \"collections_gzip\": %llu, "
-      "\"collections_plain\": %llu, \"reused_verdicts\": %llu, \"problems\": %s}\n",
+      "\"collections_plain\": %llu, \"reused_verdicts\": %llu, \"per_scraper_min\": %d, "
+      "\"per_scraper_max\": %d, \"problems\": %s}\n",
       o.scrapers, wall, static_cast<unsigned long long>(totals.scrapes),
       static_cast<unsigned long long>(totals.gzip), static_cast<unsigned long long>(totals.plain),
       static_cast<unsigned long long>(totals.answered),
@@ -1085,7 +1092,7 @@ int Run(const Options& o) {
       cpu, renewals_seen, collect_p50, collect_max,
       static_cast<unsigned long long>(gzip_collections),
       static_cast<unsigned long long>(plain_collections),
-      static_cast<unsigned long long>(totals.reused), problems.c_str());
+      static_cast<unsigned long long>(totals.reused), *fewest, *most, problems.c_str());
   std::fflush(stdout);
   // Slowness is reported, not failed; a 200 answer that is cut short or half-updated is a bug.
   return totals.answered == totals.consistent ? 0 : 1;
