@@ -11,7 +11,8 @@ samples certwatch's RSS and file descriptors idle, then runs bench_load_scrapers
 gzip scrapes as Prometheus asks, every 10th plain) for a bounded time while a second thread
 renews 500 Certificates a second through the API (notAfter, renewalTime and notBefore move
 together, so a half-applied update shows in a scrape) and the prober keeps handshaking; RSS
-and FDs are sampled throughout and after. Prints one summary; with CERTWATCH_RELIABILITY_DIR
+and FDs are sampled throughout and after (FDs before/after: the floor over a 5 s window, as
+probe sockets come and go). Prints one summary; with CERTWATCH_RELIABILITY_DIR
 set, writes load.json (a list with one "load" record).
 
     bench/load.py --build BUILD_DIR [--certificates 100000] [--tls-targets 10000]
@@ -51,6 +52,8 @@ def parse_args():
     p.add_argument("--failing-every", type=int, default=100)
     p.add_argument("--renewals-per-second", type=int, default=500)
     p.add_argument("--plain-every", type=int, default=10)
+    p.add_argument("--no-keepalive", action="store_true",
+                   help="a new connection per scrape (Prometheus keeps them; for comparison)")
     return p.parse_args()
 
 
@@ -364,7 +367,8 @@ tls_probes:
             storm_t0 = time.monotonic()
             rc, summary, res = run_scrapers(
                 url, ["--scrapers", ARGS.scrapers, "--duration", ARGS.duration,
-                      "--timeout", ARGS.timeout, "--plain-every", ARGS.plain_every, *expect],
+                      "--timeout", ARGS.timeout, "--plain-every", ARGS.plain_every, *expect,
+                      *(["--no-keepalive"] if ARGS.no_keepalive else [])],
                 ARGS.duration + ARGS.timeout + 120)
             renewer.stop_event.set()
             renewer.join(30)
@@ -421,7 +425,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
                   "p50_ms": res["p50_ms"], "p99_ms": res["p99_ms"], "max_ms": res["max_ms"],
                   "tls_targets": res["tls_targets"], "certificates": res["certificates"],
                   "rss_idle_kib": rss_idle, "rss_peak_kib": peak,
-                  "fd_before": fd_idle_max, "fd_after": fd_after_max,
+                  "fd_before": fd_idle_min, "fd_after": fd_after_min,
                   "rss_after_kib": rss_after, "duration_s": round(wall, 1),
                   "gzip": res["gzip"], "plain": res["plain"], "answered": res["answered"],
                   "renewals": renewer.renewed, "tls_handshakes": handshakes,

@@ -23,7 +23,7 @@
 //
 //   bench_load_scrapers --url http://127.0.0.1:9480/metrics --scrapers 50 --duration 120
 //       --certificates 100000 --tls-targets 10000 [--failing 1000] [--renewal-before 2592000]
-//       [--validity 7776000] [--plain-every 10] [--timeout 120] [--max-scrapes N]
+//       [--validity 7776000] [--plain-every 10] [--timeout 120] [--max-scrapes N] [--no-keepalive]
 //   bench_load_scrapers --self-check --url ... (same expectations): one real exposition must
 //       pass and each kind of damage (a series missing, a date from another version, a
 //       duplicate, a renamed object, a cut body) must be caught
@@ -73,6 +73,7 @@ struct Options {
   int plain_every = 10;  // every n-th scrape of a scraper is plain text; 0 = never
   int max_scrapes = 0;   // per scraper; 0 = until the deadline
   bool self_check = false;
+  bool keepalive = true;  // one connection per scraper, as Prometheus keeps it
   long certificates = -1;
   long tls_targets = -1;
   long failing = -1;           // certificates with a failed issuance (subset families)
@@ -85,6 +86,10 @@ bool ParseOptions(int argc, char** argv, Options& o) {
     std::string_view a = argv[i];
     if (a == "--self-check") {
       o.self_check = true;
+      continue;
+    }
+    if (a == "--no-keepalive") {
+      o.keepalive = false;
       continue;
     }
     if (i + 1 >= argc) {
@@ -767,6 +772,7 @@ void Scraper(int id, const Options& o, Steady::time_point deadline, Totals& tota
   curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, o.timeout_ms);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "certwatch-load/1 (Prometheus-like)");
+  if (!o.keepalive) curl_easy_setopt(curl.get(), CURLOPT_FORBID_REUSE, 1L);
   // Prometheus' own request headers; the gzip body is decoded here (zlib), not by libcurl,
   // so that its length can be held to Content-Length.
   const std::string timeout_header =
@@ -1110,10 +1116,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!certwatch::ParseOptions(argc, argv, o) || o.url.empty()) {
-    std::fprintf(stderr,
-                 "usage: bench_load_scrapers --url URL [--scrapers 50] [--duration S] "
-                 "[--timeout S] [--plain-every N] [--certificates N] [--tls-targets N] "
-                 "[--failing N] [--renewal-before S] [--validity S] [--max-scrapes N]\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_load_scrapers --url URL [--scrapers 50] [--duration S] "
+        "[--timeout S] [--plain-every N] [--certificates N] [--tls-targets N] "
+        "[--failing N] [--renewal-before S] [--validity S] [--max-scrapes N] [--no-keepalive]\n");
     return 2;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
