@@ -49,6 +49,8 @@ HOLD_LIMIT = 30.0
 
 
 class Peers:
+    """Every peer of this process: their behaviour (faulty or healthy) and their counts."""
+
     def __init__(self, args):
         self.args = args
         self.healthy = False
