@@ -482,3 +482,40 @@ class CertwatchServe:
 
     def __exit__(self, *exc):
         self.proc.stop()
+
+
+# ----------------------------------------------------------------------------- process facts
+
+def proc_fds(pid):
+    """Open file descriptors of a process."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def proc_rss_kib(pid):
+    """Resident set size of a process (VmRSS), KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for pid {pid}")
+
+
+def sanitized(pid):
+    """True under AddressSanitizer (terabytes of shadow mappings): its quarantine keeps freed
+    memory on purpose, so RSS bounds do not apply there (LeakSanitizer checks leaks at exit)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) > 1 << 30  # kB: more than 1 TiB
+    return False
+
+
+def quiet_fds(pid, samples=20, every=0.05):
+    """The fewest descriptors over a short window: requests in flight come and go, a leak
+    stays."""
+    low = None
+    for _ in range(samples):
+        n = proc_fds(pid)
+        low = n if low is None else min(low, n)
+        time.sleep(every)
+    return low
