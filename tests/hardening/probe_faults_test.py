@@ -77,37 +77,6 @@ def entries(state, key):
     return list(v.values()) if isinstance(v, dict) else list(v)
 
 
-def proc_fds(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def proc_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
-def sanitized(pid):
-    """True under AddressSanitizer (terabytes of shadow mappings)."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) > 1 << 30  # kB: more than 1 TiB
-    return False
-
-
-def quiet_fds(pid, samples=20, every=0.05):
-    """The fewest descriptors over a short window: probes in flight come and go, a leak stays."""
-    low = None
-    for _ in range(samples):
-        n = proc_fds(pid)
-        low = n if low is None else min(low, n)
-        time.sleep(every)
-    return low
-
-
 def make_big_chain(workdir, root, count=44, pad=2000):
     """A leaf under `count` intermediates, each padded by an nsComment to about 2.4 KB, made
     with the openssl CLI: over OpenSSL's 100 KiB max_cert_list. Returns (chain, leaf key)."""
@@ -306,7 +275,7 @@ class ProbeFaultsTest(unittest.TestCase):
         serve = self.keep(tl.CertwatchServe(d, "\n".join(lines) + "\n"))
         pid = serve.proc.pid
         # Sanitized builds run several times slower: their timers are as late as that.
-        asan = sanitized(pid)
+        asan = tl.sanitized(pid)
         slack = DURATION_SLACK * (3 if asan else 1)
 
         def scrape():
@@ -425,8 +394,8 @@ class ProbeFaultsTest(unittest.TestCase):
         except TimeoutError:
             self.fail(f"warm-up: {problems(scrape())}\n{serve.proc.output()[-3000:]}")
         time.sleep(3)
-        fd_before = quiet_fds(pid)
-        rss_before = proc_rss_kib(pid)
+        fd_before = tl.quiet_fds(pid)
+        rss_before = tl.proc_rss_kib(pid)
         peers_before = peers.stats()
 
         # Soak until each fault kind was delivered REPETITIONS times, checking every scrape.
@@ -445,7 +414,7 @@ class ProbeFaultsTest(unittest.TestCase):
             if scrapes % 10 == 0:
                 stale_probes(p)
             scrapes += 1
-            rss_trace.append(proc_rss_kib(pid))
+            rss_trace.append(tl.proc_rss_kib(pid))
             if "others" in p:
                 others_kept = False
                 first_problem.setdefault("others", p["others"][:5])
@@ -460,8 +429,8 @@ class ProbeFaultsTest(unittest.TestCase):
             time.sleep(0.5)
         self.assertTrue(serve.proc.alive(), f"certwatch died:\n{serve.proc.output()[-3000:]}")
         injected = stats
-        fd_after = quiet_fds(pid)
-        rss_after = proc_rss_kib(pid)
+        fd_after = tl.quiet_fds(pid)
+        rss_after = tl.proc_rss_kib(pid)
 
         # The 100 KB chain fails with OpenSSL's own words, not a hang or a crash.
         state = json.loads(serve.get("/api/v1/state", timeout=10)[2])
