@@ -197,6 +197,15 @@ http {{
     return p
 
 
+def seconds(duration):
+    """Prometheus-style duration (90s, 15m, 1h) in seconds."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    for unit in ("ms", "s", "m", "h"):
+        if duration.endswith(unit) and duration[:-len(unit)].replace(".", "").isdigit():
+            return float(duration[:-len(unit)]) * units[unit]
+    raise ValueError(f"bad duration {duration}")
+
+
 def nginx_accepts(status_port):
     """Connections nginx accepted so far (stub_status), i.e. handshakes the prober made."""
     _, _, body = t.http_get(f"http://{HOST}:{status_port}/")
@@ -394,6 +403,11 @@ tls_probes:
 
     for line in summary:
         print("  " + line)
+    # The prober must keep its schedule while scrapes run; far fewer handshakes than the
+    # schedule asks for means probing stalled under the scrape load.
+    expected_rate = targets / seconds(ARGS.interval)
+    probes_kept_up = handshakes / storm_wall >= 0.8 * expected_rate
+    probes_note = "" if probes_kept_up else " -- PROBING FELL BEHIND under the scrape load"
     wall = res["duration_s"]
     print(f"""
 load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certificates and {targets} TLS targets
@@ -408,7 +422,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
   scrapers' checking   {res['answered'] - res['reused_verdicts']} bodies checked in full, {res['reused_verdicts']} byte-identical to a checked one; scraper CPU {res['client_cpu_s']:.0f} s
   renewals             {renewer.renewed} Certificates renewed through the API during the run ({renewer.errors} failed posts), {res['renewals_seen']:.0f} seen landing between the first and last complete scrape
   checker self-check   {self_check['self_check_cases'] - self_check['missed']}/{self_check['self_check_cases']} (a real exposition passes, each kind of damage is caught)
-  TLS handshakes       {handshakes} during the run ({handshakes / wall:.0f}/s; interval {ARGS.interval} for {targets} targets)
+  TLS handshakes       {handshakes} during the run: {handshakes / storm_wall:.0f}/s of the {expected_rate:.0f}/s that {targets} targets every {ARGS.interval} need{probes_note}
   RSS                  idle {rss_idle / 1024:.0f} MiB, peak under load {peak / 1024:.0f} MiB, after {rss_after / 1024:.0f} MiB (peak before the run {hwm_before / 1024:.0f} MiB)
   FDs                  idle {fd_idle_min}..{fd_idle_max}, max under load {during_fd_max}, after {fd_after_min}..{fd_after_max}
   threads              max {during_threads_max} under load
@@ -429,6 +443,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
                   "rss_after_kib": rss_after, "duration_s": round(wall, 1),
                   "gzip": res["gzip"], "plain": res["plain"], "answered": res["answered"],
                   "renewals": renewer.renewed, "tls_handshakes": handshakes,
+                  "tls_handshakes_expected": round(expected_rate * storm_wall),
                   "collections": res["collections_gzip"] + res["collections_plain"]}
         with open(os.path.join(out_dir, "load.json"), "w") as f:
             json.dump([record], f, indent=1)
