@@ -444,7 +444,8 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
                   "gzip": res["gzip"], "plain": res["plain"], "answered": res["answered"],
                   "renewals": renewer.renewed, "tls_handshakes": handshakes,
                   "tls_handshakes_expected": round(expected_rate * storm_wall),
-                  "collections": res["collections_gzip"] + res["collections_plain"]}
+                  "collections": res["collections_gzip"] + res["collections_plain"],
+                  "load_average": round(os.getloadavg()[0], 1)}
         with open(os.path.join(out_dir, "load.json"), "w") as f:
             json.dump([record], f, indent=1)
         print(f"  reliability record   {os.path.join(out_dir, 'load.json')}")
