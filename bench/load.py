@@ -393,7 +393,9 @@ tls_probes:
             time.sleep(5)  # let the last connections close
             rss_after, fd_after_max, fd_after_min = window(pid, 5)
             alive = serve.proc.alive()
-            last = wait_populated(url, n, targets, 60)
+            # One more scrape once the load is gone: still whole and consistent.
+            _, _, last = run_scrapers(url, ["--scrapers", 1, "--max-scrapes", 1, "--duration",
+                                            600, "--plain-every", 0, *expect], 300)
         finally:
             if serve:
                 serve.stop()
@@ -426,7 +428,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
   RSS                  idle {rss_idle / 1024:.0f} MiB, peak under load {peak / 1024:.0f} MiB, after {rss_after / 1024:.0f} MiB (peak before the run {hwm_before / 1024:.0f} MiB)
   FDs                  idle {fd_idle_min}..{fd_idle_max}, max under load {during_fd_max}, after {fd_after_min}..{fd_after_max}
   threads              max {during_threads_max} under load
-  process              {'alive' if alive else 'DEAD'}; afterwards {last['certificates']} certificates, {last['tls_targets']} targets
+  process              {'alive' if alive else 'DEAD'}; afterwards a scrape {'complete and consistent' if last['consistent'] == 1 else 'NOT complete and consistent'}: {last['certificates']} certificates, {last['tls_targets']} targets
   whole benchmark      {time.monotonic() - started:.0f} s (machine load average now {os.getloadavg()[0]:.1f}: other work shares these {os.cpu_count()} CPUs)""")
     goal = res["answered"] == res["scrapes"] == res["complete"] == res["consistent"]
     print(f"  goal (every scrape complete and consistent): {'met' if goal else 'NOT met'}")
@@ -450,7 +452,7 @@ load: {ARGS.scrapers} concurrent scrapers for {wall:.0f} s against {n} Certifica
             json.dump([record], f, indent=1)
         print(f"  reliability record   {os.path.join(out_dir, 'load.json')}")
     # Slow scrapes are a measurement; a 200 answer cut short or half-updated is a fault.
-    return 1 if rc != 0 or not alive else 0
+    return 1 if rc != 0 or not alive or last["consistent"] != 1 else 0
 
 
 if __name__ == "__main__":
