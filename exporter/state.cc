@@ -4,39 +4,57 @@ namespace certwatch {
 
 std::string_view ToString(FailureReason r) {
   switch (r) {
-    case FailureReason::kNone: return "none";
-    case FailureReason::kRateLimited: return "rate_limited";
-    case FailureReason::kChallengePending: return "challenge_pending";
-    case FailureReason::kDnsNotPropagated: return "dns_not_propagated";
-    case FailureReason::kChallengeFailed: return "challenge_failed";
-    case FailureReason::kOrderFailed: return "order_failed";
-    case FailureReason::kIssuerNotReady: return "issuer_not_ready";
-    case FailureReason::kRequestDenied: return "request_denied";
-    case FailureReason::kRequestFailed: return "request_failed";
-    case FailureReason::kCaaForbidden: return "caa_forbidden";
-    case FailureReason::kEndpointStale: return "endpoint_stale";
-    case FailureReason::kRenewalOverdue: return "renewal_overdue";
-    case FailureReason::kExpired: return "expired";
-    case FailureReason::kNotReady: return "not_ready";
-    case FailureReason::kUnknown: return "unknown";
+    case FailureReason::kNone:
+      return "none";
+    case FailureReason::kRateLimited:
+      return "rate_limited";
+    case FailureReason::kChallengePending:
+      return "challenge_pending";
+    case FailureReason::kDnsNotPropagated:
+      return "dns_not_propagated";
+    case FailureReason::kChallengeFailed:
+      return "challenge_failed";
+    case FailureReason::kOrderFailed:
+      return "order_failed";
+    case FailureReason::kIssuerNotReady:
+      return "issuer_not_ready";
+    case FailureReason::kRequestDenied:
+      return "request_denied";
+    case FailureReason::kRequestFailed:
+      return "request_failed";
+    case FailureReason::kCaaForbidden:
+      return "caa_forbidden";
+    case FailureReason::kEndpointStale:
+      return "endpoint_stale";
+    case FailureReason::kRenewalOverdue:
+      return "renewal_overdue";
+    case FailureReason::kExpired:
+      return "expired";
+    case FailureReason::kNotReady:
+      return "not_ready";
+    case FailureReason::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
+void SetSourceStatus(StateData& d, const std::string& name, bool up, bool synced, UnixSeconds now,
+                     std::string error) {
+  SourceStatus& s = d.sources[name];
+  s.up = up;
+  s.synced = synced;
+  if (up) {
+    s.last_sync = now;
+    s.last_error.clear();
+  } else {
+    ++s.errors_total;
+    s.last_error = std::move(error);
+  }
+}
+
 void StateStore::SetSource(const std::string& name, bool up, bool synced, UnixSeconds now,
                            std::string error) {
-  Update([&](StateData& d) {
-    SourceStatus& s = d.sources[name];
-    s.up = up;
-    s.synced = synced;
-    if (up) {
-      s.last_sync = now;
-      s.last_error.clear();
-    } else {
-      ++s.errors_total;
-      s.last_error = std::move(error);
-    }
-  });
+  Update([&](StateData& d) { SetSourceStatus(d, name, up, synced, now, std::move(error)); });
 }
 
 }  // namespace certwatch

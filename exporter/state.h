@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/rw_mutex.h"
+
 namespace certwatch {
 
 // Unix seconds; 0 = unknown where a field is not optional.
@@ -298,6 +300,11 @@ struct StateData {
   ConfigReloadState config_reload;
 };
 
+// A source's health in `d.sources[name]`: up (else errors_total counts one more error),
+// synced, last_sync, last_error.
+void SetSourceStatus(StateData& d, const std::string& name, bool up, bool synced, UnixSeconds now,
+                     std::string error = "");
+
 // Thread-safe owner of StateData. Writers hold an exclusive lock for the duration of one
 // update (one object, or one batch), so a reader never sees a half-updated object.
 class StateStore {
@@ -323,7 +330,8 @@ class StateStore {
                  std::string error = "");
 
  private:
-  mutable std::shared_mutex mu_;
+  // Writer-preferring: scrapes back to back must not keep the sources' updates out.
+  mutable WriterPreferringSharedMutex mu_;
   StateData data_;
   uint64_t generation_ = 0;
 };

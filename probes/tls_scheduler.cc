@@ -66,6 +66,7 @@ void TlsScheduler::Stop() {
   });
   // The loop thread stops after this source; if it is already gone nothing runs on it.
   fut.wait_for(std::chrono::seconds(5));
+  writer_.Flush();
 }
 
 void TlsScheduler::StartRound() {
@@ -81,7 +82,9 @@ void TlsScheduler::StartRound() {
 
   const UnixSeconds now = static_cast<UnixSeconds>(clock_.NowSeconds());
   if (!config_error_.empty()) {
-    store_.SetSource("tls_probes", false, false, now, config_error_);
+    writer_.Post([now, error = config_error_](StateData& d) {
+      SetSourceStatus(d, "tls_probes", false, false, now, error);
+    });
     return;
   }
   std::map<std::string, TlsTarget> next;
@@ -103,7 +106,8 @@ void TlsScheduler::StartRound() {
     return 0;
   });
   if (!error.empty()) {
-    store_.SetSource("tls_probes", false, false, now, error);
+    writer_.Post(
+        [now, error](StateData& d) { SetSourceStatus(d, "tls_probes", false, false, now, error); });
     return;
   }
   if (shard_.count() > 1) {
@@ -120,18 +124,21 @@ void TlsScheduler::StartRound() {
       logger_.Warn("discovered TLS target skipped", {{"target", r}});
     }
   }
-  // Results of targets that are gone (a deleted Ingress) vanish with them.
-  store_.Update([&](StateData& data) {
-    for (auto it = data.tls.begin(); it != data.tls.end();) {
-      it = next.count(it->first) ? std::next(it) : data.tls.erase(it);
-    }
-  });
+  // Results of targets that are gone (a deleted Ingress) vanish with them. Through the
+  // writer, so that a result still queued for such a target cannot bring it back.
+  std::set<std::string> keys;
+  for (const auto& [key, t] : next) keys.insert(key);
   targets_ = std::move(next);
   if (!synced_ && awaiting_first_.empty()) {
     for (const auto& [key, t] : targets_) awaiting_first_.insert(key);
     if (targets_.empty()) synced_ = true;
   }
-  store_.SetSource("tls_probes", true, synced_, now);
+  writer_.Post([keys = std::move(keys), now, synced = synced_](StateData& data) {
+    for (auto it = data.tls.begin(); it != data.tls.end();) {
+      it = keys.count(it->first) ? std::next(it) : data.tls.erase(it);
+    }
+    SetSourceStatus(data, "tls_probes", true, synced, now);
+  });
 
   const auto interval_ms = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
   for (const auto& [key, t] : targets_) {
@@ -172,10 +179,14 @@ void TlsScheduler::OnDone(const std::string& key, TlsProbeReport report) {
                                          {"server_name", it->second.options.server_name},
                                          {"err", report.result.error}});
     }
-    store_.Update([&](StateData& data) { Record(data, it->second, std::move(report), now); });
+    // Applied by the writer thread: the loop never waits for a scrape's read lock.
+    writer_.Post([target = it->second, report = std::move(report), now](StateData& data) mutable {
+      Record(data, target, std::move(report), now);
+    });
     if (!synced_ && awaiting_first_.erase(key) && awaiting_first_.empty()) {
       synced_ = true;
-      store_.SetSource("tls_probes", true, true, now);
+      writer_.Post(
+          [now](StateData& data) { SetSourceStatus(data, "tls_probes", true, true, now); });
     }
   }
   Pump();

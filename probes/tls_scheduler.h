@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "exporter/source.h"
 #include "exporter/state.h"
+#include "exporter/state_writer.h"
 #include "probes/event_loop.h"
 #include "probes/targets.h"
 #include "probes/tls.h"
@@ -51,6 +52,7 @@ class TlsScheduler final : public Source {
 
   EventLoop& loop_;
   StateStore& store_;
+  DeferredStateWriter writer_{store_};
   const Config& config_;
   Logger logger_;
   const Clock& clock_;
