@@ -1,7 +1,13 @@
 #include "exporter/web/server.h"
 
-#include <arpa/inet.h>
+// Worker threads; a request waits for a free one. Concurrent scrapes share one collection
+// (exporter/scrape_coalescer.h) and cost one waiting thread each, so there are enough for
+// many scrapers at once: with httplib's default of 8, the ninth of 50 scrapers queued behind
+// keep-alive connections for a minute (bench/load.sh).
+#define CPPHTTPLIB_THREAD_POOL_COUNT 64
 #include <httplib.h>
+
+#include <arpa/inet.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
