@@ -3,7 +3,7 @@
 #   ./build.sh run     install packages, build, run the exporter on config/example.yaml
 #   ./build.sh test    install packages, build, run every test: the suite (unit + integration)
 #                      on the Release build with the unit tests also under valgrind, the suite
-#                      again under ASan+UBSan (clang), every libFuzzer target FUZZ_SECONDS (30)
+#                      again under ASan+UBSan (clang), every libFuzzer target FUZZ_SECONDS (20)
 #   ./build.sh test-fast  the suite on the Release build only (a quick loop; CI runs `test`)
 #   ./build.sh bench   install packages, build, run the benchmarks
 #   ./build.sh reliability  fuzzing, fault soaks and load; rewrites the README's reliability tables
@@ -74,7 +74,7 @@ case "${1:-}" in
        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
        ctest --output-on-failure -j "$(jobs)" --timeout 1500)
     # 3. Every parser of outside input under libFuzzer for a bounded time; any crash fails.
-    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-30} fuzz/run.sh ;;
+    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh ;;
   test-fast)
     # Step 1 without valgrind: the quick loop while developing (not what CI runs).
     deps
