@@ -1,13 +1,7 @@
 #include "exporter/web/server.h"
 
-// Worker threads; a request waits for a free one. Concurrent scrapes share one collection
-// (exporter/scrape_coalescer.h) and cost one waiting thread each, so there are enough for
-// many scrapers at once: with httplib's default of 8, the ninth of 50 scrapers queued behind
-// keep-alive connections for a minute (bench/load.sh).
-#define CPPHTTPLIB_THREAD_POOL_COUNT 64
-#include <httplib.h>
-
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -203,6 +197,8 @@ void Write(HttpResponse&& r, httplib::Response& res) {
                            });
 }
 
+constexpr size_t kWorkerThreads = 64;
+
 }  // namespace
 
 WebServer::WebServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -232,6 +228,14 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
   } else {
     impl->server = std::make_unique<httplib::Server>();
   }
+  // Worker threads; a connection waits for a free one and keeps it while kept alive.
+  // Concurrent scrapes share one collection (exporter/scrape_coalescer.h) and cost a waiting
+  // thread each, so there are enough for many scrapers at once: with httplib's default of 8,
+  // the ninth of 50 scrapers queued behind kept-alive connections for a minute (bench/load.sh).
+  // httplib takes ownership of the queue (a unique_ptr in listen), hence the release().
+  impl->server->new_task_queue = [] {
+    return std::make_unique<httplib::ThreadPool>(kWorkerThreads).release();
+  };
   Impl* self = impl.get();
   impl->server->set_pre_routing_handler(
       [self](const httplib::Request& req, httplib::Response& res) {
