@@ -24,6 +24,16 @@ struct FakeQuery {
   bool tcp = false;
 };
 
+// A recursive (RD) question as a client sends it.
+inline FakeQuery Question(const std::string& name, uint16_t type, uint16_t id = 0x1234) {
+  FakeQuery q;
+  q.id = id;
+  q.name = name;
+  q.type = type;
+  q.rd = true;
+  return q;
+}
+
 // Builds a response to `q` (header, the question, then records).
 class ResponseBuilder {
  public:

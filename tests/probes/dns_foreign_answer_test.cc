@@ -23,12 +23,7 @@ using testing::RdataTxt;
 using testing::ResponseBuilder;
 
 FakeQuery Question(const std::string& name, DnsType type) {
-  FakeQuery q;
-  q.id = 0x4321;
-  q.name = name;
-  q.type = static_cast<uint16_t>(type);
-  q.rd = true;
-  return q;
+  return testing::Question(name, static_cast<uint16_t>(type), 0x4321);
 }
 
 DnsResponse Parsed(const Bytes& b) {

@@ -27,12 +27,7 @@ using testing::RdataTxt;
 using testing::ResponseBuilder;
 
 FakeQuery Q(const std::string& name, DnsType type) {
-  FakeQuery q;
-  q.id = 0x1234;
-  q.name = name;
-  q.type = static_cast<uint16_t>(type);
-  q.rd = true;
-  return q;
+  return testing::Question(name, static_cast<uint16_t>(type));
 }
 
 Result<DnsResponse> Parse(const Bytes& b) { return ParseDnsResponse(b.data(), b.size()); }
