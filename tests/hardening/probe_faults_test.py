@@ -178,21 +178,7 @@ class PeerGroup:
             m.set_healthy(healthy)
 
 
-class ProbeFaultsTest(unittest.TestCase):
-    def setUp(self):
-        self._dir = tl.tempdir()
-        self.workdir = self._dir.__enter__()
-        self.stack = []
-
-    def tearDown(self):
-        for s in reversed(self.stack):
-            s.stop()
-        self._dir.__exit__(None, None, None)
-
-    def keep(self, s):
-        self.stack.append(s)
-        return s
-
+class ProbeFaultsTest(tl.ServersTestCase):
     def test_faulty_peers_leave_certwatch_and_other_series_intact(self):
         d = self.workdir
         # 20 targets per TLS fault and 20 questions per resolver (10 names, A and TXT) on the

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.request
 
 BIN = os.environ.get("CERTWATCH_BIN", "build/certwatch")
@@ -519,3 +520,22 @@ def quiet_fds(pid, samples=20, every=0.05):
         low = n if low is None else min(low, n)
         time.sleep(every)
     return low
+
+
+class ServersTestCase(unittest.TestCase):
+    """A test case with a scratch directory (`self.workdir`) and the servers it starts:
+    `self.keep(server)` stops it (its .stop()) after the test, last started first."""
+
+    def setUp(self):
+        self._dir = tempdir()
+        self.workdir = self._dir.__enter__()
+        self.stack = []
+
+    def tearDown(self):
+        for s in reversed(self.stack):
+            s.stop()
+        self._dir.__exit__(None, None, None)
+
+    def keep(self, s):
+        self.stack.append(s)
+        return s

@@ -96,21 +96,7 @@ def by_resolver(report):
     return {x["resolver"]: x for x in report["results"]}
 
 
-class OneShotTest(unittest.TestCase):
-    def setUp(self):
-        self._dir = cw.tempdir()
-        self.workdir = self._dir.__enter__()
-        self.stack = []
-
-    def tearDown(self):
-        for s in reversed(self.stack):
-            s.stop()
-        self._dir.__exit__(None, None, None)
-
-    def keep(self, s):
-        self.stack.append(s)
-        return s
-
+class OneShotTest(cw.ServersTestCase):
     def test_txt_on_two_of_three_then_all(self):
         a, b, c = (self.keep(ChallTestSrv(self.workdir, f"127.0.0.{i}")) for i in (21, 22, 23))
         name = "_acme-challenge.example.test"
