@@ -161,39 +161,14 @@ class Renewer(threading.Thread):
 # --------------------------------------------------------------------------- TLS servers
 
 def start_nginx(tmp, cert, key, ports, status_port):
-    conf = os.path.join(tmp, "nginx.conf")
-    listens = "\n".join(f"    listen {HOST}:{p} ssl;" for p in ports)
-    with open(conf, "w") as f:
-        f.write(f"""worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  ssl_session_cache off;
-  ssl_session_tickets off;
-  server {{
-{listens}
-    server_name *.{DOMAIN};
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    return 200 "ok";
-  }}
-  server {{
+    # A plain-HTTP stub_status server counts the handshakes nginx completed.
+    status = f"""  server {{
     listen {HOST}:{status_port};
     location / {{ stub_status; }}
   }}
-}}
-""")
-    p = t.Proc(["nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/nginx-error.log", "-g",
-                "daemon off;"], tmp, name="nginx")
-    for port in [*ports, status_port]:
-        t.wait_port(HOST, port)
+"""
+    p = t.start_tls_nginx(tmp, HOST, ports, cert, key, f"*.{DOMAIN}", extra_servers=status)
+    t.wait_port(HOST, status_port)
     return p
 
 

@@ -35,36 +35,7 @@ def proc_cpu_seconds(pid):
 
 
 def start_nginx(tmp, cert, key, ports):
-    conf = os.path.join(tmp, "nginx.conf")
-    listens = "\n".join(f"    listen {HOST}:{p} ssl;" for p in ports)
-    with open(conf, "w") as f:
-        f.write(f"""worker_processes 2;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  ssl_session_cache off;
-  ssl_session_tickets off;
-  server {{
-{listens}
-    server_name {NAME};
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    return 200 "ok";
-  }}
-}}
-""")
-    p = t.Proc(["nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/nginx-error.log", "-g",
-                "daemon off;"], tmp, name="nginx")
-    for port in ports:
-        t.wait_port(HOST, port)
-    return p
+    return t.start_tls_nginx(tmp, HOST, ports, cert, key, NAME, workers=2, connections=8192)
 
 
 def openssl_floor():

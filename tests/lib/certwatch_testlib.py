@@ -539,3 +539,40 @@ class ServersTestCase(unittest.TestCase):
     def keep(self, s):
         self.stack.append(s)
         return s
+
+
+def start_tls_nginx(workdir, host, ports, cert, key, server_name, workers=1, connections=4096,
+                    extra_servers=""):
+    """nginx (from Debian) answering TLS on host:ports with one certificate, no session
+    resumption (every handshake is a full one), all state under `workdir`; `extra_servers`
+    is more nginx `server { ... }` blocks. Returns its Proc once every port listens."""
+    conf = os.path.join(workdir, "nginx.conf")
+    listens = "\n".join(f"    listen {host}:{p} ssl;" for p in ports)
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes {workers};
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log;
+events {{ worker_connections {connections}; }}
+http {{
+  access_log off;
+  client_body_temp_path {workdir}/body;
+  proxy_temp_path {workdir}/proxy;
+  fastcgi_temp_path {workdir}/fastcgi;
+  uwsgi_temp_path {workdir}/uwsgi;
+  scgi_temp_path {workdir}/scgi;
+  ssl_session_cache off;
+  ssl_session_tickets off;
+  server {{
+{listens}
+    server_name {server_name};
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    return 200 "ok";
+  }}
+{extra_servers}}}
+""")
+    p = Proc(["nginx", "-p", workdir, "-c", conf, "-e", f"{workdir}/nginx-error.log", "-g",
+              "daemon off;"], workdir, name="nginx")
+    for port in ports:
+        wait_port(host, port)
+    return p
