@@ -232,21 +232,7 @@ def serve_config(kubeconfig, resolvers, queries=None, kubernetes=True, auth_port
     return "\n".join(lines) + "\n"
 
 
-class ServeTest(unittest.TestCase):
-    def setUp(self):
-        self._dir = cw.tempdir()
-        self.workdir = self._dir.__enter__()
-        self.stack = []
-
-    def tearDown(self):
-        for s in reversed(self.stack):
-            s.stop()
-        self._dir.__exit__(None, None, None)
-
-    def keep(self, s):
-        self.stack.append(s)
-        return s
-
+class ServeTest(cw.ServersTestCase):
     def metrics(self, serve):
         status, _, body = serve.get("/metrics")
         self.assertEqual(status, 200)
