@@ -179,15 +179,16 @@ void TlsScheduler::OnDone(const std::string& key, TlsProbeReport report) {
                                          {"server_name", it->second.options.server_name},
                                          {"err", report.result.error}});
     }
+    // The first round's last result and "synced" land in one update, so no reader sees the
+    // result without the source synced.
+    const bool completes_sync = !synced_ && awaiting_first_.erase(key) && awaiting_first_.empty();
+    if (completes_sync) synced_ = true;
     // Applied by the writer thread: the loop never waits for a scrape's read lock.
-    writer_.Post([target = it->second, report = std::move(report), now](StateData& data) mutable {
+    writer_.Post([target = it->second, report = std::move(report), now,
+                  completes_sync](StateData& data) mutable {
       Record(data, target, std::move(report), now);
+      if (completes_sync) SetSourceStatus(data, "tls_probes", true, true, now);
     });
-    if (!synced_ && awaiting_first_.erase(key) && awaiting_first_.empty()) {
-      synced_ = true;
-      writer_.Post(
-          [now](StateData& data) { SetSourceStatus(data, "tls_probes", true, true, now); });
-    }
   }
   Pump();
 }
