@@ -9,6 +9,8 @@
 #include <limits>
 #include <random>
 
+#include "tests/exporter/gzip_support.h"
+
 namespace certwatch {
 namespace {
 
@@ -122,19 +124,7 @@ TEST(TextWriterTest, HistogramAndSummaryMatchSerializer) {
   EXPECT_EQ(WriteText(all), Reference(all));
 }
 
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
-  std::string out(in.size() * 200 + 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return out;
-}
+using testing::Gunzip;
 
 // Random values (integers, timestamps, fractions, tiny and huge magnitudes) and random label
 // values drawn from characters that need escaping, over many series.

@@ -8,6 +8,7 @@
 #include "exporter/landing_page.h"
 #include "exporter/state_api.h"
 #include "exporter/web/handlers.h"
+#include "tests/exporter/gzip_support.h"
 
 namespace certwatch {
 namespace {
@@ -88,19 +89,7 @@ TEST(WebHandlersTest, ReloadReportsTheLoaderError) {
   EXPECT_EQ(f.reloads, 2);
 }
 
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  std::string out(1 << 20, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return out;
-}
+using testing::Gunzip;
 
 TEST(WebHandlersTest, MetricsGzipOnlyWhenAsked) {
   Fixture f;
