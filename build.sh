@@ -54,6 +54,32 @@ configure_and_build() {  # dir, extra cmake args... (a later -DCMAKE_BUILD_TYPE 
   ninja -C "$dir" -j "$(jobs)"
 }
 
+# run_suite DIR STEP [ctest args...]: the whole ctest suite in DIR, then the slowest ten tests
+# beside their timeouts (printed whether or not the suite passed). Returns ctest's status.
+run_suite() {
+  local dir=$1 step=$2; shift 2
+  local rc=0
+  (cd "$dir" && ctest --output-on-failure -j "$(test_jobs)" --timeout 1500 \
+     --output-junit "$PWD/$dir/ctest-junit.xml" "$@") || rc=$?
+  /usr/bin/python3 tests/lib/ctest_report.py "$dir" "$dir/ctest-junit.xml" --step "$step"
+  return $rc
+}
+
+# Wall time of each step of `test`, printed as it ends and again at the end.
+STEP_TIMES=()
+timed() {  # name, command...
+  local name=$1; shift
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  STEP_TIMES+=("$(printf '%-44s %5d s%s' "$name" $((SECONDS - start)) "$([ $rc -ne 0 ] && echo '  FAILED')")")
+  echo "=== step: ${STEP_TIMES[-1]}"
+  return $rc
+}
+print_step_times() {
+  echo "=== step times (total $SECONDS s)"
+  printf '%s\n' "${STEP_TIMES[@]}"
+}
+
 case "${1:-}" in
   deps)
     deps ;;
@@ -63,21 +89,22 @@ case "${1:-}" in
     echo "certwatch: serving http://127.0.0.1:9480/ (metrics at /metrics); Ctrl-C stops it"
     exec build/certwatch serve --config config/example.yaml ;;
   test)
-    deps
+    trap print_step_times EXIT
+    timed "packages" deps
     # 1. The suite on the Release build `run` ships, and every unit test binary once more under
     #    valgrind memcheck (ctest label "valgrind"), all scheduled together.
-    configure_and_build build -DCERTWATCH_VALGRIND=ON
-    (cd build && ctest --output-on-failure -j "$(test_jobs)" --timeout 1500)
+    timed "build: GCC Release" configure_and_build build -DCERTWATCH_VALGRIND=ON
+    timed "1. suite on Release + valgrind" run_suite build "Release + valgrind"
     # 2. The same suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang so
     #    that the same build also links the libFuzzer targets (one build instead of two).
-    configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+    timed "build: clang ASan+UBSan + fuzz targets" configure_and_build build-asan \
+      -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
       -DCERTWATCH_SANITIZE=ON -DCERTWATCH_FUZZ=ON -DCERTWATCH_BENCH=OFF -DCERTWATCH_VALGRIND=OFF \
       -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       ctest --output-on-failure -j "$(test_jobs)" --timeout 1500)
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      timed "2. suite on ASan+UBSan" run_suite build-asan "ASan+UBSan"
     # 3. Every parser of outside input under libFuzzer for a bounded time; any crash fails.
-    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-20} fuzz/run.sh ;;
+    FUZZ_BUILD_DIR=build-asan FUZZ_SECONDS=${FUZZ_SECONDS:-20} timed "3. fuzz targets" fuzz/run.sh ;;
   test-fast)
     # Step 1 without valgrind: the quick loop while developing (not what CI runs).
     deps

@@ -21,7 +21,7 @@ ninja -C "$BUILD" -j "$(nproc)" $(for t in $targets; do echo "fuzz_$t"; done) ||
 failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf '%-22s %12s %8s\n' target executions crashes
+printf '%-22s %12s %8s %8s\n' target executions crashes seconds
 records=()
 for t in $targets; do
   name=${t%_fuzz}
@@ -48,7 +48,7 @@ for t in $targets; do
     tail -30 "$log" >&2
     mkdir -p fuzz/crashes && cp "$work/$name"-* fuzz/crashes/ 2>/dev/null
   fi
-  printf '%-22s %12s %8s\n' "$name" "${execs:-0}" "$crashes"
+  printf '%-22s %12s %8s %8s\n' "$name" "${execs:-0}" "$crashes" "$seconds"
   records+=("$(printf '{"kind": "fuzz", "target": "%s", "executions": %d, "crashes": %d, "seconds": %s, "corpus_inputs": %d}' \
     "$name" "${execs:-0}" "$crashes" "$seconds" "$corpus_inputs")")
 done

@@ -74,7 +74,7 @@ bool SafeRelativePath(const std::string& path) {
 
 }  // namespace
 
-Result<std::vector<GeneratedFile>> GenerateMonitoring(const GeneratorConfig& config) {
+Result<std::map<std::string, std::string>> EvaluateMixin(const GeneratorConfig& config) {
   // Config strings are bytes as the YAML reader gave them; JSON needs UTF-8.
   std::string config_json;
   try {
@@ -85,8 +85,13 @@ Result<std::vector<GeneratedFile>> GenerateMonitoring(const GeneratorConfig& con
   }
   auto outputs = EvaluateJsonnetMulti(EmbeddedMixinSources(), kEntry, {{"config", config_json}});
   if (!outputs) return outputs.error().Wrap("generating the monitoring mixin");
+  return std::move(*outputs);
+}
+
+Result<std::vector<GeneratedFile>> RenderMixinOutputs(
+    const std::map<std::string, std::string>& outputs) {
   std::vector<GeneratedFile> files;
-  for (const auto& [path, json] : *outputs) {
+  for (const auto& [path, json] : outputs) {
     if (!SafeRelativePath(path))
       return Error{"generating the monitoring mixin: bad output name " + path};
     auto content = Render(path, json);
@@ -94,6 +99,12 @@ Result<std::vector<GeneratedFile>> GenerateMonitoring(const GeneratorConfig& con
     files.push_back({path, std::move(*content)});
   }
   return files;
+}
+
+Result<std::vector<GeneratedFile>> GenerateMonitoring(const GeneratorConfig& config) {
+  auto outputs = EvaluateMixin(config);
+  if (!outputs) return outputs.error();
+  return RenderMixinOutputs(*outputs);
 }
 
 Status WriteGeneratedFiles(const std::vector<GeneratedFile>& files, const std::string& dir) {

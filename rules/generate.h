@@ -3,6 +3,7 @@
 // unit tests, Grafana dashboards and their ConfigMap, runbooks.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,16 @@ struct GeneratedFile {
   std::string content;
 };
 
-// Every output file, sorted by path. Fails on a jsonnet error (a threshold the mixin rejects)
-// or on a dashboard that Grafana could not import.
+// The mixin's outputs as jsonnet manifests them: {path: JSON text}. Fails on a config string
+// that is not UTF-8 or a jsonnet error (a threshold the mixin rejects).
+Result<std::map<std::string, std::string>> EvaluateMixin(const GeneratorConfig& config);
+
+// Renders evaluated outputs into files (YAML, indented JSON, Markdown), sorted by path. Fails
+// on an output name outside the directory or a dashboard that Grafana could not import.
+Result<std::vector<GeneratedFile>> RenderMixinOutputs(
+    const std::map<std::string, std::string>& outputs);
+
+// EvaluateMixin, then RenderMixinOutputs: every output file, sorted by path.
 Result<std::vector<GeneratedFile>> GenerateMonitoring(const GeneratorConfig& config);
 
 // Writes the files under `dir` (created if needed), each through a temporary file and a

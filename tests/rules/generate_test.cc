@@ -18,22 +18,39 @@
 namespace certwatch {
 namespace {
 
-// Generation takes seconds (minutes under valgrind): identical configs are generated once.
-const std::map<std::string, std::string>& Generate(const GeneratorConfig& config) {
-  static std::map<std::string, std::map<std::string, std::string>> cache;
+// One evaluation of the mixin takes a second in Release and a minute under valgrind or the
+// sanitizers, and the cases below only read its output: each distinct config is evaluated once
+// per binary and shared. The three configs are the default, CustomConfig() and
+// CertManagerConfig().
+struct Evaluated {
+  std::map<std::string, std::string> outputs;  // as jsonnet manifests them
+  std::map<std::string, std::string> files;    // as `certwatch generate` writes them
+};
+
+const Evaluated& Evaluate(const GeneratorConfig& config) {
+  static std::map<std::string, Evaluated> cache;
   std::string key = MixinConfig(config).dump();
   if (auto it = cache.find(key); it != cache.end()) return it->second;
-  auto files = GenerateMonitoring(config);
+  auto& entry = cache[key];
+  auto outputs = EvaluateMixin(config);
+  EXPECT_TRUE(outputs.has_value()) << outputs.error().message;
+  if (!outputs) return entry;
+  entry.outputs = std::move(*outputs);
+  auto files = RenderMixinOutputs(entry.outputs);
   EXPECT_TRUE(files.has_value()) << files.error().message;
-  auto& out = cache[key];
   if (files) {
-    for (auto& f : *files) out[f.path] = f.content;
+    for (auto& f : *files) entry.files[f.path] = std::move(f.content);
   }
-  return out;
+  return entry;
 }
 
-// One non-default output config shared by the metadata, conventions and ConfigMap tests.
-GeneratorConfig CustomOutputs() {
+const std::map<std::string, std::string>& Generate(const GeneratorConfig& config) {
+  return Evaluate(config).files;
+}
+
+// One non-default config shared by the metadata, conventions, thresholds and ConfigMap tests:
+// other output names and labels, and other alert thresholds.
+GeneratorConfig CustomConfig() {
   GeneratorConfig config;
   config.rule_name = "tls-alerts";
   config.rule_namespace = "observability";
@@ -41,6 +58,19 @@ GeneratorConfig CustomOutputs() {
   config.runbook_base_url = "https://runbooks.example.com/certwatch.md";
   config.dashboard_namespace = "grafana";
   config.grafana_folder = "TLS";
+  config.alerts.expiring_warning = std::chrono::hours(24 * 14);
+  config.alerts.expiring_warning_for = std::chrono::minutes(30);
+  config.alerts.not_ready_for = std::chrono::minutes(45);
+  config.alerts.remaining_lifetime_fraction = 0.25;
+  return config;
+}
+
+// Alerts on cert-manager's own metrics, scraped by a ServiceMonitor.
+GeneratorConfig CertManagerConfig() {
+  GeneratorConfig config;
+  config.alerts.use_cert_manager_metrics = true;
+  config.alerts.cert_manager_namespace_label = "exported_namespace";
+  config.alerts.cert_manager_selector = "job=\"cert-manager\",namespace=\"cert-manager\"";
   return config;
 }
 
@@ -80,18 +110,19 @@ TEST(EmbeddedSources, AreTheFilesInTheSourceTree) {
 
 // The mixin's own _config defaults (what jsonnet users get) equal the config file defaults
 // (what `certwatch generate` passes in).
-TEST(Generate, MixinDefaultsEqualConfigDefaults) {
+TEST(MixinOutput, MixinDefaultsEqualConfigDefaults) {
   auto standalone = EvaluateJsonnetMulti(EmbeddedMixinSources(), "rules/outputs.jsonnet", {});
   ASSERT_TRUE(standalone.has_value()) << standalone.error().message;
-  auto configured = EvaluateJsonnetMulti(EmbeddedMixinSources(), "rules/outputs.jsonnet",
-                                         {{"config", MixinConfig(GeneratorConfig{}).dump()}});
-  ASSERT_TRUE(configured.has_value()) << configured.error().message;
-  ASSERT_EQ(standalone->size(), configured->size());
+  const auto& configured = Evaluate(GeneratorConfig{}).outputs;
+  ASSERT_EQ(standalone->size(), configured.size());
   for (const auto& [path, json] : *standalone) {
-    EXPECT_EQ(nlohmann::json::parse(json), nlohmann::json::parse(configured->at(path))) << path;
+    ASSERT_TRUE(configured.contains(path)) << path;
+    EXPECT_EQ(nlohmann::json::parse(json), nlohmann::json::parse(configured.at(path))) << path;
   }
 }
 
+// The whole path of `certwatch generate` (config → jsonnet → rendered files): the one case of
+// this file that also runs under valgrind and the sanitizers (see tests/CMakeLists.txt).
 TEST(Generate, WritesEveryOutput) {
   const auto& files = Generate(GeneratorConfig{});
   for (const char* p : {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
@@ -102,8 +133,8 @@ TEST(Generate, WritesEveryOutput) {
   }
 }
 
-TEST(Generate, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
-  const auto& files = Generate(CustomOutputs());
+TEST(MixinOutput, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
+  const auto& files = Generate(CustomConfig());
   YAML::Node crd = YAML::Load(files.at("prometheus-rule.yaml"));
   EXPECT_EQ(crd["apiVersion"].as<std::string>(), "monitoring.coreos.com/v1");
   EXPECT_EQ(crd["kind"].as<std::string>(), "PrometheusRule");
@@ -117,8 +148,8 @@ TEST(Generate, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
   EXPECT_EQ(std::string(spec.c_str()), std::string(plain.c_str()));
 }
 
-TEST(Generate, AlertsFollowTheConventions) {
-  const auto& files = Generate(CustomOutputs());
+TEST(MixinOutput, AlertsFollowTheConventions) {
+  const auto& files = Generate(CustomConfig());
   auto alerts = Alerts(YAML::Load(files.at("rules.yaml"))["groups"]);
   EXPECT_GE(alerts.size(), 20u);
   std::set<std::string> names;
@@ -156,14 +187,9 @@ TEST(Generate, AlertsFollowTheConventions) {
   }
 }
 
-TEST(Generate, ThresholdsComeFromTheConfig) {
-  GeneratorConfig config;
-  const auto& before = Generate(config);
-  config.alerts.expiring_warning = std::chrono::hours(24 * 14);
-  config.alerts.expiring_warning_for = std::chrono::minutes(30);
-  config.alerts.not_ready_for = std::chrono::minutes(45);
-  config.alerts.remaining_lifetime_fraction = 0.25;
-  const auto& after = Generate(config);
+TEST(MixinOutput, ThresholdsComeFromTheConfig) {
+  const auto& before = Generate(GeneratorConfig{});
+  const auto& after = Generate(CustomConfig());
 
   EXPECT_EQ(Rule(before, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>(),
             "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - time()) < "
@@ -193,12 +219,8 @@ TEST(Generate, ThresholdsComeFromTheConfig) {
   EXPECT_TRUE(found);
 }
 
-TEST(Generate, CertManagerMetricsUnderAServiceMonitor) {
-  GeneratorConfig config;
-  config.alerts.use_cert_manager_metrics = true;
-  config.alerts.cert_manager_namespace_label = "exported_namespace";
-  config.alerts.cert_manager_selector = "job=\"cert-manager\",namespace=\"cert-manager\"";
-  const auto& files = Generate(config);
+TEST(MixinOutput, CertManagerMetricsUnderAServiceMonitor) {
+  const auto& files = Generate(CertManagerConfig());
   auto expiring = Rule(files, "CertwatchCertificateExpiringSoon");
   EXPECT_EQ(expiring["expr"].as<std::string>(),
             "(certmanager_certificate_expiration_timestamp_seconds{job=\"cert-manager\","
@@ -225,7 +247,7 @@ TEST(Generate, CertManagerMetricsUnderAServiceMonitor) {
       std::string::npos);
 }
 
-TEST(Generate, RejectsASelectorTheTestsCannotMatch) {
+TEST(MixinOutput, RejectsASelectorTheTestsCannotMatch) {
   GeneratorConfig config;
   config.alerts.job_selector = "job=certwatch";
   auto files = GenerateMonitoring(config);
@@ -234,8 +256,8 @@ TEST(Generate, RejectsASelectorTheTestsCannotMatch) {
       << files.error().message;
 }
 
-TEST(Generate, ConfigMapIsLabelledForTheSidecarAndHoldsEveryDashboard) {
-  const auto& files = Generate(CustomOutputs());
+TEST(MixinOutput, ConfigMapIsLabelledForTheSidecarAndHoldsEveryDashboard) {
+  const auto& files = Generate(CustomConfig());
   YAML::Node cm = YAML::Load(files.at("grafana-dashboards-configmap.yaml"));
   EXPECT_EQ(cm["kind"].as<std::string>(), "ConfigMap");
   EXPECT_EQ(cm["metadata"]["namespace"].as<std::string>(), "grafana");
