@@ -58,10 +58,11 @@ configure_and_build() {  # dir, extra cmake args... (a later -DCMAKE_BUILD_TYPE 
 # beside their timeouts (printed whether or not the suite passed). Returns ctest's status.
 run_suite() {
   local dir=$1 step=$2; shift 2
-  local rc=0
+  local rc=0 junit="$PWD/$1/ctest-junit.xml"
+  rm -f "$junit"
   (cd "$dir" && ctest --output-on-failure -j "$(test_jobs)" --timeout 1500 \
-     --output-junit "$PWD/$dir/ctest-junit.xml" "$@") || rc=$?
-  /usr/bin/python3 tests/lib/ctest_report.py "$dir" "$dir/ctest-junit.xml" --step "$step"
+     --output-junit "$junit" "$@") || rc=$?
+  /usr/bin/python3 tests/lib/ctest_report.py "$dir" "$junit" --step "$step"
   return $rc
 }
 

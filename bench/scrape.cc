@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "exporter/collector.h"
-#include "exporter/state.h"
-#include "exporter/text_writer.h"
+#include "state/state.h"
+#include "exposition/text_writer.h"
 
 namespace certwatch {
 namespace {

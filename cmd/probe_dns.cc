@@ -18,7 +18,7 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/log.h"
-#include "exporter/state.h"
+#include "state/state.h"
 #include "probes/dns.h"
 #include "probes/dns_scheduler.h"
 #include "probes/event_loop.h"

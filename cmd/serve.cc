@@ -16,7 +16,7 @@
 #include "common/log.h"
 #include "common/shard.h"
 #include "config/config.h"
-#include "exporter/state.h"
+#include "state/state.h"
 #include "exporter/web/server.h"
 
 namespace certwatch {

@@ -10,7 +10,7 @@
 #include "common/shard.h"
 #include "config/config.h"
 #include "exporter/source.h"
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

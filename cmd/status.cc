@@ -12,10 +12,10 @@
 #include "common/kube/client.h"
 #include "common/kube/kubeconfig.h"
 #include "config/config.h"
-#include "exporter/diagnose/gather.h"
-#include "exporter/diagnose/kube_reader.h"
-#include "exporter/diagnose/render.h"
-#include "exporter/diagnose/verdict.h"
+#include "diagnose/gather.h"
+#include "diagnose/kube_reader.h"
+#include "diagnose/render.h"
+#include "diagnose/verdict.h"
 
 namespace certwatch {
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "exporter/diagnose/gather.h"
+#include "diagnose/gather.h"
 
 namespace certwatch {
 

@@ -5,38 +5,14 @@
 // failing collector never blanks the others.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
-#include <cstddef>
-#include <initializer_list>
 #include <span>
-#include <string>
 #include <string_view>
-#include <utility>
 
 #include "config/config.h"
-#include "exporter/state.h"
+#include "exposition/family_writer.h"
+#include "state/state.h"
 
 namespace certwatch {
-
-using Label = std::pair<std::string_view, std::string_view>;
-
-// Receives families as they are built. Families with the same name may arrive in several
-// consecutive chunks (bounded memory for 100k objects); sinks treat them as one family.
-class MetricSink {
- public:
-  virtual ~MetricSink() = default;
-  virtual void Emit(prometheus::MetricFamily&& family) = 0;
-
-  // Optional fast path for sinks that write samples as they come (the text writer): when
-  // AcceptsSamples() is true, FamilyWriter calls BeginFamily before a family's first sample
-  // and AddSample per sample instead of building MetricFamily chunks, which saves a few
-  // allocations per series. The result must equal what Emit would have produced.
-  virtual bool AcceptsSamples() const { return false; }
-  virtual void BeginFamily(std::string_view /*name*/, std::string_view /*help*/,
-                           prometheus::MetricType /*type*/) {}
-  virtual void AddSample(std::span<const Label> /*labels*/, double /*value*/) {}
-};
 
 struct CollectContext {
   double now = 0;                  // unix seconds
@@ -52,28 +28,5 @@ struct CollectorEntry {
 
 // Every collector, in exposition order.
 std::span<const CollectorEntry> Collectors();
-
-// Builds one family in chunks of kChunk metrics, emitting each full chunk to the sink and the
-// rest on destruction, so peak memory stays bounded whatever the number of series.
-class FamilyWriter {
- public:
-  static constexpr size_t kChunk = 4096;
-  FamilyWriter(MetricSink& sink, std::string name, std::string help,
-               prometheus::MetricType type = prometheus::MetricType::Gauge);
-  ~FamilyWriter();
-  FamilyWriter(const FamilyWriter&) = delete;
-  FamilyWriter& operator=(const FamilyWriter&) = delete;
-
-  // Adds one sample (gauge, counter or untyped value per the family type).
-  void Add(std::initializer_list<Label> labels, double value);
-  void Add(std::span<const Label> labels, double value);
-  void Flush();
-
- private:
-  MetricSink& sink_;
-  prometheus::MetricFamily family_;
-  bool direct_ = false;  // sink_.AcceptsSamples()
-  bool begun_ = false;   // BeginFamily called
-};
 
 }  // namespace certwatch

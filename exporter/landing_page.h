@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

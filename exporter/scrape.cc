@@ -4,7 +4,7 @@
 #include <exception>
 #include <vector>
 
-#include "exporter/text_writer.h"
+#include "exposition/text_writer.h"
 
 namespace certwatch {
 namespace {

@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "exporter/collector.h"
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

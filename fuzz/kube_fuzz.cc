@@ -8,7 +8,7 @@
 
 #include "common/kube/kubeconfig.h"
 #include "exporter/kube/decode.h"
-#include "exporter/state_api.h"
+#include "state/state_api.h"
 
 namespace cw = certwatch;
 

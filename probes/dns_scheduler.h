@@ -19,7 +19,7 @@
 #include "common/shard.h"
 #include "config/config.h"
 #include "exporter/source.h"
-#include "exporter/state.h"
+#include "state/state.h"
 #include "probes/event_loop.h"
 
 namespace certwatch {

@@ -11,7 +11,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
-#include "exporter/state.h"
+#include "state/state.h"
 #include "probes/tls.h"
 
 namespace certwatch {

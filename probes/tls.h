@@ -15,7 +15,7 @@
 
 #include "common/result.h"
 #include "common/x509.h"
-#include "exporter/state.h"
+#include "state/state.h"
 #include "probes/event_loop.h"
 #include "probes/starttls.h"
 

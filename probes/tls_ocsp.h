@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 typedef struct x509_st X509;
 

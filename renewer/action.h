@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch::renewer {
 

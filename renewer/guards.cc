@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "certmanager/backoff.h"
 #include "common/duration.h"
 
 namespace certwatch::renewer {
@@ -43,14 +44,6 @@ std::optional<Verdict> Evaluate(const GuardChain& chain, const GuardContext& ctx
     if (auto v = g(ctx, cert, action)) return v;
   }
   return std::nullopt;
-}
-
-std::optional<TimePoint> CertManagerNextRetry(const CertificateState& cert) {
-  if (!cert.last_failure_time || cert.failed_issuance_attempts <= 0) return std::nullopt;
-  // 1h · 2^(attempts-1), capped at 32h (cert-manager's trigger controller).
-  int exp = std::min(cert.failed_issuance_attempts - 1, 5);
-  auto backoff = std::chrono::hours(1) * (1 << exp);
-  return TimePoint{std::chrono::seconds(*cert.last_failure_time)} + backoff;
 }
 
 GuardChain NewActionGuardChain() {
@@ -132,11 +125,12 @@ std::optional<Verdict> NoChallengePropagating(const GuardContext& ctx, const Cer
 std::optional<Verdict> NoBackoff(const GuardContext& ctx, const CertificateState& cert,
                                  const PlannedAction& action) {
   if (action.exempt_backoff) return std::nullopt;
-  auto next = CertManagerNextRetry(cert);
-  if (!next || ctx.now >= *next) return std::nullopt;
+  auto backoff = certmanager::ComputeIssuanceBackoff(cert, ToUnix(ctx.now));
+  if (!backoff || !backoff->active) return std::nullopt;
   return Verdict{std::string(reason::kBackoff),
                  "cert-manager backs off after " + std::to_string(cert.failed_issuance_attempts) +
-                     " failed attempt(s) and retries at " + Iso(*next)};
+                     " failed attempt(s) and retries at " +
+                     Iso(TimePoint{std::chrono::seconds(backoff->next_retry)})};
 }
 
 std::optional<Verdict> CooledDown(const GuardContext& ctx, const CertificateState& cert,

@@ -62,10 +62,6 @@ std::optional<Verdict> Evaluate(const GuardChain& chain, const GuardContext& ctx
 // exactly the actions a real run would take (and spends budget and cooldown like one).
 GuardChain NewActionGuardChain();
 
-// cert-manager's failure backoff: after a failed issuance it waits 1h, doubling per
-// consecutive failure up to 32h, from status.lastFailureTime. nullopt when not backing off.
-std::optional<TimePoint> CertManagerNextRetry(const CertificateState& cert);
-
 // The individual guards, for tests and for composing other chains.
 namespace guards {
 std::optional<Verdict> StateSynced(const GuardContext&, const CertificateState&,

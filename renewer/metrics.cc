@@ -1,6 +1,6 @@
 #include "renewer/metrics.h"
 
-#include "exporter/text_writer.h"
+#include "exposition/text_writer.h"
 #include "renewer/action.h"
 
 namespace certwatch::renewer {

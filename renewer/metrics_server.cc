@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "config/address.h"
-#include "exporter/text_writer.h"
+#include "exposition/text_writer.h"
 
 namespace certwatch::renewer {
 

@@ -1,5 +1,7 @@
 #include "renewer/snapshot.h"
 
+#include "certmanager/requests.h"
+
 namespace certwatch::renewer {
 
 std::string Key(const std::string& ns, const std::string& name) {
@@ -20,24 +22,31 @@ std::vector<const CertificateRequestState*> RequestsOf(const StateData& d,
   return out;
 }
 
-std::vector<const ChallengeState*> ChallengesOf(const StateData& d, const CertificateState& cert) {
-  std::vector<const ChallengeState*> out;
-  auto requests = RequestsOf(d, cert);
-  if (requests.empty()) return out;
-  const std::string prefix = cert.ns + "/";
-  for (auto it = d.challenges.lower_bound(prefix);
-       it != d.challenges.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    const ChallengeState& ch = it->second;
-    auto order = d.orders.find(Key(ch.ns, ch.order));
-    if (order == d.orders.end()) continue;
-    for (const auto* cr : requests) {
-      if (order->second.request == cr->name) {
-        out.push_back(&ch);
-        break;
-      }
-    }
+namespace {
+
+// The objects of one namespace: the store keys them "ns/name", so they are one contiguous
+// range of the map (a scan of the namespace, not of the whole cluster, per certificate).
+template <typename T>
+std::vector<const T*> InNamespace(const std::map<std::string, T>& objects, const std::string& ns) {
+  std::vector<const T*> out;
+  const std::string prefix = ns + "/";
+  for (auto it = objects.lower_bound(prefix);
+       it != objects.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    out.push_back(&it->second);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<const ChallengeState*> ChallengesOf(const StateData& d, const CertificateState& cert) {
+  // The Challenges cert-manager works on: those of the current request's current Order
+  // (certmanager/requests.h), the same ones the exporter classifies and `status` shows.
+  const CertificateRequestState* request = certmanager::CurrentRequest(RequestsOf(d, cert), cert);
+  if (!request) return {};
+  const OrderState* order = certmanager::CurrentOrder(InNamespace(d.orders, cert.ns), *request);
+  if (!order) return {};
+  return certmanager::ChallengesOfOrder(InNamespace(d.challenges, cert.ns), *order);
 }
 
 Propagation PropagationOf(const StateData& d, const ChallengeState& ch) {

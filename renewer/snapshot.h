@@ -5,7 +5,7 @@
 #include <chrono>
 #include <vector>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch::renewer {
 
@@ -27,7 +27,7 @@ std::string Key(const std::string& ns, const std::string& name);
 // The certificate's CertificateRequests (by the request's `certificate` field).
 std::vector<const CertificateRequestState*> RequestsOf(const StateData& d,
                                                        const CertificateState& cert);
-// Challenges of Orders of those requests.
+// The Challenges of the current Order of the current request (certmanager/requests.h).
 std::vector<const ChallengeState*> ChallengesOf(const StateData& d, const CertificateState& cert);
 
 struct Propagation {

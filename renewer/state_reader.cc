@@ -3,7 +3,7 @@
 #include <curl/curl.h>
 
 #include "common/handles.h"
-#include "exporter/state_api.h"
+#include "state/state_api.h"
 
 namespace certwatch::renewer {
 namespace {

@@ -1,5 +1,5 @@
 // "Read state": where the renewer gets its snapshot. The real reader GETs the exporter's
-// /api/v1/state (exporter/state_api.h defines the document and its parser); tests may pass
+// /api/v1/state (state/state_api.h defines the document and its parser); tests may pass
 // snapshots directly.
 #pragma once
 

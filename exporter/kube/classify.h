@@ -7,14 +7,13 @@
 #include <optional>
 #include <string>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 typedef struct psl_ctx_st psl_ctx_t;
 
 namespace certwatch {
 
-// cert-manager's re-issuance backoff after a failure: 1h, doubling with each failed attempt,
-// capped at 32h, counted from status.lastFailureTime.
+// When cert-manager retries a failed issuance (certmanager/backoff.h); empty without a failure.
 std::optional<UnixSeconds> NextRetryTime(const CertificateState& c);
 
 struct ClassifyOptions {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "certmanager/rate_limit.h"
 #include "common/base64.h"
 #include "common/x509.h"
 
@@ -57,18 +58,6 @@ std::optional<UnixSeconds> ParseRfc3339(std::string_view s) {
   tm.tm_min = mi;
   tm.tm_sec = se;
   return static_cast<UnixSeconds>(timegm(&tm)) - offset;
-}
-
-bool IsRateLimitedMessage(std::string_view m) {
-  if (m.find("rateLimited") != std::string_view::npos) return true;
-  if (m.find("too many certificates") != std::string_view::npos) return true;
-  // "429" as an HTTP status: a standalone number, not part of a longer one ("14290").
-  for (size_t p = m.find("429"); p != std::string_view::npos; p = m.find("429", p + 1)) {
-    bool left = p == 0 || !std::isalnum(static_cast<unsigned char>(m[p - 1]));
-    bool right = p + 3 >= m.size() || !std::isalnum(static_cast<unsigned char>(m[p + 3]));
-    if (left && right) return true;
-  }
-  return false;
 }
 
 namespace {
@@ -367,7 +356,7 @@ void DecodeOrder(od::object obj, OrderState& out, DecodeOutput& d) {
   out.name = d.meta.name;
   out.created = d.meta.created;
   if (d.meta.owner_kind == "CertificateRequest") out.request = d.meta.owner_name;
-  out.rate_limited = IsRateLimitedMessage(out.reason);
+  out.rate_limited = certmanager::IsRateLimitedMessage(out.reason);
 }
 
 void DecodeChallenge(od::object obj, ChallengeState& out, DecodeOutput& d) {

@@ -1,5 +1,5 @@
 // Decoders from Kubernetes API JSON (simdjson on-demand) into the trimmed state structs of
-// exporter/state.h: only the fields certwatch uses are kept. A field of the wrong type or an
+// state/state.h: only the fields certwatch uses are kept. A field of the wrong type or an
 // unparseable timestamp leaves that field unset and is reported as a warning naming the
 // object and field ("Certificate default/web: status.notAfter: not RFC 3339: \"x\""); the
 // rest of the object is still kept.
@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 
@@ -57,9 +57,5 @@ struct StatusObject {
   std::string reason, message;
 };
 void DecodeStatus(simdjson::ondemand::object obj, StatusObject& out);
-
-// True when an ACME error text says rate limited: HTTP 429 or the ACME problem type
-// urn:ietf:params:acme:error:rateLimited.
-bool IsRateLimitedMessage(std::string_view message);
 
 }  // namespace certwatch

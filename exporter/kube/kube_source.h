@@ -26,7 +26,7 @@
 #include "config/config.h"
 #include "exporter/kube/backoff.h"
 #include "exporter/source.h"
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

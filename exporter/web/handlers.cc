@@ -7,8 +7,8 @@
 
 #include "exporter/landing_page.h"
 #include "exporter/scrape.h"
-#include "exporter/state_api.h"
-#include "exporter/text_writer.h"
+#include "state/state_api.h"
+#include "exposition/text_writer.h"
 
 namespace certwatch {
 namespace {

@@ -17,7 +17,7 @@
 #include "config/config.h"
 #include "exporter/collector.h"
 #include "exporter/scrape_coalescer.h"
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

@@ -1,6 +1,6 @@
 // The walk's selection rules (revision + 1, owner references, endpoints from config and
 // Ingresses) and how failed lookups are reported, against an in-memory cluster.
-#include "exporter/diagnose/gather.h"
+#include "diagnose/gather.h"
 
 #include <gtest/gtest.h>
 

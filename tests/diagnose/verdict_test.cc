@@ -1,13 +1,13 @@
 // The verdict of `certwatch status certificate` as a case table: each case starts from a
 // healthy, fully gathered certificate, breaks one thing, and names the exact verdict line.
-#include "exporter/diagnose/verdict.h"
+#include "diagnose/verdict.h"
 
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "exporter/diagnose/render.h"
+#include "diagnose/render.h"
 
 namespace certwatch {
 namespace {
@@ -122,13 +122,13 @@ void StartIssuance(DiagnoseInput& in) {
 struct Case {
   std::string name;
   std::function<void(DiagnoseInput&)> mutate;
-  Problem problem;
+  FailureReason problem;
   std::string line;
 };
 
 std::vector<Case> Cases() {
   return {
-      {"healthy", [](DiagnoseInput&) {}, Problem::kNone,
+      {"healthy", [](DiagnoseInput&) {}, FailureReason::kNone,
        "Verdict: healthy: Ready, expires 2027-01-17T11:06:40Z, renewal due "
        "2026-12-18T11:06:40Z, served by 1 endpoint"},
       {"rate_limited",
@@ -148,7 +148,7 @@ std::vector<Case> Cases() {
          in.certificate.last_failure_time = kNow - 1800;
          in.certificate.failed_issuance_attempts = 1;
        },
-       Problem::kRateLimited,
+       FailureReason::kRateLimited,
        "Verdict: stuck at ACME order: rate-limited by letsencrypt-prod until "
        "2026-11-19T10:00:00Z; next step: do not force retries (they burn the budget); switch "
        "spec.issuerRef to a fallback issuer (renewer.fallback_issuers), or wait until "
@@ -163,7 +163,7 @@ std::vector<Case> Cases() {
          in.certificate.last_failure_time = kNow - 1800;  // 3rd failure: 4h backoff
          in.certificate.failed_issuance_attempts = 3;
        },
-       Problem::kRateLimited,
+       FailureReason::kRateLimited,
        "Verdict: stuck at ACME order: rate-limited by letsencrypt-prod until "
        "2026-11-18T14:36:40Z; next step: do not force retries (they burn the budget); switch "
        "spec.issuerRef to a fallback issuer (renewer.fallback_issuers), or wait until "
@@ -177,7 +177,7 @@ std::vector<Case> Cases() {
          in.dns[1].values.clear();
          in.dns[1].error = "no such name";
        },
-       Problem::kDnsNotPropagated,
+       FailureReason::kDnsNotPropagated,
        "Verdict: stuck at DNS-01 challenge web-4-1-77: TXT _acme-challenge.web.example.test "
        "not propagated on resolver 127.0.0.3:53 (1 of 2; NXDOMAIN: no such name); next step: "
        "check the DNS provider's zone and the record's TTL, then compare: certwatch probe dns "
@@ -191,7 +191,7 @@ std::vector<Case> Cases() {
          in.caa[0].records = {"0 issue \"pki.goog\""};
          in.caa[0].reason = "issue set does not list letsencrypt.org";
        },
-       Problem::kCaaForbidden,
+       FailureReason::kCaaForbidden,
        "Verdict: stuck at CAA check: CAA at example.test forbids letsencrypt.org for "
        "web.example.test; next step: add a CAA record 'example.test. CAA 0 issue "
        "\"letsencrypt.org\"' or move the certificate to an issuer whose CA is allowed "
@@ -203,7 +203,7 @@ std::vector<Case> Cases() {
          l.fingerprint_sha256 = "bb22";
          l.not_after = kNow + 5 * kDay;
        },
-       Problem::kEndpointStale,
+       FailureReason::kEndpointStale,
        "Verdict: stuck at endpoint 127.0.0.1:8443: serves serial 09FF expiring "
        "2026-11-23T11:06:40Z but Secret shop/web-tls holds serial 0A1B expiring "
        "2027-01-17T11:06:40Z; next step: reload or restart the workload that terminates TLS "
@@ -221,7 +221,7 @@ std::vector<Case> Cases() {
          in.secret.reset();
          in.endpoints.clear();
        },
-       Problem::kNoStatus,
+       FailureReason::kUnknown,
        "Verdict: stuck at Certificate shop/web: no status yet: cert-manager has not reconciled "
        "it (no Ready condition, no notAfter); next step: check that cert-manager's controller "
        "runs and watches namespace shop: kubectl get pods -n cert-manager; kubectl logs -n "
@@ -236,14 +236,14 @@ std::vector<Case> Cases() {
          in.issuer->ready = {"False", "ErrRegisterACMEAccount",
                              "Failed to register ACME account: 400 bad email", 0, 1};
        },
-       Problem::kIssuerNotReady,
+       FailureReason::kIssuerNotReady,
        "Verdict: stuck at ClusterIssuer letsencrypt-prod: not ready (ErrRegisterACMEAccount): "
        "Failed to register ACME account: 400 bad email; next step: kubectl describe "
        "clusterissuer letsencrypt-prod; fix the Secret it references (ACME account key, CA "
        "key, credentials) or its ACME server URL (runbook: "
        "https://example.test/runbooks.md#certwatchissuernotready)"},
       {"issuer_missing_while_healthy_is_only_a_warning",
-       [](DiagnoseInput& in) { in.issuer.reset(); }, Problem::kNone,
+       [](DiagnoseInput& in) { in.issuer.reset(); }, FailureReason::kNone,
        "Verdict: healthy: Ready, expires 2027-01-17T11:06:40Z, renewal due "
        "2026-12-18T11:06:40Z, served by 1 endpoint"},
       {"request_denied",
@@ -257,7 +257,7 @@ std::vector<Case> Cases() {
                                0, 0};
          in.request->ready = {"False", "Denied", "The CertificateRequest was denied", 0, 0};
        },
-       Problem::kRequestDenied,
+       FailureReason::kRequestDenied,
        "Verdict: stuck at CertificateRequest web-4: denied: No policy approved this request; "
        "next step: check the approver (approver-policy rules) for this request, or approve it "
        "by hand: cmctl approve web-4 -n shop (runbook: "
@@ -270,7 +270,7 @@ std::vector<Case> Cases() {
          in.challenges[0].reason = "Error accepting authorization: acme: authorization error";
          in.order->state = "invalid";
        },
-       Problem::kChallengeFailed,
+       FailureReason::kChallengeFailed,
        "Verdict: stuck at ACME challenge web-4-1-77: DNS-01 for web.example.test invalid: Error "
        "accepting authorization: acme: authorization error; next step: fix the cause, then "
        "delete the failed challenge to retry: kubectl delete challenge web-4-1-77 -n shop "
@@ -284,7 +284,7 @@ std::vector<Case> Cases() {
          in.secret->not_after = *c.not_after;
          in.endpoints[0].leaf->not_after = *c.not_after;
        },
-       Problem::kExpired,
+       FailureReason::kExpired,
        "Verdict: stuck at Certificate shop/web: expired at 2026-11-17T11:06:40Z; next step: "
        "re-issue now from a working issuer: cmctl renew web -n shop (switch spec.issuerRef to a "
        "fallback issuer if this one is failing) (runbook: "
@@ -299,7 +299,7 @@ std::vector<Case> Cases() {
          in.order->reason = "urn:ietf:params:acme:error:rateLimited";
          in.order->rate_limited = true;
        },
-       Problem::kRateLimited,
+       FailureReason::kRateLimited,
        "Verdict: stuck at ACME order: rate-limited by letsencrypt-prod (certificate expired at "
        "2026-11-17T11:06:40Z); next step: do not force retries (they burn the budget); switch "
        "spec.issuerRef to a fallback issuer (renewer.fallback_issuers), or wait and let "
@@ -313,7 +313,7 @@ std::vector<Case> Cases() {
          in.certificate.last_failure_time = kNow - 600;
          in.certificate.failed_issuance_attempts = 2;
        },
-       Problem::kRequestFailed,
+       FailureReason::kRequestFailed,
        "Verdict: stuck at Certificate shop/web: last issuance failed: The certificate request "
        "has failed to complete and will be retried: Vault returned 403; next step: fix the "
        "cause in the message, then cmctl renew web -n shop (else cert-manager retries when its "
@@ -327,7 +327,7 @@ std::vector<Case> Cases() {
          in.certificate.issuing = {"False", "Failed", "will be retried: Vault returned 403", 0, 1};
          in.request->ready = {"False", "Failed", "Vault returned 403", 0, 0};
        },
-       Problem::kRequestFailed,
+       FailureReason::kRequestFailed,
        "Verdict: stuck at CertificateRequest web-4: failed: Vault returned 403; next step: fix "
        "the issuer error above, then retry: kubectl delete certificaterequest web-4 -n shop (or "
        "cmctl renew web -n shop) (runbook: "
@@ -338,7 +338,7 @@ std::vector<Case> Cases() {
          in.endpoints[0].leaf.reset();
          in.endpoints[0].error = "connect: Connection refused";
        },
-       Problem::kEndpointUnreachable,
+       FailureReason::kEndpointUnreachable,
        "Verdict: stuck at endpoint 127.0.0.1:8443: handshake failed: connect: Connection "
        "refused; next step: check the endpoint and the network path to it: certwatch probe tls "
        "127.0.0.1:8443 --server-name web.example.test (runbook: "
@@ -349,11 +349,11 @@ std::vector<Case> Cases() {
          in.certificate.ready = {"True", "Ready", "Certificate is up to date", 0, 1};
          in.certificate.issuing = {"True", "Renewing", "Renewing certificate", 0, 1};
        },
-       Problem::kNone,
+       FailureReason::kNone,
        "Verdict: healthy: Ready, expires 2027-01-17T11:06:40Z, renewal due "
        "2026-12-18T11:06:40Z, served by 1 endpoint"},
       {"challenge_pending_while_not_ready", [](DiagnoseInput& in) { StartIssuance(in); },
-       Problem::kChallengePending,
+       FailureReason::kChallengePending,
        "Verdict: stuck at ACME challenge web-4-1-77: DNS-01 for web.example.test pending: "
        "Waiting for DNS-01 challenge propagation; next step: wait for the ACME server to "
        "validate it; if it stays pending, check DNS-01 reachability: kubectl describe challenge "
@@ -372,40 +372,11 @@ TEST_P(VerdictCases, LineAndProblem) {
   EXPECT_EQ(d.verdict.problem, c.problem) << ToString(d.verdict.problem) << "\n"
                                           << RenderDiagnosisText(in, d, false);
   EXPECT_EQ(d.verdict.Line(), c.line);
-  EXPECT_EQ(d.exit_code(), c.problem == Problem::kNone ? 0 : 1);
+  EXPECT_EQ(d.exit_code(), c.problem == FailureReason::kNone ? 0 : 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Diagnose, VerdictCases, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return info.param.name; });
-
-TEST(Backoff, DoublesFromOneHourToThirtyTwo) {
-  struct Row {
-    int attempts;
-    int64_t delay_hours;
-  };
-  for (Row r : {Row{0, 1}, Row{1, 1}, Row{2, 2}, Row{3, 4}, Row{4, 8}, Row{5, 16}, Row{6, 32},
-                Row{7, 32}, Row{1000, 32}}) {
-    CertificateState c;
-    c.last_failure_time = kNow - 1800;
-    c.failed_issuance_attempts = r.attempts;
-    auto b = ComputeIssuanceBackoff(c, kNow);
-    ASSERT_TRUE(b.has_value());
-    EXPECT_EQ(b->delay_seconds, r.delay_hours * kHour) << r.attempts;
-    EXPECT_EQ(b->next_retry, kNow - 1800 + r.delay_hours * kHour);
-    EXPECT_TRUE(b->active);
-  }
-}
-
-TEST(Backoff, NoneWithoutFailureAndElapsedAfterDelay) {
-  CertificateState c;
-  EXPECT_FALSE(ComputeIssuanceBackoff(c, kNow).has_value());
-  c.last_failure_time = kNow - 2 * kHour;
-  c.failed_issuance_attempts = 2;  // 2h: elapsed exactly now
-  auto b = ComputeIssuanceBackoff(c, kNow);
-  ASSERT_TRUE(b);
-  EXPECT_FALSE(b->active);
-  EXPECT_EQ(b->next_retry, kNow);
-}
 
 TEST(Backoff, ShownInFindings) {
   DiagnoseInput in = Healthy();
@@ -456,14 +427,6 @@ TEST(Format, Rfc3339AndRelative) {
   EXPECT_EQ(FormatRelative(kNow - 3 * kDay - 4 * kHour, kNow), "3d4h ago");
   EXPECT_EQ(FormatRelative(kNow - 2 * kDay - 5, kNow), "2d ago");
   EXPECT_EQ(FormatRelative(kNow, kNow), "in 0s");
-}
-
-TEST(Format, RetryAfterInMessage) {
-  EXPECT_EQ(RetryAfterInMessage("too many certificates, retry after 2026-11-19 10:00:00 UTC: see"),
-            std::optional<UnixSeconds>(1795082400));
-  EXPECT_FALSE(RetryAfterInMessage("too many certificates").has_value());
-  EXPECT_FALSE(RetryAfterInMessage("retry after soon").has_value());
-  EXPECT_FALSE(RetryAfterInMessage("retry after 2026-11-19").has_value());
 }
 
 TEST(Render, TextGroupsSectionsAndColoursOnlyWhenAsked) {

@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "exporter/text_writer.h"
+#include "exposition/text_writer.h"
 
 namespace certwatch {
 namespace {

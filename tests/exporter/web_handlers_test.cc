@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "exporter/landing_page.h"
-#include "exporter/state_api.h"
+#include "state/state_api.h"
 #include "exporter/web/handlers.h"
-#include "tests/exporter/gzip_support.h"
+#include "tests/lib/gzip_support.h"
 
 namespace certwatch {
 namespace {

@@ -26,18 +26,6 @@ TEST(Decode, Rfc3339) {
   EXPECT_FALSE(ParseRfc3339("2026-11-28T10:00:00Zjunk"));
 }
 
-TEST(Decode, RateLimitedMessages) {
-  EXPECT_TRUE(IsRateLimitedMessage(
-      "Failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: Error creating new "
-      "order :: too many certificates (50) already issued for \"example.com\" in the last "
-      "168h0m0s, retry after 2026-11-28T10:00:00Z"));
-  EXPECT_TRUE(IsRateLimitedMessage("acme: urn:ietf:params:acme:error:rateLimited"));
-  EXPECT_TRUE(IsRateLimitedMessage("unexpected status 429 from ACME server"));
-  EXPECT_FALSE(IsRateLimitedMessage("order 14290 is pending"));
-  EXPECT_FALSE(IsRateLimitedMessage("Failed to finalize order: 403 unauthorized"));
-  EXPECT_FALSE(IsRateLimitedMessage(""));
-}
-
 constexpr char kCert[] = R"({
   "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
   "metadata": {"name": "web", "namespace": "prod", "generation": 3, "resourceVersion": "77",

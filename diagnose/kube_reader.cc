@@ -1,4 +1,4 @@
-#include "exporter/diagnose/kube_reader.h"
+#include "diagnose/kube_reader.h"
 
 #include <openssl/crypto.h>
 #include <simdjson.h>

@@ -1,4 +1,4 @@
-#include "exporter/state_writer.h"
+#include "state/state_writer.h"
 
 #include <utility>
 

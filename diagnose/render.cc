@@ -1,4 +1,4 @@
-#include "exporter/diagnose/render.h"
+#include "diagnose/render.h"
 
 #include <nlohmann/json.hpp>
 
@@ -83,7 +83,7 @@ std::string RenderDiagnosisJson(const DiagnoseInput& in, const Diagnosis& d, Uni
                   {"line", v.Line()}};
   json backoff = nullptr;
   if (d.backoff) {
-    const IssuanceBackoff& b = *d.backoff;
+    const certmanager::IssuanceBackoff& b = *d.backoff;
     backoff = {{"last_failure_time", FormatRfc3339(b.last_failure)},
                {"failed_issuance_attempts", b.failed_attempts},
                {"delay_seconds", b.delay_seconds},

@@ -1,4 +1,4 @@
-#include "exporter/state_api.h"
+#include "state/state_api.h"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -26,24 +26,11 @@ struct adl_serializer<std::optional<T>> {
 
 namespace certwatch {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(FailureReason,
-                             {
-                                 {FailureReason::kUnknown, "unknown"},
-                                 {FailureReason::kNone, "none"},
-                                 {FailureReason::kRateLimited, "rate_limited"},
-                                 {FailureReason::kChallengePending, "challenge_pending"},
-                                 {FailureReason::kDnsNotPropagated, "dns_not_propagated"},
-                                 {FailureReason::kChallengeFailed, "challenge_failed"},
-                                 {FailureReason::kOrderFailed, "order_failed"},
-                                 {FailureReason::kIssuerNotReady, "issuer_not_ready"},
-                                 {FailureReason::kRequestDenied, "request_denied"},
-                                 {FailureReason::kRequestFailed, "request_failed"},
-                                 {FailureReason::kCaaForbidden, "caa_forbidden"},
-                                 {FailureReason::kEndpointStale, "endpoint_stale"},
-                                 {FailureReason::kRenewalOverdue, "renewal_overdue"},
-                                 {FailureReason::kExpired, "expired"},
-                                 {FailureReason::kNotReady, "not_ready"},
-                             })
+// FailureReason by its one spelling (state.h); an unknown string reads as "unknown".
+void to_json(nlohmann::json& j, const FailureReason& r) { j = std::string(ToString(r)); }
+void from_json(const nlohmann::json& j, FailureReason& r) {
+  r = j.is_string() ? ParseFailureReason(j.get<std::string>()) : FailureReason::kUnknown;
+}
 
 // One row per struct: every field, by its C++ name. Missing keys decode to the default.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuerRef, name, kind, group)

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "common/kube/client.h"
-#include "exporter/diagnose/gather.h"
+#include "diagnose/gather.h"
 
 namespace certwatch {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "exporter/diagnose/verdict.h"
+#include "diagnose/verdict.h"
 
 namespace certwatch {
 

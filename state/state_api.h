@@ -8,7 +8,7 @@
 //   "generated_at": exporter clock, unix seconds,
 //   "version":      certwatch version.
 // ParseStateJson reads the same document back, so producer and consumer share one schema.
-// A field added to a struct in exporter/state.h must be added to its row in state_api.cc.
+// A field added to a struct in state/state.h must be added to its row in state_api.cc.
 #pragma once
 
 #include <string>
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "exporter/collector.h"
+#include "exposition/family_writer.h"
 
 namespace certwatch {
 

@@ -1,4 +1,4 @@
-#include "exporter/text_writer.h"
+#include "exposition/text_writer.h"
 
 #include <zlib.h>
 

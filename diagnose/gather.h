@@ -11,7 +11,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
-#include "exporter/diagnose/facts.h"
+#include "diagnose/facts.h"
 
 namespace certwatch {
 
@@ -62,16 +62,6 @@ class NetworkChecker {
                                   const std::vector<ChallengeState>& challenges) = 0;
 };
 
-// The request cert-manager works on next: revision status.revision+1, owned by (annotated
-// for) this Certificate; the newest one when several claim that revision.
-std::optional<CertificateRequestState> SelectNextRequest(
-    const std::vector<CertificateRequestState>& requests, const CertificateState& certificate);
-// The newest Order owned by `request`.
-std::optional<OrderState> SelectOrder(const std::vector<OrderState>& orders,
-                                      const CertificateRequestState& request);
-// The Challenges owned by `order`, by name.
-std::vector<ChallengeState> SelectChallenges(const std::vector<ChallengeState>& challenges,
-                                             const OrderState& order);
 // Endpoints that should serve the certificate: tls_probes.targets whose certificate is
 // "ns/name", and for each Ingress TLS entry with the Certificate's secretName, each host on
 // each load-balancer address (the host itself when there is none) at `ingress_port`. Unlike

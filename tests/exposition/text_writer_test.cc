@@ -1,5 +1,5 @@
 // The text writer must print exactly what prometheus-cpp's TextSerializer prints.
-#include "exporter/text_writer.h"
+#include "exposition/text_writer.h"
 
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
@@ -9,7 +9,7 @@
 #include <limits>
 #include <random>
 
-#include "tests/exporter/gzip_support.h"
+#include "tests/lib/gzip_support.h"
 
 namespace certwatch {
 namespace {

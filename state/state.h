@@ -40,22 +40,28 @@ struct Condition {
 // state-API values and renewer reasons: keep them stable.
 enum class FailureReason {
   kNone,
-  kRateLimited,       // ACME 429 / urn:ietf:params:acme:error:rateLimited
-  kChallengePending,  // DNS-01/HTTP-01 challenge presented, not yet valid
-  kDnsNotPropagated,  // challenge TXT missing on some resolver
-  kChallengeFailed,   // challenge invalid / errored
-  kOrderFailed,       // order invalid / errored (not rate-limited)
-  kIssuerNotReady,    // Issuer / ClusterIssuer Ready != True (or missing)
-  kRequestDenied,     // CertificateRequest Denied
-  kRequestFailed,     // CertificateRequest Ready=False reason Failed
-  kCaaForbidden,      // CAA forbids the issuer's CA
-  kEndpointStale,     // an endpoint serves another certificate than the Secret's
-  kRenewalOverdue,    // past renewalTime and not issuing successfully
-  kExpired,           // notAfter in the past
-  kNotReady,          // Ready=False for another reason
-  kUnknown,           // no status yet
+  kRateLimited,          // ACME 429 / urn:ietf:params:acme:error:rateLimited
+  kChallengePending,     // DNS-01/HTTP-01 challenge presented, not yet valid
+  kDnsNotPropagated,     // challenge TXT missing on some resolver
+  kChallengeFailed,      // challenge invalid / errored
+  kOrderFailed,          // order invalid / errored (not rate-limited)
+  kIssuerNotReady,       // Issuer / ClusterIssuer Ready != True (or missing)
+  kRequestDenied,        // CertificateRequest Denied
+  kRequestFailed,        // CertificateRequest Ready=False reason Failed
+  kCaaForbidden,         // CAA forbids the issuer's CA
+  kEndpointStale,        // an endpoint serves another certificate than the Secret's
+  kEndpointUnreachable,  // `status certificate`: an endpoint of the certificate fails the handshake
+  kSecretMissing,        // `status certificate`: the Secret is gone after an issuance
+  kRenewalOverdue,       // past renewalTime and not issuing successfully
+  kExpired,              // notAfter in the past
+  kNotReady,             // Ready=False for another reason
+  kUnknown,              // no status yet, or no Ready condition (stays last: ParseFailureReason)
 };
+// The label value (certwatch_certificate_failure_reason{reason}), the state API's string and
+// the JSON form of `status certificate`: one spelling per value.
 std::string_view ToString(FailureReason r);
+// The value whose ToString is `s`; kUnknown for any other string.
+FailureReason ParseFailureReason(std::string_view s);
 
 struct CertificateState {
   std::string ns, name;

@@ -1,46 +1,10 @@
-#include "exporter/diagnose/gather.h"
+#include "diagnose/gather.h"
 
 #include <algorithm>
 
+#include "certmanager/requests.h"
+
 namespace certwatch {
-
-std::optional<CertificateRequestState> SelectNextRequest(
-    const std::vector<CertificateRequestState>& requests, const CertificateState& certificate) {
-  const int next = certificate.revision + 1;
-  const CertificateRequestState* best = nullptr;
-  for (const auto& r : requests) {
-    if (r.ns != certificate.ns || r.certificate != certificate.name || r.revision != next) continue;
-    if (!best || r.created > best->created || (r.created == best->created && r.name > best->name)) {
-      best = &r;
-    }
-  }
-  if (!best) return std::nullopt;
-  return *best;
-}
-
-std::optional<OrderState> SelectOrder(const std::vector<OrderState>& orders,
-                                      const CertificateRequestState& request) {
-  const OrderState* best = nullptr;
-  for (const auto& o : orders) {
-    if (o.ns != request.ns || o.request != request.name) continue;
-    if (!best || o.created > best->created || (o.created == best->created && o.name > best->name)) {
-      best = &o;
-    }
-  }
-  if (!best) return std::nullopt;
-  return *best;
-}
-
-std::vector<ChallengeState> SelectChallenges(const std::vector<ChallengeState>& challenges,
-                                             const OrderState& order) {
-  std::vector<ChallengeState> out;
-  for (const auto& c : challenges) {
-    if (c.ns == order.ns && c.order == order.name) out.push_back(c);
-  }
-  std::sort(out.begin(), out.end(),
-            [](const ChallengeState& a, const ChallengeState& b) { return a.name < b.name; });
-  return out;
-}
 
 namespace {
 
@@ -122,7 +86,11 @@ Result<DiagnoseInput> GatherDiagnosis(ClusterReader& cluster, NetworkChecker* ne
   if (!requests) {
     in.gather_errors.push_back("CertificateRequests: " + requests.error().message);
   } else {
-    in.request = SelectNextRequest(*requests, c);
+    // The same rule as the exporter's classification and the renewer (certmanager/).
+    if (const auto* r = certmanager::CurrentRequest(*requests, c)) {
+      in.request = *r;
+      in.request_revision = r->revision;
+    }
   }
   if (in.request) {
     auto orders = cluster.Orders(ns);
@@ -131,7 +99,7 @@ Result<DiagnoseInput> GatherDiagnosis(ClusterReader& cluster, NetworkChecker* ne
       // CA and Vault issuers, so this is noted, not fatal.
       in.gather_errors.push_back("Orders: " + orders.error().message);
     } else {
-      in.order = SelectOrder(*orders, *in.request);
+      if (const auto* o = certmanager::CurrentOrder(*orders, *in.request)) in.order = *o;
     }
   }
   if (in.order) {
@@ -139,7 +107,9 @@ Result<DiagnoseInput> GatherDiagnosis(ClusterReader& cluster, NetworkChecker* ne
     if (!challenges) {
       in.gather_errors.push_back("Challenges: " + challenges.error().message);
     } else {
-      in.challenges = SelectChallenges(*challenges, *in.order);
+      for (const auto* ch : certmanager::ChallengesOfOrder(*challenges, *in.order)) {
+        in.challenges.push_back(*ch);
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 // Posted updates reach the store in order, Flush waits for them, and the destructor applies
 // what is still pending.
-#include "exporter/state_writer.h"
+#include "state/state_writer.h"
 
 #include <gtest/gtest.h>
 

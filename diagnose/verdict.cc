@@ -1,4 +1,4 @@
-#include "exporter/diagnose/verdict.h"
+#include "diagnose/verdict.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,6 +7,9 @@
 #include <ctime>
 #include <set>
 
+#include "certmanager/issuance.h"
+#include "certmanager/rate_limit.h"
+#include "certmanager/requests.h"
 #include "common/duration.h"
 
 namespace certwatch {
@@ -23,46 +26,6 @@ std::string_view ToString(FindingLevel l) {
       return "fail";
   }
   return "info";
-}
-
-std::string_view ToString(Problem p) {
-  switch (p) {
-    case Problem::kNone:
-      return "none";
-    case Problem::kRateLimited:
-      return "rate_limited";
-    case Problem::kRequestDenied:
-      return "request_denied";
-    case Problem::kCaaForbidden:
-      return "caa_forbidden";
-    case Problem::kDnsNotPropagated:
-      return "dns_not_propagated";
-    case Problem::kChallengeFailed:
-      return "challenge_failed";
-    case Problem::kOrderFailed:
-      return "order_failed";
-    case Problem::kRequestFailed:
-      return "request_failed";
-    case Problem::kIssuerNotReady:
-      return "issuer_not_ready";
-    case Problem::kChallengePending:
-      return "challenge_pending";
-    case Problem::kNoStatus:
-      return "no_status";
-    case Problem::kExpired:
-      return "expired";
-    case Problem::kSecretMissing:
-      return "secret_missing";
-    case Problem::kEndpointStale:
-      return "endpoint_stale";
-    case Problem::kEndpointUnreachable:
-      return "endpoint_unreachable";
-    case Problem::kRenewalOverdue:
-      return "renewal_overdue";
-    case Problem::kNotReady:
-      return "not_ready";
-  }
-  return "none";
 }
 
 std::string Verdict::Line() const {
@@ -113,62 +76,9 @@ std::string FormatRelative(UnixSeconds t, UnixSeconds now) {
   return Coarse(now - t) + " ago";
 }
 
-std::optional<UnixSeconds> RetryAfterInMessage(std::string_view m) {
-  // Let's Encrypt: "... retry after 2026-11-28 10:00:00 UTC: see https://...".
-  static constexpr std::string_view kMarker = "retry after ";
-  size_t p = m.find(kMarker);
-  if (p == std::string_view::npos) return std::nullopt;
-  std::string rest(m.substr(p + kMarker.size(), 19));
-  std::tm tm{};
-  int y, mo, d, h, mi, s;
-  if (rest.size() != 19 ||
-      std::sscanf(rest.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) {
-    return std::nullopt;
-  }
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<UnixSeconds>(timegm(&tm));
-}
-
-std::optional<IssuanceBackoff> ComputeIssuanceBackoff(const CertificateState& c, UnixSeconds now) {
-  if (!c.last_failure_time) return std::nullopt;
-  constexpr int64_t kInitial = 3600;
-  constexpr int64_t kMax = 32 * 3600;
-  IssuanceBackoff b;
-  b.last_failure = *c.last_failure_time;
-  b.failed_attempts = c.failed_issuance_attempts;
-  // 2^(attempts-1) hours; attempts beyond 6 stay at the 32h cap (cert-manager stops
-  // doubling there), and fewer than one attempt (an older status) gets the initial hour.
-  int64_t delay = kInitial;
-  for (int i = 1; i < b.failed_attempts && delay < kMax; ++i) delay *= 2;
-  b.delay_seconds = std::min(delay, kMax);
-  b.next_retry = b.last_failure + b.delay_seconds;
-  b.active = now < b.next_retry;
-  return b;
-}
-
 namespace {
 
 constexpr int64_t kDay = 86400;
-
-bool RateLimitedText(std::string_view m) {
-  if (m.find("rateLimited") != std::string_view::npos) return true;
-  if (m.find("too many ") != std::string_view::npos && m.find("rate") != std::string_view::npos) {
-    return true;
-  }
-  for (size_t p = m.find("429"); p != std::string_view::npos; p = m.find("429", p + 1)) {
-    bool left = p == 0 || !std::isalnum(static_cast<unsigned char>(m[p - 1]));
-    bool right = p + 3 >= m.size() || !std::isalnum(static_cast<unsigned char>(m[p + 3]));
-    if (left && right) return true;
-  }
-  return false;
-}
-
-bool FailedState(const std::string& s) { return s == "invalid" || s == "errored"; }
 
 std::string Join(const std::vector<std::string>& v, std::string_view sep = ", ") {
   std::string out;
@@ -196,14 +106,105 @@ std::string ShortSerial(const std::string& serial) {
 }
 
 struct Candidate {
-  Problem problem = Problem::kNone;
+  FailureReason problem = FailureReason::kNone;
   std::string stuck_at, summary, next_step, alert;
+  std::string object;  // the Challenge a challenge finding is about ("" otherwise)
 };
+
+// What only `status` sees (it probes and reads the Secret); every other reason is the issuance
+// chain's, and there the verdict takes the exporter's classification (certmanager::Classify).
+bool SeenOnlyByStatus(FailureReason r) {
+  switch (r) {
+    case FailureReason::kCaaForbidden:
+    case FailureReason::kDnsNotPropagated:
+    case FailureReason::kSecretMissing:
+    case FailureReason::kEndpointStale:
+    case FailureReason::kEndpointUnreachable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Which finding names where a certificate is stuck, lowest first: causes in the issuance chain
+// (an ACME rate limit, a denied request, then what status sees upstream of the CA — CAA, DNS —
+// then failed objects, the issuer, a pending challenge), then symptoms that only speak when
+// nothing upstream explains more (no status, expiry, a missing Secret, stale or unreachable
+// endpoints, an overdue renewal, Ready=False).
+int Rank(FailureReason r) {
+  switch (r) {
+    case FailureReason::kRateLimited:
+      return 1;
+    case FailureReason::kRequestDenied:
+      return 2;
+    case FailureReason::kCaaForbidden:
+      return 3;
+    case FailureReason::kDnsNotPropagated:
+      return 4;
+    case FailureReason::kChallengeFailed:
+      return 5;
+    case FailureReason::kOrderFailed:
+      return 6;
+    case FailureReason::kRequestFailed:
+      return 7;
+    case FailureReason::kIssuerNotReady:
+      return 8;
+    case FailureReason::kChallengePending:
+      return 9;
+    case FailureReason::kUnknown:
+      return 10;
+    case FailureReason::kExpired:
+      return 11;
+    case FailureReason::kSecretMissing:
+      return 12;
+    case FailureReason::kEndpointStale:
+      return 13;
+    case FailureReason::kEndpointUnreachable:
+      return 14;
+    case FailureReason::kRenewalOverdue:
+      return 15;
+    case FailureReason::kNotReady:
+      return 16;
+    case FailureReason::kNone:
+      return 100;
+  }
+  return 100;
+}
+
+std::string_view StageName(certmanager::IssuanceStage s) {
+  switch (s) {
+    case certmanager::IssuanceStage::kIssuer:
+      return "issuer ";
+    case certmanager::IssuanceStage::kRequest:
+      return "CertificateRequest ";
+    case certmanager::IssuanceStage::kOrder:
+      return "ACME order ";
+    case certmanager::IssuanceStage::kChallenge:
+      return "ACME challenge ";
+    default:
+      return "";
+  }
+}
+
+certmanager::IssuanceObjects ObjectsOf(const DiagnoseInput& in) {
+  certmanager::IssuanceObjects o;
+  o.certificate = &in.certificate;
+  o.issuer = in.issuer ? &*in.issuer : nullptr;
+  o.issuer_known = in.issuer_error.empty();
+  o.request = in.request ? &*in.request : nullptr;
+  o.order = in.order ? &*in.order : nullptr;
+  for (const auto& ch : in.challenges) o.challenges.push_back(&ch);
+  return o;
+}
 
 class Walk {
  public:
   Walk(const DiagnoseInput& in, UnixSeconds now)
-      : in_(in), c_(in.certificate), now_(now), backoff_(ComputeIssuanceBackoff(c_, now)) {
+      : in_(in),
+        c_(in.certificate),
+        now_(now),
+        backoff_(certmanager::ComputeIssuanceBackoff(c_, now)),
+        model_(certmanager::Classify(ObjectsOf(in), now, {})) {
     ready_ = c_.ready.status == "True";
     expired_ = c_.not_after && *c_.not_after <= now_;
     needs_issuance_ = !ready_ || c_.issuing.status == "True" || expired_;
@@ -233,10 +234,10 @@ class Walk {
   void Add(const std::string& section, FindingLevel level, std::string message) {
     findings_.push_back({section, level, std::move(message)});
   }
-  void Flag(Problem p, std::string stuck_at, std::string summary, std::string next_step,
-            std::string alert) {
-    candidates_.push_back(
-        {p, std::move(stuck_at), std::move(summary), std::move(next_step), std::move(alert)});
+  void Flag(FailureReason p, std::string stuck_at, std::string summary, std::string next_step,
+            std::string alert, std::string object = "") {
+    candidates_.push_back({p, std::move(stuck_at), std::move(summary), std::move(next_step),
+                           std::move(alert), std::move(object)});
   }
   // The latest few events of one object under its section, as kubectl describe shows them.
   void AddEvents(const std::string& section, std::string_view kind, const std::string& name) {
@@ -273,7 +274,7 @@ class Walk {
     const bool has_status = !c_.ready.status.empty() || c_.not_after.has_value();
     if (!has_status) {
       Add(s, FindingLevel::kFail, "no status yet: no Ready condition, no notAfter");
-      Flag(Problem::kNoStatus, "Certificate " + Ref(),
+      Flag(FailureReason::kUnknown, "Certificate " + Ref(),
            "no status yet: cert-manager has not reconciled it (no Ready condition, no notAfter)",
            "check that cert-manager's controller runs and watches namespace " + in_.ns +
                ": kubectl get pods -n cert-manager; kubectl logs -n cert-manager -l "
@@ -298,7 +299,7 @@ class Walk {
     if (c_.not_after) {
       if (expired_) {
         Add(s, FindingLevel::kFail, "expired at " + When(*c_.not_after));
-        Flag(Problem::kExpired, "Certificate " + Ref(),
+        Flag(FailureReason::kExpired, "Certificate " + Ref(),
              "expired at " + FormatRfc3339(*c_.not_after),
              "re-issue now from a working issuer: cmctl renew " + in_.name + cmd_ns_ +
                  " (switch spec.issuerRef to a fallback issuer if this one is failing)",
@@ -313,14 +314,14 @@ class Walk {
       Add(s, overdue ? FindingLevel::kWarn : FindingLevel::kInfo,
           "renewal " + std::string(overdue ? "was due " : "due ") + When(*c_.renewal_time));
       if (overdue) {
-        Flag(Problem::kRenewalOverdue, "Certificate " + Ref(),
+        Flag(FailureReason::kRenewalOverdue, "Certificate " + Ref(),
              "past renewalTime " + FormatRfc3339(*c_.renewal_time) + " and not renewed",
              "fix the cause reported above, then cmctl renew " + in_.name + cmd_ns_,
              "CertwatchCertificateRenewalOverdue");
       }
     }
     if (c_.ready.status == "False") {
-      Flag(Problem::kNotReady, "Certificate " + Ref(),
+      Flag(FailureReason::kNotReady, "Certificate " + Ref(),
            "Ready=False (" + c_.ready.reason + "): " + c_.ready.message,
            "read the failing CertificateRequest's events: kubectl describe certificaterequest" +
                cmd_ns_ + " -l cert-manager.io/certificate-name=" + in_.name,
@@ -329,11 +330,11 @@ class Walk {
     AddEvents(s, "Certificate", in_.name);
     // cert-manager records a failed issuance on the Issuing condition; a 429 there is the
     // rate limit even when the Order is already gone.
-    if (RateLimitedText(c_.issuing.message)) {
+    if (certmanager::IsRateLimitedMessage(c_.issuing.message)) {
       RateLimited(c_.issuing.message, "Certificate " + Ref());
     } else if (c_.issuing.status == "False" && c_.issuing.reason == "Failed") {
       // The last issuance failed; the request that says why may already be gone.
-      Flag(Problem::kRequestFailed, "Certificate " + Ref(),
+      Flag(FailureReason::kRequestFailed, "Certificate " + Ref(),
            "last issuance failed: " + c_.issuing.message,
            "fix the cause in the message, then cmctl renew " + in_.name + cmd_ns_ +
                " (else cert-manager retries when its backoff ends)",
@@ -342,7 +343,7 @@ class Walk {
   }
 
   void RateLimited(const std::string& message, const std::string& where) {
-    std::optional<UnixSeconds> until = RetryAfterInMessage(message);
+    std::optional<UnixSeconds> until = certmanager::RetryAfterInMessage(message);
     // Nothing happens before cert-manager's own backoff ends either.
     if (backoff_ && backoff_->active && (!until || backoff_->next_retry > *until)) {
       until = backoff_->next_retry;
@@ -352,8 +353,8 @@ class Walk {
     // Later sections are closer to the ACME server (Certificate, then request, then Order):
     // the latest one to report the limit names where it happened.
     std::erase_if(candidates_,
-                  [](const Candidate& c) { return c.problem == Problem::kRateLimited; });
-    Flag(Problem::kRateLimited, where, summary,
+                  [](const Candidate& c) { return c.problem == FailureReason::kRateLimited; });
+    Flag(FailureReason::kRateLimited, where, summary,
          "do not force retries (they burn the budget); switch spec.issuerRef to a fallback "
          "issuer (renewer.fallback_issuers), or wait" +
              std::string(until ? " until " + FormatRfc3339(*until) : "") +
@@ -375,7 +376,7 @@ class Walk {
       std::string where = c_.issuer.kind == "ClusterIssuer" ? "" : " in namespace " + in_.ns;
       Add(s, needs_issuance_ ? FindingLevel::kFail : FindingLevel::kWarn, "not found" + where);
       if (needs_issuance_) {
-        Flag(Problem::kIssuerNotReady, IssuerLabel(), "not found" + where,
+        Flag(FailureReason::kIssuerNotReady, IssuerLabel(), "not found" + where,
              "create it or fix spec.issuerRef of Certificate " + Ref(), "CertwatchIssuerNotReady");
       }
       return;
@@ -392,7 +393,7 @@ class Walk {
       const std::string describe = i.kind == "ClusterIssuer"
                                        ? "kubectl describe clusterissuer " + i.name
                                        : "kubectl describe issuer " + i.name + cmd_ns_;
-      Flag(Problem::kIssuerNotReady, IssuerLabel(), why,
+      Flag(FailureReason::kIssuerNotReady, IssuerLabel(), why,
            describe +
                "; fix the Secret it references (ACME account key, CA key, credentials) "
                "or its ACME server URL",
@@ -414,7 +415,7 @@ class Walk {
           !has_status ? "not found (nothing issued yet)"
                       : (expected ? "not found (issuance in progress)" : "not found"));
       if (!expected) {
-        Flag(Problem::kSecretMissing, "Secret " + in_.ns + "/" + c_.secret_name,
+        Flag(FailureReason::kSecretMissing, "Secret " + in_.ns + "/" + c_.secret_name,
              "not found; endpoints using it have no certificate",
              "cert-manager re-issues into it; follow the CertificateRequest: kubectl get "
              "certificaterequest" +
@@ -465,7 +466,7 @@ class Walk {
     if (r.denied.status == "True" || r.ready.reason == "Denied") {
       const std::string msg = !r.denied.message.empty() ? r.denied.message : r.ready.message;
       Add(s, FindingLevel::kFail, DescribeCondition("Denied", r.denied));
-      Flag(Problem::kRequestDenied, "CertificateRequest " + r.name, "denied: " + msg,
+      Flag(FailureReason::kRequestDenied, "CertificateRequest " + r.name, "denied: " + msg,
            "check the approver (approver-policy rules) for this request, or approve it by hand: "
            "cmctl approve " +
                r.name + cmd_ns_,
@@ -485,10 +486,11 @@ class Walk {
         r.ready.status == "True" ? FindingLevel::kOk
                                  : (failed ? FindingLevel::kFail : FindingLevel::kInfo),
         DescribeCondition("Ready", r.ready));
-    if (r.ready.status == "False" && RateLimitedText(r.ready.message)) {
+    if (r.ready.status == "False" && certmanager::IsRateLimitedMessage(r.ready.message)) {
       RateLimited(r.ready.message, "CertificateRequest " + r.name);
     } else if (failed) {
-      Flag(Problem::kRequestFailed, "CertificateRequest " + r.name, "failed: " + r.ready.message,
+      Flag(FailureReason::kRequestFailed, "CertificateRequest " + r.name,
+           "failed: " + r.ready.message,
            "fix the issuer error above, then retry: kubectl delete certificaterequest " + r.name +
                cmd_ns_ + " (or cmctl renew " + in_.name + cmd_ns_ + ")",
            "CertwatchCertificateNotReady");
@@ -505,17 +507,17 @@ class Walk {
     }
     const OrderState& o = *in_.order;
     const std::string s = "Order " + o.ns + "/" + o.name;
-    const bool rl = o.rate_limited || RateLimitedText(o.reason);
-    FindingLevel l = o.state == "valid"           ? FindingLevel::kOk
-                     : FailedState(o.state) || rl ? FindingLevel::kFail
-                                                  : FindingLevel::kInfo;
+    const bool rl = o.rate_limited || certmanager::IsRateLimitedMessage(o.reason);
+    FindingLevel l = o.state == "valid"                            ? FindingLevel::kOk
+                     : certmanager::FailedAcmeState(o.state) || rl ? FindingLevel::kFail
+                                                                   : FindingLevel::kInfo;
     std::string msg = "state: " + (o.state.empty() ? std::string("(none yet)") : o.state);
     if (!o.reason.empty()) msg += ": " + o.reason;
     Add(s, l, msg);
     if (rl) {
       RateLimited(o.reason, "ACME order");
-    } else if (FailedState(o.state)) {
-      Flag(Problem::kOrderFailed, "ACME order " + o.name,
+    } else if (certmanager::FailedAcmeState(o.state)) {
+      Flag(FailureReason::kOrderFailed, "ACME order " + o.name,
            o.state + (o.reason.empty() ? "" : ": " + o.reason),
            "fix the cause, then let cert-manager create a new order: kubectl delete "
            "certificaterequest " +
@@ -534,25 +536,26 @@ class Walk {
                         (ch.presented ? "yes" : "no") + ", processing " +
                         (ch.processing ? "yes" : "no");
       if (!ch.reason.empty()) msg += ": " + ch.reason;
-      const bool failed = FailedState(ch.state);
+      const bool failed = certmanager::FailedAcmeState(ch.state);
       Add(s,
           ch.state == "valid" ? FindingLevel::kOk
                               : (failed ? FindingLevel::kFail : FindingLevel::kInfo),
           msg);
       AddEvents(s, "Challenge", ch.name);
       if (failed) {
-        Flag(Problem::kChallengeFailed, "ACME challenge " + ch.name,
+        Flag(FailureReason::kChallengeFailed, "ACME challenge " + ch.name,
              id + " " + ch.state + (ch.reason.empty() ? "" : ": " + ch.reason),
              "fix the cause, then delete the failed challenge to retry: kubectl delete challenge " +
                  ch.name + cmd_ns_,
-             "CertwatchCertificateNotReady");
-      } else if (ch.state != "valid" && !ready_) {
-        // While a Ready certificate renews, a pending challenge is progress, not a fault.
-        Flag(Problem::kChallengePending, "ACME challenge " + ch.name,
+             "CertwatchCertificateNotReady", ch.name);
+      } else if (ch.state != "valid") {
+        // While a Ready certificate renews, a pending challenge is progress, not a fault: the
+        // classification (Decide) says which.
+        Flag(FailureReason::kChallengePending, "ACME challenge " + ch.name,
              id + " pending" + (ch.reason.empty() ? "" : ": " + ch.reason),
              "wait for the ACME server to validate it; if it stays pending, check " + ch.type +
                  " reachability: kubectl describe challenge " + ch.name + cmd_ns_,
-             "CertwatchCertificateNotReady");
+             "CertwatchCertificateNotReady", ch.name);
       }
     }
   }
@@ -575,7 +578,8 @@ class Walk {
       if (!e.success || !e.leaf) {
         const std::string err = e.error.empty() ? "no certificate received" : e.error;
         Add(s, FindingLevel::kFail, "handshake failed: " + err);
-        Flag(Problem::kEndpointUnreachable, "endpoint " + e.target, "handshake failed: " + err,
+        Flag(FailureReason::kEndpointUnreachable, "endpoint " + e.target,
+             "handshake failed: " + err,
              "check the endpoint and the network path to it: certwatch probe tls " + e.target +
                  (e.server_name.empty() ? "" : " --server-name " + e.server_name),
              "CertwatchEndpointProbeFailed");
@@ -609,7 +613,8 @@ class Walk {
         Add(s, FindingLevel::kOk, "serves the stored certificate");
       } else {
         Add(s, FindingLevel::kFail, "stale: " + stored);
-        Flag(Problem::kEndpointStale, "endpoint " + e.target, "serves " + served + " but " + stored,
+        Flag(FailureReason::kEndpointStale, "endpoint " + e.target,
+             "serves " + served + " but " + stored,
              "reload or restart the workload that terminates TLS for " + e.target +
                  " so it loads the renewed Secret",
              "CertwatchEndpointServingStaleCertificate");
@@ -666,7 +671,7 @@ class Walk {
       if (!missing_on.empty()) {
         std::string lookup = "certwatch probe dns " + qname + " --type TXT";
         for (const auto& r : in_.resolvers) lookup += " --resolver " + r;
-        Flag(Problem::kDnsNotPropagated, "DNS-01 challenge " + ch->name,
+        Flag(FailureReason::kDnsNotPropagated, "DNS-01 challenge " + ch->name,
              "TXT " + qname + " not propagated on " +
                  (missing_on.size() == 1 ? "resolver " : "resolvers ") + Join(missing_on) + " (" +
                  std::to_string(missing_on.size()) + " of " + std::to_string(results.size()) +
@@ -695,7 +700,7 @@ class Walk {
           name + ": " + r.ca_domain + " forbidden (" + where + ")" +
               (r.reason.empty() ? "" : ": " + r.reason));
       const std::string at = r.record_domain.empty() ? r.domain : r.record_domain;
-      Flag(Problem::kCaaForbidden, "CAA check",
+      Flag(FailureReason::kCaaForbidden, "CAA check",
            "CAA at " + at + " forbids " + r.ca_domain + " for " + name,
            "add a CAA record '" + at + ". CAA 0 " + (r.wildcard ? "issuewild" : "issue") + " \"" +
                r.ca_domain + "\"' or move the certificate to an issuer whose CA is allowed",
@@ -708,7 +713,7 @@ class Walk {
       Add("Backoff", FindingLevel::kOk, "no failed issuance (status.lastFailureTime unset)");
       return;
     }
-    const IssuanceBackoff& b = *backoff_;
+    const certmanager::IssuanceBackoff& b = *backoff_;
     std::string msg = std::to_string(b.failed_attempts) + " failed issuance attempt" +
                       (b.failed_attempts == 1 ? "" : "s") + ", last at " + When(b.last_failure) +
                       "; backoff " + FormatDuration(std::chrono::seconds(b.delay_seconds));
@@ -721,15 +726,41 @@ class Walk {
     }
   }
 
+  // The issuance chain's reason is the classification's (the same the exporter exports);
+  // a finding of the walk gives it its words. Findings only `status` sees compete by Rank.
   Verdict Decide() const {
     Verdict v;
+    const FailureReason chain = model_.reason;
+    auto eligible = [&](const Candidate& c) {
+      return SeenOnlyByStatus(c.problem) || c.problem == chain;
+    };
     const Candidate* best = nullptr;
+    bool chain_worded = false;
     for (const auto& c : candidates_) {
-      // Problem is ordered by priority: causes in the issuance chain first, then symptoms
-      // (expiry, a missing Secret, stale or unreachable endpoints, an overdue renewal) that
-      // only speak when nothing upstream explains more.
+      if (!eligible(c)) continue;
+      if (c.problem == chain) {
+        // Several challenges may be pending or failed: the classified one names it.
+        if (!c.object.empty() && !model_.cause.object.empty() && c.object != model_.cause.object)
+          continue;
+        chain_worded = true;
+      }
       // On a tie the later one wins: it is deeper in the chain, so more specific.
-      if (!best || c.problem <= best->problem) best = &c;
+      if (!best || Rank(c.problem) <= Rank(best->problem)) best = &c;
+    }
+    Candidate fallback;
+    if (chain != FailureReason::kNone && !chain_worded &&
+        (!best || Rank(chain) < Rank(best->problem))) {
+      // The walk found no words for what the classification says: say it plainly.
+      fallback.problem = chain;
+      fallback.stuck_at = std::string(StageName(model_.cause.stage));
+      fallback.stuck_at += model_.cause.stage == certmanager::IssuanceStage::kNone ||
+                                   model_.cause.stage == certmanager::IssuanceStage::kCertificate
+                               ? "Certificate " + Ref()
+                               : model_.cause.object;
+      fallback.summary = model_.message;
+      fallback.next_step = "kubectl describe certificate " + in_.name + cmd_ns_;
+      fallback.alert = "CertwatchCertificateNotReady";
+      best = &fallback;
     }
     if (best) {
       v.problem = best->problem;
@@ -739,7 +770,7 @@ class Walk {
       if (!best->alert.empty()) {
         v.runbook = in_.runbook_base_url + "#" + Lower(best->alert);
       }
-      if (expired_ && best->problem != Problem::kExpired) {
+      if (expired_ && best->problem != FailureReason::kExpired) {
         v.summary += " (certificate expired at " + FormatRfc3339(*c_.not_after) + ")";
       }
       return v;
@@ -759,7 +790,8 @@ class Walk {
   const DiagnoseInput& in_;
   const CertificateState& c_;
   UnixSeconds now_;
-  std::optional<IssuanceBackoff> backoff_;
+  std::optional<certmanager::IssuanceBackoff> backoff_;
+  certmanager::Classification model_;
   bool ready_ = false, expired_ = false, needs_issuance_ = false;
   std::string cmd_ns_;
   std::vector<Finding> findings_;

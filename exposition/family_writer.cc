@@ -1,4 +1,4 @@
-#include "exporter/collector.h"
+#include "exposition/family_writer.h"
 
 namespace certwatch {
 

@@ -9,7 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "exporter/diagnose/facts.h"
+#include "certmanager/backoff.h"
+#include "diagnose/facts.h"
 
 namespace certwatch {
 
@@ -23,32 +24,12 @@ struct Finding {
   std::string message;
 };
 
-// Where a certificate is stuck, most specific cause first. The string forms are stable (JSON
-// output); most equal FailureReason's.
-enum class Problem {
-  kNone,
-  kRateLimited,
-  kRequestDenied,
-  kCaaForbidden,
-  kDnsNotPropagated,
-  kChallengeFailed,
-  kOrderFailed,
-  kRequestFailed,
-  kIssuerNotReady,
-  kChallengePending,
-  kNoStatus,
-  kExpired,
-  kSecretMissing,
-  kEndpointStale,
-  kEndpointUnreachable,
-  kRenewalOverdue,
-  kNotReady,
-};
-std::string_view ToString(Problem p);
-
 struct Verdict {
-  Problem problem = Problem::kNone;
-  bool healthy() const { return problem == Problem::kNone; }
+  // The one failure vocabulary (state/state.h): for the issuance chain the same reason the
+  // exporter exports (certmanager::Classify on the same objects); beyond it what only `status`
+  // sees: CAA, DNS-01 propagation, a missing Secret, stale or unreachable endpoints.
+  FailureReason problem = FailureReason::kNone;
+  bool healthy() const { return problem == FailureReason::kNone; }
   std::string stuck_at;   // "ACME order", "DNS-01 challenge", ... ("" when healthy)
   std::string summary;    // what is wrong (or, when healthy, the state in short)
   std::string next_step;  // from the runbook, with this certificate's names filled in
@@ -58,22 +39,10 @@ struct Verdict {
   std::string Line() const;
 };
 
-// cert-manager's re-issuance backoff after a failed issuance (its trigger controller's
-// shouldBackoffReissuingOnFailure): 1h after the first failure, doubling with each failed
-// attempt up to 32h, counted from status.lastFailureTime.
-struct IssuanceBackoff {
-  UnixSeconds last_failure = 0;
-  int failed_attempts = 0;
-  int64_t delay_seconds = 0;
-  UnixSeconds next_retry = 0;  // last_failure + delay
-  bool active = false;         // now < next_retry: cert-manager waits until then
-};
-std::optional<IssuanceBackoff> ComputeIssuanceBackoff(const CertificateState& c, UnixSeconds now);
-
 struct Diagnosis {
   std::vector<Finding> findings;
   Verdict verdict;
-  std::optional<IssuanceBackoff> backoff;
+  std::optional<certmanager::IssuanceBackoff> backoff;
   // Exit status of the command: 0 healthy, 1 not.
   int exit_code() const { return verdict.healthy() ? 0 : 1; }
 };
@@ -84,8 +53,5 @@ Diagnosis Diagnose(const DiagnoseInput& in, UnixSeconds now);
 std::string FormatRfc3339(UnixSeconds t);
 // Signed distance from now in words: "in 2h13m", "3d4h ago".
 std::string FormatRelative(UnixSeconds t, UnixSeconds now);
-
-// The "retry after 2026-11-28 10:00:00 UTC" time in a Let's Encrypt rate-limit message.
-std::optional<UnixSeconds> RetryAfterInMessage(std::string_view message);
 
 }  // namespace certwatch

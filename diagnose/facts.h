@@ -1,14 +1,14 @@
 // What `certwatch status certificate` knows about one Certificate once everything has been
 // gathered: the cert-manager objects of its issuance chain, the endpoints that serve it, its
 // DNS-01 records per resolver and its CAA verdicts. Plain data built from the state-store
-// structs, so the verdict (exporter/diagnose/verdict.h) is a pure function of it and a clock.
+// structs, so the verdict (diagnose/verdict.h) is a pure function of it and a clock.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 

@@ -1,4 +1,4 @@
-#include "exporter/state.h"
+#include "state/state.h"
 
 namespace certwatch {
 
@@ -26,6 +26,10 @@ std::string_view ToString(FailureReason r) {
       return "caa_forbidden";
     case FailureReason::kEndpointStale:
       return "endpoint_stale";
+    case FailureReason::kEndpointUnreachable:
+      return "endpoint_unreachable";
+    case FailureReason::kSecretMissing:
+      return "secret_missing";
     case FailureReason::kRenewalOverdue:
       return "renewal_overdue";
     case FailureReason::kExpired:
@@ -36,6 +40,14 @@ std::string_view ToString(FailureReason r) {
       return "unknown";
   }
   return "unknown";
+}
+
+FailureReason ParseFailureReason(std::string_view s) {
+  for (int i = 0; i <= static_cast<int>(FailureReason::kUnknown); ++i) {
+    auto r = static_cast<FailureReason>(i);
+    if (ToString(r) == s) return r;
+  }
+  return FailureReason::kUnknown;
 }
 
 void SetSourceStatus(StateData& d, const std::string& name, bool up, bool synced, UnixSeconds now,
