@@ -3,8 +3,9 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 #include <string>
+
+#include "common/time.h"
 
 namespace certwatch::certmanager {
 
@@ -49,14 +50,7 @@ std::optional<UnixSeconds> RetryAfterInMessage(std::string_view m) {
       std::sscanf(rest.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<UnixSeconds>(timegm(&tm));
+  return UnixFromUtc(y, mo, d, h, mi, s);
 }
 
 }  // namespace certwatch::certmanager

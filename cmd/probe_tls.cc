@@ -9,6 +9,7 @@
 
 #include "cmd/commands.h"
 #include "common/duration.h"
+#include "common/time.h"
 #include "config/address.h"
 #include "probes/tls.h"
 #include "probes/tls_verify.h"
@@ -21,15 +22,6 @@ struct ProbeTlsArgs {
   std::string output = "text";
   std::string timeout = "10s";
 };
-
-std::string Rfc3339(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 double DaysLeft(int64_t not_after, int64_t now) {
   return static_cast<double>(not_after - now) / 86400.0;
@@ -54,7 +46,7 @@ nlohmann::json CertJson(const CertFacts& f, int64_t now) {
           {"fingerprint_sha256", f.fingerprint_sha256},
           {"not_before", f.not_before},
           {"not_after", f.not_after},
-          {"not_after_rfc3339", Rfc3339(f.not_after)},
+          {"not_after_rfc3339", FormatRfc3339(f.not_after)},
           {"days_left", DaysLeft(f.not_after, now)},
           {"dns_names", f.dns_names},
           {"is_ca", f.is_ca},
@@ -123,7 +115,7 @@ void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
   }
   if (!x.ocsp_status.empty()) {
     out << "  OCSP:       " << x.ocsp_status << " (stapled";
-    if (r.ocsp_next_update) out << ", next update " << Rfc3339(*r.ocsp_next_update);
+    if (r.ocsp_next_update) out << ", next update " << FormatRfc3339(*r.ocsp_next_update);
     out << ")\n";
   } else if (!r.ocsp_error.empty()) {
     out << "  OCSP:       " << r.ocsp_error << "\n";
@@ -134,10 +126,10 @@ void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
       const CertFacts& f = r.served_chain[i];
       out << "  [" << i << "] " << f.subject << "\n";
       out << "      issuer:     " << f.issuer << "\n";
-      out << "      not before: " << Rfc3339(f.not_before)
+      out << "      not before: " << FormatRfc3339(f.not_before)
           << (f.not_before > now ? "  (NOT YET VALID)" : "") << "\n";
-      out << "      not after:  " << Rfc3339(f.not_after) << "  (" << DaysText(f.not_after, now)
-          << ")\n";
+      out << "      not after:  " << FormatRfc3339(f.not_after) << "  ("
+          << DaysText(f.not_after, now) << ")\n";
       out << "      serial:     " << f.serial << "\n";
       out << "      sha256:     " << f.fingerprint_sha256 << "\n";
       if (!f.dns_names.empty()) {
@@ -148,7 +140,7 @@ void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
     }
   }
   if (x.chain_earliest_not_after) {
-    out << "earliest expiry in chain: " << Rfc3339(*x.chain_earliest_not_after) << " ("
+    out << "earliest expiry in chain: " << FormatRfc3339(*x.chain_earliest_not_after) << " ("
         << DaysText(*x.chain_earliest_not_after, now) << ")\n";
   }
   out << "what to do: " << VerifyAdvice(x.verify_reason) << "\n";

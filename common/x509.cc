@@ -8,16 +8,10 @@
 #include <ctime>
 
 #include "common/handles.h"
+#include "common/time.h"
 
 namespace certwatch {
 namespace {
-
-std::optional<int64_t> AsnTimeToUnix(const ASN1_TIME* t) {
-  if (!t) return std::nullopt;
-  std::tm tm{};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm));
-}
 
 std::string NameToString(const X509_NAME* name) {
   if (!name) return "";
@@ -30,6 +24,13 @@ std::string NameToString(const X509_NAME* name) {
 }
 
 }  // namespace
+
+std::optional<int64_t> Asn1TimeToUnix(const ASN1_TIME* t) {
+  if (!t) return std::nullopt;
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return UnixFromUtc(tm);
+}
 
 std::string HexEncode(const unsigned char* data, size_t len) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -59,8 +60,8 @@ Result<CertFacts> FactsFromX509(X509* cert) {
   CertFacts f;
   f.subject = NameToString(X509_get_subject_name(cert));
   f.issuer = NameToString(X509_get_issuer_name(cert));
-  auto nb = AsnTimeToUnix(X509_get0_notBefore(cert));
-  auto na = AsnTimeToUnix(X509_get0_notAfter(cert));
+  auto nb = Asn1TimeToUnix(X509_get0_notBefore(cert));
+  auto na = Asn1TimeToUnix(X509_get0_notAfter(cert));
   if (!nb || !na) return Error{"certificate validity dates are not parseable"};
   f.not_before = *nb;
   f.not_after = *na;

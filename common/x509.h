@@ -10,6 +10,7 @@
 #include "common/result.h"
 
 typedef struct x509_st X509;
+typedef struct asn1_string_st ASN1_TIME;
 
 namespace certwatch {
 
@@ -24,6 +25,10 @@ struct CertFacts {
   bool is_ca = false;
   bool self_signed = false;
 };
+
+// Unix seconds of an ASN1_TIME (notBefore/notAfter, CRL and OCSP times); empty for null or
+// malformed times.
+std::optional<int64_t> Asn1TimeToUnix(const ASN1_TIME* t);
 
 // Facts of one parsed certificate.
 Result<CertFacts> FactsFromX509(X509* cert);

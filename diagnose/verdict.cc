@@ -38,15 +38,6 @@ std::string Verdict::Line() const {
   return line;
 }
 
-std::string FormatRfc3339(UnixSeconds t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  if (!gmtime_r(&tt, &tm)) return std::to_string(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 namespace {
 
 // "2d3h", "45m", "30s": two most significant units, so the line stays short.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "certmanager/backoff.h"
+#include "common/time.h"
 #include "diagnose/facts.h"
 
 namespace certwatch {
@@ -49,8 +50,6 @@ struct Diagnosis {
 
 Diagnosis Diagnose(const DiagnoseInput& in, UnixSeconds now);
 
-// "2026-11-28T10:00:00Z".
-std::string FormatRfc3339(UnixSeconds t);
 // Signed distance from now in words: "in 2h13m", "3d4h ago".
 std::string FormatRelative(UnixSeconds t, UnixSeconds now);
 

@@ -21,6 +21,7 @@
 #include <unordered_set>
 
 #include "common/handles.h"
+#include "common/x509.h"
 #include "probes/tls_context.h"
 #include "probes/tls_ocsp.h"
 #include "probes/tls_verify.h"
@@ -82,12 +83,7 @@ TlsLeaf LeafFromFacts(const CertFacts& f) {
   return l;
 }
 
-std::optional<UnixSeconds> NotAfterOf(X509* x) {
-  std::tm tm{};
-  const ASN1_TIME* t = X509_get0_notAfter(x);
-  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return static_cast<UnixSeconds>(timegm(&tm));
-}
+std::optional<UnixSeconds> NotAfterOf(X509* x) { return Asn1TimeToUnix(X509_get0_notAfter(x)); }
 
 bool IsIp(const std::string& s) {
   unsigned char buf[16];

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/handles.h"
+#include "common/x509.h"
 
 namespace certwatch {
 namespace {
@@ -16,12 +17,8 @@ using OcspResponsePtr = std::unique_ptr<OCSP_RESPONSE, FnDeleter<OCSP_RESPONSE_f
 using OcspBasicPtr = std::unique_ptr<OCSP_BASICRESP, FnDeleter<OCSP_BASICRESP_free>>;
 using OcspCertIdPtr = std::unique_ptr<OCSP_CERTID, FnDeleter<OCSP_CERTID_free>>;
 
-std::optional<UnixSeconds> ToUnix(const ASN1_GENERALIZEDTIME* t) {
-  if (!t) return std::nullopt;
-  std::tm tm{};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return static_cast<UnixSeconds>(timegm(&tm));
-}
+// ASN1_GENERALIZEDTIME is an ASN1_TIME (one ASN1_STRING type in OpenSSL 3).
+std::optional<UnixSeconds> ToUnix(const ASN1_GENERALIZEDTIME* t) { return Asn1TimeToUnix(t); }
 
 std::string StatusName(int status) {
   switch (status) {

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "common/duration.h"
+#include "common/time.h"
 
 namespace certwatch::renewer {
 
@@ -19,14 +20,7 @@ std::vector<std::unique_ptr<Controller>> NewControllers(const RenewerConfig& con
   return out;
 }
 
-std::string FormatTime(TimePoint t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string FormatTime(TimePoint t) { return FormatRfc3339(ToUnix(t)); }
 
 std::string FormatAge(std::chrono::system_clock::duration d) {
   return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d));
@@ -49,18 +43,10 @@ std::optional<IssuerRef> ParseIssuerString(std::string_view s) {
   return ref;
 }
 
+// Only "Z" as the zone: the renewer reads back what it wrote (the API server's form).
 std::optional<UnixSeconds> ParseTime(std::string_view s) {
-  std::tm tm{};
-  std::string str(s);
-  const char* end = strptime(str.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr) return std::nullopt;
-  // Fractional seconds are dropped; only "Z" is accepted as the zone (the API server's form).
-  if (*end == '.') {
-    ++end;
-    while (*end >= '0' && *end <= '9') ++end;
-  }
-  if (std::string_view(end) != "Z") return std::nullopt;
-  return static_cast<UnixSeconds>(timegm(&tm));
+  if (s.empty() || s.back() != 'Z') return std::nullopt;
+  return ParseRfc3339(s);
 }
 
 }  // namespace certwatch::renewer

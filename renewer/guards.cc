@@ -5,6 +5,7 @@
 
 #include "certmanager/backoff.h"
 #include "common/duration.h"
+#include "common/time.h"
 
 namespace certwatch::renewer {
 namespace {
@@ -13,14 +14,7 @@ std::string Seconds(std::chrono::system_clock::duration d) {
   return FormatDuration(std::chrono::duration_cast<Duration>(d));
 }
 
-std::string Iso(TimePoint t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string Iso(TimePoint t) { return FormatRfc3339(ToUnix(t)); }
 
 }  // namespace
 

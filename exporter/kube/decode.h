@@ -12,12 +12,10 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/time.h"
 #include "state/state.h"
 
 namespace certwatch {
-
-// "2026-11-28T10:00:00Z", with optional fractional seconds and numeric offset.
-std::optional<UnixSeconds> ParseRfc3339(std::string_view s);
 
 // Metadata common to every object.
 struct ObjectMeta {

@@ -15,17 +15,6 @@ T Decode(const std::string& json, F fn, DecodeOutput& d) {
   return out;
 }
 
-TEST(Decode, Rfc3339) {
-  EXPECT_EQ(ParseRfc3339("2026-11-28T10:00:00Z"), 1795860000);
-  EXPECT_EQ(ParseRfc3339("2026-11-28T10:00:00.123456Z"), 1795860000);
-  EXPECT_EQ(ParseRfc3339("2026-11-28T12:00:00+02:00"), 1795860000);
-  EXPECT_EQ(ParseRfc3339("2026-11-28T09:30:00-00:30"), 1795860000);
-  EXPECT_FALSE(ParseRfc3339("2026-11-28"));
-  EXPECT_FALSE(ParseRfc3339("2026-13-28T10:00:00Z"));
-  EXPECT_FALSE(ParseRfc3339("2026-11-28T10:00:00"));
-  EXPECT_FALSE(ParseRfc3339("2026-11-28T10:00:00Zjunk"));
-}
-
 constexpr char kCert[] = R"({
   "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
   "metadata": {"name": "web", "namespace": "prod", "generation": 3, "resourceVersion": "77",
