@@ -11,6 +11,7 @@
 #include "common/duration.h"
 #include "common/time.h"
 #include "config/address.h"
+#include "probes/targets.h"
 #include "probes/tls.h"
 #include "probes/tls_verify.h"
 
@@ -166,25 +167,20 @@ void AddProbeTlsCommand(CLI::App& probe, int& exit_code) {
       std::cerr << "certwatch probe tls: " << msg << "\n";
       exit_code = 2;
     };
-    auto hp = ParseHostPort(args->address);
-    if (!hp) return usage(hp.error().message);
-    TlsProbeOptions o;
-    o.host = hp->host;
-    o.port = hp->port;
-    o.server_name = args->server_name.empty() ? hp->host : args->server_name;
-    o.ca_file = args->ca_file;
-    o.client_cert_file = args->client_cert;
-    o.client_key_file = args->client_key;
-    auto v = ParseTlsVersion(args->min_version);
-    if (!v) return usage(v.error().message);
-    o.min_version = *v;
-    auto st = ParseStartTls(args->starttls);
-    if (!st) return usage(st.error().message);
-    o.starttls = *st;
-    auto t = ParseDuration(args->timeout);
-    if (!t) return usage("--timeout: " + t.error().message);
-    o.timeout = *t;
-    o.connect_timeout = *t;
+    auto timeout = ParseDuration(args->timeout);
+    if (!timeout) return usage("--timeout: " + timeout.error().message);
+    // The same resolution as a tls_probes.targets entry (server name defaults to the host).
+    TlsTargetConfig target;
+    target.address = args->address;
+    target.server_name = args->server_name;
+    target.ca_file = args->ca_file;
+    target.client_cert_file = args->client_cert;
+    target.client_key_file = args->client_key;
+    target.min_version = args->min_version;
+    target.starttls = args->starttls;
+    auto options = ProbeOptionsFor(target, *timeout);
+    if (!options) return usage(options.error().message);
+    const TlsProbeOptions& o = *options;
     TlsProbeReport r = ProbeTlsOnce(o);
     if (r.result.verify_reason == "config_error") return usage(r.result.error);
     int64_t now = static_cast<int64_t>(std::time(nullptr));

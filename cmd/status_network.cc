@@ -1,43 +1,16 @@
 #include "cmd/status_network.h"
 
-#include <charconv>
-
 #include "common/clock.h"
 #include "common/log.h"
 #include "probes/caa.h"
 #include "probes/dns_scheduler.h"
 #include "probes/event_loop.h"
+#include "probes/targets.h"
 #include "probes/tls.h"
 
 namespace certwatch {
 
 namespace {
-
-// "host:port" / "[v6]:port" -> host, port.
-Result<std::pair<std::string, uint16_t>> SplitAddress(const std::string& address) {
-  std::string host;
-  std::string_view port;
-  if (address.starts_with("[")) {
-    size_t close = address.find(']');
-    if (close == std::string::npos || close + 1 >= address.size() || address[close + 1] != ':') {
-      return Error{"address " + address + ": want [v6]:port"};
-    }
-    host = address.substr(1, close - 1);
-    port = std::string_view(address).substr(close + 2);
-  } else {
-    size_t colon = address.rfind(':');
-    if (colon == std::string::npos || colon == 0)
-      return Error{"address " + address + ": want host:port"};
-    host = address.substr(0, colon);
-    port = std::string_view(address).substr(colon + 1);
-  }
-  unsigned p = 0;
-  auto r = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (r.ec != std::errc() || r.ptr != port.data() + port.size() || p == 0 || p > 65535) {
-    return Error{"address " + address + ": bad port"};
-  }
-  return std::make_pair(host, static_cast<uint16_t>(p));
-}
 
 TlsProbeResult Failed(const EndpointTarget& t, std::string error) {
   TlsProbeResult r;
@@ -61,31 +34,17 @@ std::vector<TlsProbeResult> ProbeNetworkChecker::ProbeEndpoints(
     size_t started = 0;
     for (size_t i = 0; i < targets.size(); ++i) {
       const EndpointTarget& t = targets[i];
-      auto hp = SplitAddress(t.target.address);
-      auto version = ParseTlsVersion(t.target.min_version);
-      auto starttls = ParseStartTls(t.target.starttls);
-      if (!hp || !version || !starttls) {
-        out[i] = Failed(t, !hp ? hp.error().message
-                               : (!version ? version.error().message : starttls.error().message));
+      auto o = ProbeOptionsFor(t.target, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             config_.tls_probes.timeout));
+      if (!o) {
+        out[i] = Failed(t, o.error().message);
         ++done;
         continue;
       }
-      TlsProbeOptions o;
-      o.host = hp->first;
-      o.port = hp->second;
-      o.server_name = t.target.server_name;
-      o.ca_file = t.target.ca_file;
-      o.client_cert_file = t.target.client_cert_file;
-      o.client_key_file = t.target.client_key_file;
-      o.min_version = *version;
-      o.starttls = *starttls;
-      o.connect_timeout = config_.tls_probes.timeout;
-      o.timeout = config_.tls_probes.timeout;
       ++started;
-      prober.Probe(o, [&out, &done, &t, i](TlsProbeReport report) {
+      prober.Probe(*o, [&out, &done, &t, i](TlsProbeReport report) {
         TlsProbeResult r = std::move(report.result);
         r.target = t.target.address;
-        if (r.server_name.empty()) r.server_name = t.target.server_name;
         r.source = t.source;
         r.certificate = t.target.certificate;
         out[i] = std::move(r);

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "config/config_file.h"
+#include "config/tls_target.h"
 
 namespace certwatch {
 namespace {
@@ -422,16 +423,22 @@ std::vector<Rule> Rules() {
                        }),
       MakeRule<Config>(
           "",
-          "No two files entries share a path, no two TLS targets share address and server_name, "
+          "No two files entries share a path, no two TLS targets share address and server name "
+          "(the "
+          "host when unset), "
           "no two DNS queries share a name, no two fallback issuers share `from`.",
           [](const Config& c, const RuleContext& ctx) -> std::optional<RuleError> {
             if (auto e = FirstDuplicate(c.files, "files", "path", ctx, "path",
                                         [](const auto& f) { return f.path; })) {
               return e;
             }
-            if (auto e = FirstDuplicate(
-                    c.tls_probes.targets, "tls_probes.targets", "address", ctx, "target",
-                    [](const auto& t) { return t.address + "\n" + t.server_name; })) {
+            // On the resolved identity: "a.example:443" and "a.example:443" with server_name
+            // a.example are one target (the server name defaults to the host).
+            if (auto e = FirstDuplicate(c.tls_probes.targets, "tls_probes.targets", "address", ctx,
+                                        "target", [](const auto& t) {
+                                          auto id = ResolveTlsTargetIdentity(t);
+                                          return id ? id->Key() : t.address + "\n" + t.server_name;
+                                        })) {
               return e;
             }
             if (auto e = FirstDuplicate(c.dns_probes.queries, "dns_probes.queries", "name", ctx,

@@ -47,6 +47,28 @@ TlsProbeOptions BaseOptions(const TlsProbesConfig& config) {
 
 }  // namespace
 
+Result<TlsProbeOptions> ProbeOptionsFor(const TlsTargetConfig& t,
+                                        std::chrono::milliseconds timeout) {
+  auto id = ResolveTlsTargetIdentity(t);
+  if (!id) return id.error();
+  TlsProbeOptions o;
+  o.timeout = timeout;
+  o.connect_timeout = timeout;
+  o.host = id->host;
+  o.port = id->port;
+  o.server_name = id->server_name;
+  o.ca_file = t.ca_file;
+  o.client_cert_file = t.client_cert_file;
+  o.client_key_file = t.client_key_file;
+  auto v = ParseTlsVersion(t.min_version);
+  if (!v) return v.error().Wrap("min_version");
+  o.min_version = *v;
+  auto st = ParseStartTls(t.starttls);
+  if (!st) return st.error().Wrap("starttls");
+  o.starttls = *st;
+  return o;
+}
+
 Result<AllowList> AllowList::Parse(const std::vector<std::string>& cidrs,
                                    const std::vector<std::string>& suffixes) {
   AllowList a;
@@ -125,24 +147,14 @@ Result<std::vector<TlsTarget>> StaticTargets(const TlsProbesConfig& config,
   for (size_t i = 0; i < config.targets.size(); ++i) {
     const TlsTargetConfig& t = config.targets[i];
     std::string ctx = "tls_probes.targets[" + std::to_string(i) + "]";
-    auto hp = ParseHostPort(t.address);
-    if (!hp) return hp.error().Wrap(ctx + ".address");
+    auto options = ProbeOptionsFor(t, BaseOptions(config).timeout);
+    // The error starts with the field: "tls_probes.targets[2].address: bad address ...".
+    if (!options) return Error{ctx + "." + options.error().message};
     TlsTarget target;
     target.target = t.address;
     target.source = "static";
-    target.options = BaseOptions(config);
-    target.options.host = hp->host;
-    target.options.port = hp->port;
-    target.options.server_name = t.server_name.empty() ? hp->host : t.server_name;
-    target.options.ca_file = t.ca_file;
-    target.options.client_cert_file = t.client_cert_file;
-    target.options.client_key_file = t.client_key_file;
-    auto v = ParseTlsVersion(t.min_version);
-    if (!v) return v.error().Wrap(ctx);
-    target.options.min_version = *v;
-    auto st = ParseStartTls(t.starttls);
-    if (!st) return st.error().Wrap(ctx);
-    target.options.starttls = *st;
+    target.options = std::move(*options);
+    target.options.chain_details = false;
     target.certificate = t.certificate;
     if (state && !t.certificate.empty()) {
       auto it = state->certificates.find(t.certificate);

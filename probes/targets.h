@@ -4,6 +4,7 @@
 // that a tenant's Ingress cannot make certwatch probe arbitrary internal addresses.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,8 +12,9 @@
 
 #include "common/result.h"
 #include "config/config.h"
-#include "state/state.h"
+#include "config/tls_target.h"
 #include "probes/tls.h"
+#include "state/state.h"
 
 namespace certwatch {
 
@@ -25,6 +27,13 @@ struct TlsTarget {
   // The state-store key: "target|server_name".
   std::string Key() const { return target + "|" + options.server_name; }
 };
+
+// How one configured target is probed: its identity (config/tls_target.h: host, port, server
+// name defaulted to the host), its files, its minimum version and STARTTLS protocol parsed, the
+// deadline of `timeout`. The exporter's schedule, `status certificate` and `probe tls` all
+// build their options here. Errors start with the field ("address: ...", "min_version: ...").
+Result<TlsProbeOptions> ProbeOptionsFor(const TlsTargetConfig& target,
+                                        std::chrono::milliseconds timeout);
 
 // tls_probes.allowed_cidrs / allowed_domain_suffixes.
 class AllowList {

@@ -111,6 +111,10 @@ const InvalidCase kInvalid[] = {
     {"invalid-duplicate-target.yaml",
      "invalid-duplicate-target.yaml:5:7: tls_probes.targets[1].address: duplicate target (first "
      "at line 4)"},
+    // Compared after resolution: the server name defaults to the host, names ignore case.
+    {"invalid-duplicate-resolved-target.yaml",
+     "invalid-duplicate-resolved-target.yaml:7:7: tls_probes.targets[1].address: duplicate target "
+     "(first at line 6)"},
     {"invalid-timeout-over-interval.yaml",
      "invalid-timeout-over-interval.yaml:4:3: tls_probes.timeout: must not exceed "
      "tls_probes.interval (30s)"},
