@@ -182,7 +182,8 @@ void AddProbeTlsCommand(CLI::App& probe, int& exit_code) {
     if (!options) return usage(options.error().message);
     const TlsProbeOptions& o = *options;
     TlsProbeReport r = ProbeTlsOnce(o);
-    if (r.result.verify_reason == "config_error") return usage(r.result.error);
+    if (r.result.verify_reason == ToString(VerifyReason::kConfigError))
+      return usage(r.result.error);
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (args->output == "json") {
       PrintJson(r, now, std::cout);

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "state/verify_reason.h"
+
 namespace certwatch {
 namespace {
 
@@ -86,7 +88,7 @@ void AddEndpoints(const StateData& d, std::vector<LandingRow>& rows) {
     if (t.leaf) row.not_after = t.leaf->not_after;
     row.ready = t.success && t.verified ? "True" : "False";
     if (!t.success) {
-      row.failure = "handshake_failed";
+      row.failure = std::string(ToString(VerifyReason::kHandshakeFailed));
       row.failure_message = t.error;
     } else if (!t.verified) {
       row.failure = t.verify_reason.empty() ? "not_verified" : t.verify_reason;

@@ -181,7 +181,7 @@ class TlsProber::Impl {
   void DrivePostHandshake(Conn& c);
   void Watch(Conn& c, uint32_t events);
   void Collect(Conn& c);
-  void Fail(Conn& c, std::string_view reason, std::string error);
+  void Fail(Conn& c, VerifyReason reason, std::string error);
   void Succeed(Conn& c);
   void Finish(Conn& c);
   void Cleanup(Conn& c, bool graceful);
@@ -257,7 +257,7 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
 
   auto ctx = contexts_.Get(options);
   if (!ctx) {
-    Fail(c, "config_error", ctx.error().message);
+    Fail(c, VerifyReason::kConfigError, ctx.error().message);
     return;
   }
   c.ctx = *ctx;
@@ -267,7 +267,7 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
   c.deadline_timer = loop_.AddTimer(options.timeout, [this, id] {
     if (Conn* cc = Find(id)) {
       cc->deadline_timer = 0;
-      Fail(*cc, "timeout",
+      Fail(*cc, VerifyReason::kTimeout,
            "timed out after " + std::to_string(cc->opt.timeout.count()) + "ms during " +
                cc->report.phase);
     }
@@ -299,7 +299,7 @@ void TlsProber::Impl::StartResolve(Conn& c) {
   gaicb* list[1] = {&req->cb};
   int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
   if (rc != 0) {
-    Fail(c, "resolve_failed", "resolve " + c.opt.host + ": " + gai_strerror(rc));
+    Fail(c, VerifyReason::kResolveFailed, "resolve " + c.opt.host + ": " + gai_strerror(rc));
     return;
   }
   req.release();  // glibc hands it back to Notify, which owns it again
@@ -309,7 +309,7 @@ void TlsProber::Impl::OnResolved(uint64_t id, const ResolveOutcome& r) {
   Conn* c = Find(id);
   if (!c) return;
   if (!r.ok) {
-    Fail(*c, "resolve_failed", "resolve " + c->opt.host + ": " + r.error);
+    Fail(*c, VerifyReason::kResolveFailed, "resolve " + c->opt.host + ": " + r.error);
     return;
   }
   sockaddr_storage addr = r.addr;
@@ -327,19 +327,19 @@ void TlsProber::Impl::Connect(Conn& c, const sockaddr_storage& addr, socklen_t l
   c.report.peer = FormatPeer(addr);
   c.fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c.fd < 0) {
-    Fail(c, "connect_failed", std::string("socket: ") + std::strerror(errno));
+    Fail(c, VerifyReason::kConnectFailed, std::string("socket: ") + std::strerror(errno));
     return;
   }
   int one = 1;
   setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int rc = connect(c.fd, reinterpret_cast<const sockaddr*>(&addr), len);
   if (rc != 0 && errno != EINPROGRESS) {
-    Fail(c, "connect_failed", "connect " + c.report.peer + ": " + std::strerror(errno));
+    Fail(c, VerifyReason::kConnectFailed, "connect " + c.report.peer + ": " + std::strerror(errno));
     return;
   }
   uint64_t id = c.id;
   if (!loop_.WatchFd(c.fd, EPOLLOUT, [this, id](uint32_t ev) { OnEvent(id, ev); })) {
-    Fail(c, "connect_failed", std::string("epoll: ") + std::strerror(errno));
+    Fail(c, VerifyReason::kConnectFailed, std::string("epoll: ") + std::strerror(errno));
     return;
   }
   c.watching = EPOLLOUT;
@@ -347,7 +347,7 @@ void TlsProber::Impl::Connect(Conn& c, const sockaddr_storage& addr, socklen_t l
     c.connect_timer = loop_.AddTimer(c.opt.connect_timeout, [this, id] {
       if (Conn* cc = Find(id)) {
         cc->connect_timer = 0;
-        Fail(*cc, "timeout",
+        Fail(*cc, VerifyReason::kTimeout,
              "connect " + cc->report.peer + ": timed out after " +
                  std::to_string(cc->opt.connect_timeout.count()) + "ms");
       }
@@ -370,7 +370,8 @@ void TlsProber::Impl::OnEvent(uint64_t id, uint32_t events) {
       socklen_t len = sizeof err;
       getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
       if (err != 0) {
-        Fail(*c, "connect_failed", "connect " + c->report.peer + ": " + std::strerror(err));
+        Fail(*c, VerifyReason::kConnectFailed,
+             "connect " + c->report.peer + ": " + std::strerror(err));
         return;
       }
       if (!(events & EPOLLOUT)) return;
@@ -412,7 +413,8 @@ void TlsProber::Impl::DriveStartTls(Conn& c, uint32_t events) {
   if (!c.out.empty()) {
     ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      Fail(c, "starttls_failed", std::string("starttls: write: ") + std::strerror(errno));
+      Fail(c, VerifyReason::kStartTlsFailed,
+           std::string("starttls: write: ") + std::strerror(errno));
       return;
     }
     if (n > 0) c.out.erase(0, static_cast<size_t>(n));
@@ -421,17 +423,18 @@ void TlsProber::Impl::DriveStartTls(Conn& c, uint32_t events) {
     char buf[4096];
     ssize_t n = recv(c.fd, buf, sizeof buf, 0);
     if (n == 0) {
-      Fail(c, "starttls_failed", "starttls: connection closed by the server");
+      Fail(c, VerifyReason::kStartTlsFailed, "starttls: connection closed by the server");
       return;
     }
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      Fail(c, "starttls_failed", std::string("starttls: read: ") + std::strerror(errno));
+      Fail(c, VerifyReason::kStartTlsFailed,
+           std::string("starttls: read: ") + std::strerror(errno));
       return;
     }
     if (n > 0) {
       auto state = c.starttls.Feed(std::string_view(buf, static_cast<size_t>(n)), c.out);
       if (state == StartTlsSession::State::kFailed) {
-        Fail(c, "starttls_failed",
+        Fail(c, VerifyReason::kStartTlsFailed,
              "starttls " + std::string(ToString(c.opt.starttls)) + ": " + c.starttls.error());
         return;
       }
@@ -456,7 +459,7 @@ void TlsProber::Impl::StartHandshake(Conn& c) {
   ERR_clear_error();
   c.ssl.reset(SSL_new(c.ctx));
   if (!c.ssl || SSL_set_fd(c.ssl.get(), c.fd) != 1) {
-    Fail(c, "handshake_failed", "SSL_new: " + DrainOpenSslErrors());
+    Fail(c, VerifyReason::kHandshakeFailed, "SSL_new: " + DrainOpenSslErrors());
     return;
   }
   SSL_set_ex_data(c.ssl.get(), TlsConnExIndex(), &c);
@@ -529,7 +532,7 @@ void TlsProber::Impl::DriveHandshake(Conn& c) {
   }
   c.report.handshake_seconds = Seconds(Steady::now() - c.connected);
   Collect(c);
-  Fail(c, "handshake_failed", "handshake: " + detail);
+  Fail(c, VerifyReason::kHandshakeFailed, "handshake: " + detail);
 }
 
 void TlsProber::Impl::DrivePostHandshake(Conn& c) {
@@ -551,7 +554,8 @@ void TlsProber::Impl::DrivePostHandshake(Conn& c) {
   }
   std::string detail = DrainOpenSslErrors();
   if (detail.empty()) detail = "connection closed";
-  Fail(c, "handshake_failed", "handshake: server refused the client certificate: " + detail);
+  Fail(c, VerifyReason::kHandshakeFailed,
+       "handshake: server refused the client certificate: " + detail);
 }
 
 void TlsProber::Impl::Collect(Conn& c) {
@@ -603,21 +607,21 @@ void TlsProber::Impl::Collect(Conn& c) {
   }
   if (!leaf) {
     r.result.verified = false;
-    r.result.verify_reason = "no_certificate";
+    r.result.verify_reason = std::string(ToString(VerifyReason::kNoCertificate));
     return;
   }
   r.hostname_ok = HostnameMatches(leaf, c.sni);
   long verr = SSL_get_verify_result(ssl);
   if (verr != X509_V_OK) {
     r.verify_detail = X509_verify_cert_error_string(verr);
-    r.result.verify_reason = std::string(VerifyReason(verr, ShapeOf(top)));
+    r.result.verify_reason = std::string(ToString(VerifyReasonOf(verr, ShapeOf(top))));
   } else if (!r.hostname_ok) {
     r.verify_detail = "certificate does not match " + c.sni;
-    r.result.verify_reason = "hostname_mismatch";
+    r.result.verify_reason = std::string(ToString(VerifyReason::kHostnameMismatch));
   } else {
-    r.result.verify_reason = "ok";
+    r.result.verify_reason = std::string(ToString(VerifyReason::kOk));
   }
-  r.result.verified = r.result.verify_reason == "ok";
+  r.result.verified = r.result.verify_reason == ToString(VerifyReason::kOk);
 
   const unsigned char* ocsp = nullptr;
   long ocsp_len = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
@@ -643,18 +647,18 @@ void TlsProber::Impl::Collect(Conn& c) {
     r.ocsp_next_update = st.next_update;
     r.ocsp_error = st.error;
     if (st.status == "revoked") {
-      r.result.verify_reason = "revoked";
+      r.result.verify_reason = std::string(ToString(VerifyReason::kRevoked));
       r.result.verified = false;
     }
   }
   ERR_clear_error();
 }
 
-void TlsProber::Impl::Fail(Conn& c, std::string_view reason, std::string error) {
+void TlsProber::Impl::Fail(Conn& c, VerifyReason reason, std::string error) {
   c.report.result.success = false;
   c.report.result.verified = false;
   // A failed handshake keeps what it saw of the certificate, but the verdict is the failure.
-  c.report.result.verify_reason = std::string(reason);
+  c.report.result.verify_reason = std::string(ToString(reason));
   c.report.result.error = std::move(error);
   Finish(c);
 }
@@ -729,7 +733,7 @@ TlsProbeReport ProbeTlsOnce(const TlsProbeOptions& options) {
   }
   if (!finished) {
     out.result.success = false;
-    out.result.verify_reason = "timeout";
+    out.result.verify_reason = std::string(ToString(VerifyReason::kTimeout));
     out.result.error = "probe did not finish";
   }
   return out;

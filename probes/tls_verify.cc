@@ -22,45 +22,45 @@ using AuthorityInfoAccessPtr =
 
 }  // namespace
 
-std::string_view VerifyReason(long err, const ChainShape& shape) {
+VerifyReason VerifyReasonOf(long err, const ChainShape& shape) {
   switch (err) {
     case X509_V_OK:
-      return "ok";
+      return VerifyReason::kOk;
     case X509_V_ERR_CERT_HAS_EXPIRED:
-      return "expired";
+      return VerifyReason::kExpired;
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      return "not_yet_valid";
+      return VerifyReason::kNotYetValid;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      return "self_signed";
+      return VerifyReason::kSelfSigned;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-      return "unknown_authority";
+      return VerifyReason::kUnknownAuthority;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-      if (!shape.top_self_issued && shape.top_has_ca_issuers) return "incomplete_chain";
-      return "unknown_authority";
+      if (!shape.top_self_issued && shape.top_has_ca_issuers) return VerifyReason::kIncompleteChain;
+      return VerifyReason::kUnknownAuthority;
     case X509_V_ERR_CERT_REVOKED:
-      return "revoked";
+      return VerifyReason::kRevoked;
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
     case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
     case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
     case X509_V_ERR_EE_KEY_TOO_SMALL:
     case X509_V_ERR_CA_KEY_TOO_SMALL:
     case X509_V_ERR_CA_MD_TOO_WEAK:
-      return "bad_signature";
+      return VerifyReason::kBadSignature;
     case X509_V_ERR_INVALID_PURPOSE:
-      return "invalid_purpose";
+      return VerifyReason::kInvalidPurpose;
     case X509_V_ERR_INVALID_CA:
     case X509_V_ERR_PATH_LENGTH_EXCEEDED:
-      return "invalid_ca";
+      return VerifyReason::kInvalidCa;
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
-      return "hostname_mismatch";
+      return VerifyReason::kHostnameMismatch;
     case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
     case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
-      return "bad_dates";
+      return VerifyReason::kBadDates;
     default:
-      return "unknown";
+      return VerifyReason::kUnknown;
   }
 }
 
@@ -90,36 +90,37 @@ ChainShape ShapeOf(X509* top) {
 }
 
 std::string_view VerifyAdvice(std::string_view reason) {
-  if (reason == "ok") return "nothing to do";
-  if (reason == "expired")
+  auto is = [&](VerifyReason r) { return reason == ToString(r); };
+  if (is(VerifyReason::kOk)) return "nothing to do";
+  if (is(VerifyReason::kExpired))
     return "the served certificate has expired: check the Certificate's Ready condition "
            "(certwatch status certificate), renew it, then reload the server";
-  if (reason == "not_yet_valid")
+  if (is(VerifyReason::kNotYetValid))
     return "the served certificate is not valid yet: check the clock of this host and of "
            "the issuer";
-  if (reason == "hostname_mismatch")
+  if (is(VerifyReason::kHostnameMismatch))
     return "the certificate does not cover this name: add it to the Certificate's dnsNames, "
            "or check that the Ingress/SNI route serves the right Secret";
-  if (reason == "unknown_authority")
+  if (is(VerifyReason::kUnknownAuthority))
     return "the chain does not lead to a trusted root: pass --ca-file for a private CA, or "
            "check the issuer serves a publicly trusted chain";
-  if (reason == "self_signed")
+  if (is(VerifyReason::kSelfSigned))
     return "the server sends a self-signed certificate: is the default (fake) certificate "
            "of the ingress controller served because the Secret is missing or invalid?";
-  if (reason == "incomplete_chain")
+  if (is(VerifyReason::kIncompleteChain))
     return "the server does not send the intermediate certificate: serve the full chain "
            "(tls.crt must hold leaf + intermediates)";
-  if (reason == "revoked") return "the certificate is revoked: reissue it";
-  if (reason == "handshake_failed")
+  if (is(VerifyReason::kRevoked)) return "the certificate is revoked: reissue it";
+  if (is(VerifyReason::kHandshakeFailed))
     return "the TLS handshake failed: check protocol versions, client certificate "
            "requirements and that the port speaks TLS";
-  if (reason == "connect_failed")
+  if (is(VerifyReason::kConnectFailed))
     return "the TCP connection failed: check address, port, firewall and that the server runs";
-  if (reason == "timeout")
+  if (is(VerifyReason::kTimeout))
     return "no answer in time: the server accepted but did not complete the handshake, or "
            "packets are dropped";
-  if (reason == "resolve_failed") return "the host name does not resolve";
-  if (reason == "starttls_failed")
+  if (is(VerifyReason::kResolveFailed)) return "the host name does not resolve";
+  if (is(VerifyReason::kStartTlsFailed))
     return "the plaintext STARTTLS exchange failed: check the protocol and that TLS is enabled";
   return "inspect the chain below with openssl s_client -showcerts";
 }

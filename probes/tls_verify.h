@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "state/verify_reason.h"
+
 typedef struct x509_st X509;
 
 namespace certwatch {
@@ -16,12 +18,11 @@ struct ChainShape {
   bool top_has_ca_issuers = false;  // ... and carries an AIA caIssuers URL for its issuer
 };
 
-// Maps an X509_V_ERR_* code to a reason: ok, expired, not_yet_valid, unknown_authority,
-// self_signed, incomplete_chain, revoked, bad_signature, invalid_purpose, invalid_ca,
-// unknown. "incomplete_chain" needs evidence that an intermediate exists and was not sent:
-// the served top certificate points at its issuer with AIA caIssuers (public CAs always do);
-// without it the issuer is simply unknown, which is "unknown_authority".
-std::string_view VerifyReason(long x509_error, const ChainShape& shape);
+// Maps an X509_V_ERR_* code to a reason (state/verify_reason.h). "incomplete_chain" needs evidence
+// that an intermediate exists and was not sent: the served top certificate points at its issuer
+// with AIA caIssuers (public CAs always do); without it the issuer is simply unknown, which is
+// "unknown_authority".
+VerifyReason VerifyReasonOf(long x509_error, const ChainShape& shape);
 
 // RFC 6125 match of `name` (DNS name or IP literal) against the leaf's SANs (CN only when the
 // certificate has no DNS SAN, like OpenSSL's default). Wildcards cover one label.

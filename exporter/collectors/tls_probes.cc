@@ -5,28 +5,17 @@
 #include <tuple>
 
 #include "exporter/collector.h"
+#include "state/verify_reason.h"
 
 namespace certwatch {
 namespace {
 
 // Reasons pre-created as series so that a change of verdict flips values instead of making
 // series appear and vanish (blackbox_exporter's habit for phases).
-constexpr std::string_view kReasons[] = {"ok",
-                                         "expired",
-                                         "not_yet_valid",
-                                         "hostname_mismatch",
-                                         "unknown_authority",
-                                         "self_signed",
-                                         "incomplete_chain",
-                                         "revoked",
-                                         "handshake_failed",
-                                         "connect_failed",
-                                         "timeout",
-                                         "other"};
-
+// A reason outside the vocabulary (a state document from another version) is "other".
 bool IsListed(std::string_view reason) {
-  for (auto r : kReasons) {
-    if (r == reason) return true;
+  for (auto r : kVerifyReasons) {
+    if (ToString(r) == reason) return true;
   }
   return false;
 }
@@ -110,10 +99,12 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
     each([&](const TlsProbeResult& r) {
       std::string_view current = r.verify_reason;
       if (!IsListed(current)) current = "other";
-      for (auto reason : kReasons) {
-        w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", reason}},
-              reason == current ? 1 : 0);
+      for (auto reason : kVerifyReasons) {
+        w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", ToString(reason)}},
+              ToString(reason) == current ? 1 : 0);
       }
+      w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", "other"}},
+            current == "other" ? 1 : 0);
     });
   }
   {

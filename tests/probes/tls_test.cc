@@ -100,21 +100,24 @@ TEST(StartTls, Postgres) {
 
 TEST(VerifyReason, MapsOpenSslErrors) {
   ChainShape plain;
-  EXPECT_EQ(VerifyReason(X509_V_OK, plain), "ok");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_CERT_HAS_EXPIRED, plain), "expired");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_CERT_NOT_YET_VALID, plain), "not_yet_valid");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, plain), "self_signed");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, plain), "unknown_authority");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, plain), "unknown_authority");
-  ChainShape aia{false, true};
-  EXPECT_EQ(VerifyReason(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, aia), "incomplete_chain");
-  ChainShape root_with_aia{true, true};
-  EXPECT_EQ(VerifyReason(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, root_with_aia),
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_OK, plain)), "ok");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_CERT_HAS_EXPIRED, plain)), "expired");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_CERT_NOT_YET_VALID, plain)), "not_yet_valid");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, plain)), "self_signed");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, plain)),
             "unknown_authority");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_CERT_REVOKED, plain), "revoked");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_CERT_SIGNATURE_FAILURE, plain), "bad_signature");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_HOSTNAME_MISMATCH, plain), "hostname_mismatch");
-  EXPECT_EQ(VerifyReason(X509_V_ERR_OUT_OF_MEM, plain), "unknown");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, plain)),
+            "unknown_authority");
+  ChainShape aia{false, true};
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, aia)),
+            "incomplete_chain");
+  ChainShape root_with_aia{true, true};
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, root_with_aia)),
+            "unknown_authority");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_CERT_REVOKED, plain)), "revoked");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_CERT_SIGNATURE_FAILURE, plain)), "bad_signature");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_HOSTNAME_MISMATCH, plain)), "hostname_mismatch");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_OUT_OF_MEM, plain)), "unknown");
 }
 
 // --- allow-list and targets ---------------------------------------------------------------
