@@ -58,7 +58,7 @@ configure_and_build() {  # dir, extra cmake args... (a later -DCMAKE_BUILD_TYPE 
 # beside their timeouts (printed whether or not the suite passed). Returns ctest's status.
 run_suite() {
   local dir=$1 step=$2; shift 2
-  local rc=0 junit="$PWD/$1/ctest-junit.xml"
+  local rc=0 junit="$PWD/$dir/ctest-junit.xml"
   rm -f "$junit"
   (cd "$dir" && ctest --output-on-failure -j "$(test_jobs)" --timeout 1500 \
      --output-junit "$junit" "$@") || rc=$?
