@@ -1,5 +1,5 @@
-// Every source `certwatch serve` runs, built from the config. Each capability adds its source
-// here: one block in MakeSources, its name in ReadinessSources, its state in ForgetSourceState.
+// Every source `certwatch serve` runs, as one table: a source is one file of its own (it
+// implements exporter/source.h and a Forget...State function) plus one row here.
 #include "cmd/sources.h"
 
 #include "exporter/files/files_source.h"
@@ -11,89 +11,102 @@
 namespace certwatch {
 namespace {
 
-// DNS probes run when there is something to ask: configured queries, or the challenges and
-// certificates of the Kubernetes source.
-bool DnsProbesEnabled(const Config& c) {
-  const auto& d = c.dns_probes;
-  return !d.resolvers.empty() &&
-         (!d.queries.empty() || (c.kubernetes.enabled && (d.acme_challenges || d.caa)));
-}
+// The TLS and DNS probers share one event-loop thread: made when the first of them is, and
+// placed before it in the list, so that it starts before and stops after them.
+class ProbeLoop {
+ public:
+  explicit ProbeLoop(std::vector<std::unique_ptr<Source>>& sources) : sources_(sources) {}
+  EventLoop& Get() {
+    if (thread_ == nullptr) {
+      auto t = std::make_unique<LoopThread>();
+      thread_ = t.get();
+      sources_.push_back(std::move(t));
+    }
+    return thread_->loop();
+  }
 
-// TLS probes run for configured targets, and for Ingresses when the Kubernetes source reads
-// them (discovered targets still need tls_probes.allowed_*).
-bool TlsProbesEnabled(const Config& c) {
-  return !c.tls_probes.targets.empty() || (c.kubernetes.enabled && c.kubernetes.ingresses);
-}
+ private:
+  std::vector<std::unique_ptr<Source>>& sources_;
+  LoopThread* thread_ = nullptr;
+};
+
+struct SourceEntry {
+  std::string_view name;  // its key in StateData::sources
+  bool (*enabled)(const Config&);
+  // Whether /readyz waits for its first sync. dns_probes does not: its rounds depend on
+  // outside resolvers (timeouts, CAA climbs), and its results enrich the state rather than
+  // complete it.
+  bool readiness;
+  // Drops what it wrote, before a reload rebuilds it.
+  void (*forget)(StateData&);
+  std::unique_ptr<Source> (*make)(const SourceDeps&, ProbeLoop&);
+};
+
+// In start order (serve stops them in reverse).
+constexpr SourceEntry kSources[] = {
+    {"kubernetes", [](const Config& c) { return c.kubernetes.enabled; }, true,
+     &ForgetKubernetesState,
+     [](const SourceDeps& d, ProbeLoop&) {
+       return MakeKubernetesSource(d.config.kubernetes, d.kubeconfig_override, d.shard, d.store,
+                                   d.logger, d.clock);
+     }},
+    {"files", [](const Config& c) { return !c.files.empty(); }, true, &ForgetFilesState,
+     [](const SourceDeps& d, ProbeLoop&) -> std::unique_ptr<Source> {
+       FilesSourceOptions options;
+       for (const auto& f : d.config.files) options.patterns.push_back(f.path);
+       options.shard = d.shard;
+       return std::make_unique<FilesSource>(std::move(options), d.store,
+                                            d.logger.With("source", "files"), d.clock);
+     }},
+    // For configured targets, and for Ingresses when the Kubernetes source reads them
+    // (discovered targets still need tls_probes.allowed_*).
+    {"tls_probes",
+     [](const Config& c) {
+       return !c.tls_probes.targets.empty() || (c.kubernetes.enabled && c.kubernetes.ingresses);
+     },
+     false, &ForgetTlsProbeState,
+     [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {
+       return std::make_unique<TlsScheduler>(loop.Get(), d.store, d.config, d.logger, d.clock,
+                                             d.shard);
+     }},
+    // When there is something to ask: configured queries, or the challenges and certificates
+    // of the Kubernetes source.
+    {"dns_probes",
+     [](const Config& c) {
+       const auto& d = c.dns_probes;
+       return !d.resolvers.empty() &&
+              (!d.queries.empty() || (c.kubernetes.enabled && (d.acme_challenges || d.caa)));
+     },
+     false, &ForgetDnsProbeState,
+     [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {
+       return std::make_unique<DnsScheduler>(loop.Get(), d.store, d.config.dns_probes, d.clock,
+                                             d.logger, d.shard);
+     }},
+};
 
 }  // namespace
 
 std::vector<std::unique_ptr<Source>> MakeSources(const SourceDeps& deps) {
   std::vector<std::unique_ptr<Source>> out;
-  const Config& c = deps.config;
-  if (c.kubernetes.enabled) {
-    out.push_back(MakeKubernetesSource(c.kubernetes, deps.kubeconfig_override, deps.shard,
-                                       deps.store, deps.logger, deps.clock));
-  }
-  if (!c.files.empty()) {
-    FilesSourceOptions options;
-    for (const auto& f : c.files) options.patterns.push_back(f.path);
-    options.shard = deps.shard;
-    out.push_back(std::make_unique<FilesSource>(std::move(options), deps.store,
-                                                deps.logger.With("source", "files"), deps.clock));
-  }
-  // The TLS and DNS probers share one event-loop thread, started before and stopped after them.
-  LoopThread* probe_loop = nullptr;
-  auto shared_loop = [&]() -> EventLoop& {
-    if (probe_loop == nullptr) {
-      auto t = std::make_unique<LoopThread>();
-      probe_loop = t.get();
-      out.push_back(std::move(t));
-    }
-    return probe_loop->loop();
-  };
-  if (TlsProbesEnabled(c)) {
-    out.push_back(std::make_unique<TlsScheduler>(shared_loop(), deps.store, c, deps.logger,
-                                                 deps.clock, deps.shard));
-  }
-  if (DnsProbesEnabled(c)) {
-    out.push_back(std::make_unique<DnsScheduler>(shared_loop(), deps.store, c.dns_probes,
-                                                 deps.clock, deps.logger, deps.shard));
+  ProbeLoop loop(out);
+  for (const auto& s : kSources) {
+    if (!s.enabled(deps.config)) continue;
+    auto source = s.make(deps, loop);  // may add the loop thread first
+    out.push_back(std::move(source));
   }
   return out;
 }
 
 std::vector<std::string> ReadinessSources(const Config& config) {
   std::vector<std::string> out;
-  if (config.kubernetes.enabled) out.push_back("kubernetes");
-  if (!config.files.empty()) out.push_back("files");
-  // dns_probes is left out on purpose: its rounds depend on outside resolvers (timeouts, CAA
-  // climbs), and its results enrich the state rather than complete it.
+  for (const auto& s : kSources) {
+    if (s.readiness && s.enabled(config)) out.emplace_back(s.name);
+  }
   return out;
 }
 
-void ForgetSourceState(StateData& d) {
-  // Kubernetes caches are relisted by the new source; the rate-limit counter and the Orders
-  // it has counted stay, so a reload never resets or double-counts it.
-  d.certificates.clear();
-  d.requests.clear();
-  d.orders.clear();
-  d.challenges.clear();
-  d.issuers.clear();
-  d.ingresses.clear();
-  d.secrets.clear();
-  d.budgets.clear();
-  d.clock_skew_seconds.reset();
-  d.sources.erase("kubernetes");
-  d.dns.clear();
-  d.dns_consistency.clear();
-  d.dns_challenges.clear();
-  d.caa.clear();
-  d.sources.erase("dns_probes");
-  d.tls.clear();
-  d.sources.erase("tls_probes");
-  d.files.clear();
-  d.file_errors.clear();
-  d.sources.erase("files");
+void ForgetSourceState(StateData& data) {
+  for (const auto& s : kSources) s.forget(data);
 }
 
 }  // namespace certwatch

@@ -1,5 +1,5 @@
-// Builds every enabled source for `certwatch serve` from the config. Each capability adds its
-// source in cmd/sources.cc; serve starts them in order and stops them in reverse.
+// Builds every enabled source for `certwatch serve` from the config: one table in
+// cmd/sources.cc, one row per source; serve starts them in order and stops them in reverse.
 #pragma once
 
 #include <memory>

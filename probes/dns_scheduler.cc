@@ -483,4 +483,12 @@ void DnsScheduler::Commit(Round& r) {
   next_timer_ = loop_.AddTimer(std::max(next, EventLoop::Clock::now()), [this] { StartRound(); });
 }
 
+void ForgetDnsProbeState(StateData& d) {
+  d.dns.clear();
+  d.dns_consistency.clear();
+  d.dns_challenges.clear();
+  d.caa.clear();
+  d.sources.erase("dns_probes");
+}
+
 }  // namespace certwatch

@@ -19,8 +19,8 @@
 #include "common/shard.h"
 #include "config/config.h"
 #include "exporter/source.h"
-#include "state/state.h"
 #include "probes/event_loop.h"
+#include "state/state.h"
 
 namespace certwatch {
 
@@ -84,5 +84,8 @@ class DnsScheduler final : public Source {
   std::atomic<bool> stopped_{false};
   std::atomic<bool> started_{false};
 };
+
+// Drops what DNS probing wrote (before a reload reschedules).
+void ForgetDnsProbeState(StateData& data);
 
 }  // namespace certwatch

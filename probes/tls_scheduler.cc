@@ -240,4 +240,9 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
   data.tls[key] = std::move(r);
 }
 
+void ForgetTlsProbeState(StateData& d) {
+  d.tls.clear();
+  d.sources.erase("tls_probes");
+}
+
 }  // namespace certwatch

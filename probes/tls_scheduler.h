@@ -19,11 +19,11 @@
 #include "common/shard.h"
 #include "config/config.h"
 #include "exporter/source.h"
-#include "state/state.h"
-#include "state/state_writer.h"
 #include "probes/event_loop.h"
 #include "probes/targets.h"
 #include "probes/tls.h"
+#include "state/state.h"
+#include "state/state_writer.h"
 
 namespace certwatch {
 
@@ -74,5 +74,8 @@ class TlsScheduler final : public Source {
   bool synced_ = false;
   bool started_ = false;
 };
+
+// Drops what TLS probing wrote (before a reload reschedules).
+void ForgetTlsProbeState(StateData& data);
 
 }  // namespace certwatch

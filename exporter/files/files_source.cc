@@ -205,4 +205,10 @@ void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp) {
   }
 }
 
+void ForgetFilesState(StateData& d) {
+  d.files.clear();
+  d.file_errors.clear();
+  d.sources.erase("files");
+}
+
 }  // namespace certwatch

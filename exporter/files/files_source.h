@@ -62,4 +62,7 @@ class FilesSource final : public Source {
   std::atomic<bool> stop_{false};
 };
 
+// Drops what the files source wrote (before a reload rescans).
+void ForgetFilesState(StateData& data);
+
 }  // namespace certwatch

@@ -606,4 +606,17 @@ std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
   return std::move(*s);
 }
 
+void ForgetKubernetesState(StateData& d) {
+  d.certificates.clear();
+  d.requests.clear();
+  d.orders.clear();
+  d.challenges.clear();
+  d.issuers.clear();
+  d.ingresses.clear();
+  d.secrets.clear();
+  d.budgets.clear();
+  d.clock_skew_seconds.reset();
+  d.sources.erase("kubernetes");
+}
+
 }  // namespace certwatch

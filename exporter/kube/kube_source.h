@@ -106,4 +106,8 @@ std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
                                              StateStore& store, const Logger& logger,
                                              const Clock& clock);
 
+// Drops what the Kubernetes source wrote (before a reload relists). The rate-limit counter and
+// the Orders it has counted stay, so a reload never resets or double-counts it.
+void ForgetKubernetesState(StateData& data);
+
 }  // namespace certwatch
