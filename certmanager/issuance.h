@@ -38,9 +38,11 @@ struct IssuanceCause {
 };
 IssuanceCause FindIssuanceCause(const IssuanceObjects& objects);
 
+// After renewalTime plus this, a certificate that is not renewing is "renewal_overdue".
+inline constexpr int64_t kDefaultRenewalOverdueGraceSeconds = 3600;
+
 struct ClassifyOptions {
-  // After renewalTime plus this, a certificate that is not renewing is "renewal_overdue".
-  int64_t renewal_overdue_grace_seconds = 3600;
+  int64_t renewal_overdue_grace_seconds = kDefaultRenewalOverdueGraceSeconds;
 };
 
 struct Classification {

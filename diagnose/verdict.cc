@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <set>
 
 #include "certmanager/issuance.h"
@@ -301,7 +299,8 @@ class Walk {
       }
     }
     if (c_.renewal_time) {
-      const bool overdue = now_ > *c_.renewal_time + 3600 && !expired_;
+      const bool overdue =
+          now_ > *c_.renewal_time + certmanager::kDefaultRenewalOverdueGraceSeconds && !expired_;
       Add(s, overdue ? FindingLevel::kWarn : FindingLevel::kInfo,
           "renewal " + std::string(overdue ? "was due " : "due ") + When(*c_.renewal_time));
       if (overdue) {

@@ -1,7 +1,5 @@
 #include "renewer/controller.h"
 
-#include <ctime>
-
 #include "common/duration.h"
 #include "common/time.h"
 

@@ -8,20 +8,6 @@ std::string Key(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
 }
 
-std::vector<const CertificateRequestState*> RequestsOf(const StateData& d,
-                                                       const CertificateState& cert) {
-  std::vector<const CertificateRequestState*> out;
-  // Requests are keyed "ns/name", so the certificate's namespace is one contiguous range.
-  const std::string prefix = cert.ns + "/";
-  for (auto it = d.requests.lower_bound(prefix);
-       it != d.requests.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    if (it->second.ns == cert.ns && it->second.certificate == cert.name) {
-      out.push_back(&it->second);
-    }
-  }
-  return out;
-}
-
 namespace {
 
 // The objects of one namespace: the store keys them "ns/name", so they are one contiguous
@@ -38,6 +24,15 @@ std::vector<const T*> InNamespace(const std::map<std::string, T>& objects, const
 }
 
 }  // namespace
+
+std::vector<const CertificateRequestState*> RequestsOf(const StateData& d,
+                                                       const CertificateState& cert) {
+  std::vector<const CertificateRequestState*> out;
+  for (const auto* r : InNamespace(d.requests, cert.ns)) {
+    if (certmanager::RequestOf(*r, cert)) out.push_back(r);
+  }
+  return out;
+}
 
 std::vector<const ChallengeState*> ChallengesOf(const StateData& d, const CertificateState& cert) {
   // The Challenges cert-manager works on: those of the current request's current Order

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "certmanager/issuance.h"
 #include "state/state.h"
 
 typedef struct psl_ctx_st psl_ctx_t;
@@ -19,7 +20,7 @@ std::optional<UnixSeconds> NextRetryTime(const CertificateState& c);
 struct ClassifyOptions {
   int rate_limit_per_week = 50;
   // After renewalTime plus this, a certificate that is not renewing is "renewal_overdue".
-  int64_t renewal_overdue_grace_seconds = 3600;
+  int64_t renewal_overdue_grace_seconds = certmanager::kDefaultRenewalOverdueGraceSeconds;
   // libpsl context for registered domains; null = last two labels.
   const psl_ctx_t* psl = nullptr;
 };
