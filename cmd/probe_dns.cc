@@ -12,15 +12,15 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cmd/commands.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/log.h"
-#include "state/state.h"
 #include "probes/dns.h"
-#include "probes/dns_scheduler.h"
+#include "probes/dns_checks.h"
 #include "probes/event_loop.h"
 
 namespace certwatch {
@@ -38,59 +38,45 @@ struct ProbeDnsArgs {
   int authoritative_port = 53;
 };
 
-// One round of the exporter's DNS source for this one question: the resolvers, plus the
-// authoritative servers it finds through NS lookups on the first resolver.
-std::vector<DnsQueryResult> AskWithAuthoritative(const ProbeDnsArgs& args,
-                                                 const std::vector<std::string>& resolvers,
-                                                 DnsType type, std::chrono::milliseconds timeout) {
-  DnsProbesConfig config;
-  config.resolvers = resolvers;
-  config.timeout = timeout;
-  config.queries = {{args.name, {DnsTypeName(type)}}};
-  config.authoritative = true;
-  config.authoritative_port = args.authoritative_port;
-  config.acme_challenges = false;
-  config.caa = false;
-  StateStore store;
-  SystemClock clock;
-  Logger logger = NullLogger();
+// The exporter's DNS question check, once: the resolvers in the order given, then (with
+// --authoritative) the name's authoritative servers, found through NS lookups on the first
+// resolver.
+std::vector<DnsProbeResult> Ask(const ProbeDnsArgs& args, const std::vector<std::string>& resolvers,
+                                DnsType type, std::chrono::milliseconds timeout) {
   EventLoop loop;
-  DnsScheduler scheduler(loop, store, config, clock, logger);
-  scheduler.Start();
-  // NS climb + host addresses + the questions: a few sequential queries at most.
-  loop.RunUntil([&] { return scheduler.rounds() >= 1; }, timeout * 8 + std::chrono::seconds(2));
-  scheduler.StopOnLoop();
-  std::vector<DnsQueryResult> out;
-  store.Read([&](const StateData& d) {
-    std::vector<const DnsProbeResult*> rows;
-    for (const auto& [k, p] : d.dns) rows.push_back(&p);
-    // Configured resolvers first, in the order given, then authoritative servers by name.
-    auto rank = [&](const DnsProbeResult* p) {
-      auto it = std::find(resolvers.begin(), resolvers.end(), p->resolver);
-      return it == resolvers.end() ? resolvers.size() : static_cast<size_t>(it - resolvers.begin());
-    };
-    std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) {
-      return rank(a) != rank(b) ? rank(a) < rank(b) : a->resolver < b->resolver;
-    });
-    for (const auto* p : rows) {
-      DnsQueryResult r;
-      r.resolver = p->resolver == p->address || p->address.empty()
-                       ? p->resolver
-                       : p->resolver + " (" + p->address + ")";
-      r.name = p->name;
-      r.type = type;
-      r.success = p->success;
-      r.rcode = p->rcode;
-      r.error = p->error;
-      r.duration_seconds = p->duration_seconds;
-      r.answers = p->answers;
-      r.min_ttl = p->min_ttl;
-      r.answer_count = p->answer_count;
-      out.push_back(std::move(r));
-    }
-    return 0;
-  });
+  std::optional<std::vector<DnsProbeResult>> results;
+  {
+    DnsClientOptions opts;
+    opts.timeout = timeout;
+    DnsClient client(loop, opts);
+    auto lookup = std::make_shared<DnsLookup>(client, resolvers, args.authoritative_port);
+    const auto now = static_cast<UnixSeconds>(SystemClock().NowSeconds());
+    // The NS climb compares names as DNS does.
+    const std::string name = args.authoritative ? NormalizeDnsName(args.name) : args.name;
+    CheckQuestion(*lookup, name, {type}, args.authoritative, now,
+                  [&results](std::vector<DnsProbeResult> r) { results = std::move(r); });
+    // An NS climb, the servers' addresses, then the question: a few sequential queries.
+    const auto budget = args.authoritative ? timeout * 8 : timeout;
+    loop.RunUntil([&] { return results.has_value(); }, budget + std::chrono::seconds(2));
+  }
+  if (results) return std::move(*results);
+  std::vector<DnsProbeResult> out;  // defensive: every query's own deadline should have answered
+  for (const auto& r : resolvers) {
+    DnsProbeResult p;
+    p.resolver = p.address = r;
+    p.name = args.name;
+    p.type = DnsTypeName(type);
+    p.rcode = "TIMEOUT";
+    p.error = "no answer";
+    out.push_back(std::move(p));
+  }
   return out;
+}
+
+// The resolver column: the address beside an authoritative server's name.
+std::string ResolverLabel(const DnsProbeResult& r) {
+  return r.resolver == r.address || r.address.empty() ? r.resolver
+                                                      : r.resolver + " (" + r.address + ")";
 }
 
 std::vector<std::string> SystemResolvers(const std::string& path) {
@@ -106,14 +92,14 @@ std::vector<std::string> SystemResolvers(const std::string& path) {
 }
 
 // The answer set as one comparable string; rcode included, so NXDOMAIN disagrees with data.
-std::string Opinion(const DnsQueryResult& r) {
+std::string Opinion(const DnsProbeResult& r) {
   std::string s = r.rcode;
   for (const auto& a : r.answers) s += "\n" + a;
   return s;
 }
 
 // Failures (timeouts, SERVFAIL, ...) are reported, not counted as a different answer.
-bool Answered(const DnsQueryResult& r) { return IsDataAnswer(r); }
+bool Answered(const DnsProbeResult& r) { return IsDataRcode(r.rcode); }
 
 std::string Show(const std::string& answer, DnsType type) {
   if (type != DnsType::kTxt) return answer;
@@ -135,7 +121,7 @@ struct Verdict {
   bool expect_ok = true;
 };
 
-Verdict Judge(const std::vector<DnsQueryResult>& results, const std::string& expect) {
+Verdict Judge(const std::vector<DnsProbeResult>& results, const std::string& expect) {
   Verdict v;
   std::map<std::string, int> counts;
   std::vector<std::string> order;
@@ -160,7 +146,7 @@ Verdict Judge(const std::vector<DnsQueryResult>& results, const std::string& exp
   return v;
 }
 
-void PrintText(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsQueryResult>& results,
+void PrintText(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsProbeResult>& results,
                const Verdict& v) {
   bool color = isatty(STDOUT_FILENO) != 0;
   const char* red = color ? "\033[1;31m" : "";
@@ -169,7 +155,7 @@ void PrintText(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsQuer
             << (results.size() == 1 ? "" : "s") << "\n\n";
   size_t wr = 8, wc = 5;
   for (const auto& r : results) {
-    wr = std::max(wr, r.resolver.size());
+    wr = std::max(wr, ResolverLabel(r).size());
     wc = std::max(wc, r.rcode.size());
   }
   auto row = [&](const std::string& mark, const std::string& res, const std::string& rcode,
@@ -188,7 +174,7 @@ void PrintText(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsQuer
     for (const auto& a : r.answers) lines.push_back(Show(a, type));
     if (lines.empty()) lines.push_back(r.success ? "(no records)" : "");
     if (differs) std::cout << red;
-    row(differs ? "!" : "", r.resolver, r.rcode, Ms(r.duration_seconds),
+    row(differs ? "!" : "", ResolverLabel(r), r.rcode, Ms(r.duration_seconds),
         r.success ? std::to_string(r.min_ttl) : "-", lines[0]);
     for (size_t i = 1; i < lines.size(); ++i) row("", "", "", "", "", lines[i]);
     if (differs) std::cout << reset;
@@ -212,7 +198,7 @@ void PrintText(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsQuer
   }
 }
 
-void PrintJson(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsQueryResult>& results,
+void PrintJson(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsProbeResult>& results,
                const Verdict& v) {
   nlohmann::json out = {{"name", args.name},          {"type", DnsTypeName(type)},
                         {"consistent", v.consistent}, {"all_succeeded", v.all_ok},
@@ -222,7 +208,7 @@ void PrintJson(const ProbeDnsArgs& args, DnsType type, const std::vector<DnsQuer
     out["expect_found_everywhere"] = v.expect_ok;
   }
   for (const auto& r : results) {
-    out["results"].push_back({{"resolver", r.resolver},
+    out["results"].push_back({{"resolver", ResolverLabel(r)},
                               {"success", r.success},
                               {"rcode", r.rcode},
                               {"error", r.error},
@@ -283,46 +269,14 @@ void AddProbeDnsCommand(CLI::App& probe, int& exit_code) {
         return;
       }
     }
-    if (args->authoritative) {
-      auto results = AskWithAuthoritative(*args, resolvers, *type, *timeout);
-      Verdict v = Judge(results, args->expect);
-      if (args->output == "json") {
-        PrintJson(*args, *type, results, v);
-      } else {
-        PrintText(*args, *type, results, v);
-      }
-      exit_code = (v.all_ok && v.consistent && v.expect_ok && !results.empty()) ? 0 : 1;
-      return;
-    }
-    EventLoop loop;
-    std::vector<DnsQueryResult> results(resolvers.size());
-    size_t done = 0;
-    {
-      DnsClientOptions opts;
-      opts.timeout = *timeout;
-      DnsClient client(loop, opts);
-      for (size_t i = 0; i < resolvers.size(); ++i) {
-        client.Query(resolvers[i], args->name, *type, [&results, &done, i](DnsQueryResult r) {
-          results[i] = std::move(r);
-          ++done;
-        });
-      }
-      loop.RunUntil([&] { return done == resolvers.size(); }, *timeout + std::chrono::seconds(2));
-    }
-    for (size_t i = 0; i < resolvers.size(); ++i) {
-      if (results[i].resolver.empty()) {  // defensive: the deadline should have answered
-        results[i].resolver = resolvers[i];
-        results[i].rcode = "TIMEOUT";
-        results[i].error = "no answer";
-      }
-    }
+    auto results = Ask(*args, resolvers, *type, *timeout);
     Verdict v = Judge(results, args->expect);
     if (args->output == "json") {
       PrintJson(*args, *type, results, v);
     } else {
       PrintText(*args, *type, results, v);
     }
-    exit_code = (v.all_ok && v.consistent && v.expect_ok) ? 0 : 1;
+    exit_code = (v.all_ok && v.consistent && v.expect_ok && !results.empty()) ? 0 : 1;
   });
 }
 

@@ -1,9 +1,14 @@
 #include "cmd/status_network.h"
 
+#include <algorithm>
+#include <set>
+#include <tuple>
+
 #include "common/clock.h"
 #include "common/log.h"
 #include "probes/caa.h"
-#include "probes/dns_scheduler.h"
+#include "probes/dns.h"
+#include "probes/dns_checks.h"
 #include "probes/event_loop.h"
 #include "probes/targets.h"
 #include "probes/tls.h"
@@ -82,46 +87,65 @@ DnsCheckResult ProbeNetworkChecker::CheckDns(const CertificateState& certificate
   }
   bool any_dns01 = false;
   for (const auto& ch : challenges) {
-    any_dns01 |= ch.type == "DNS-01" && ch.presented && ch.state != "valid";
+    any_dns01 |= IsDns01(ch.type) && ch.presented && ch.state != "valid";
   }
   if (!out.caa_skipped.empty() && !any_dns01) return out;
 
-  // One round of the exporter's DNS source over a store holding only this certificate.
-  StateStore store;
-  store.Update([&](StateData& d) {
-    if (out.caa_skipped.empty()) {
-      d.certificates[certificate.ns + "/" + certificate.name] = certificate;
-      d.issuers[issuer->kind == "ClusterIssuer" ? "ClusterIssuer/" + issuer->name
-                                                : "Issuer/" + certificate.ns + "/" + issuer->name] =
-          *issuer;
+  // The exporter's challenge and CAA checks, once, over one lookup (no scheduler, no store).
+  const auto now = static_cast<UnixSeconds>(SystemClock().NowSeconds());
+  std::vector<std::pair<ChallengeState, UnixSeconds>> to_check;
+  for (const auto& ch : challenges) {
+    // Valid challenges are done; their records are usually cleaned up already.
+    if (dc.acme_challenges && IsDns01(ch.type) && ch.presented && !ch.dns_name.empty() &&
+        ch.state != "valid") {
+      to_check.emplace_back(ch, ch.created > 0 ? ch.created : now);
     }
-    for (const auto& ch : challenges) {
-      // Valid challenges are done; their records are usually cleaned up already.
-      if (ch.state != "valid") d.challenges[ch.ns + "/" + ch.name] = ch;
-    }
-    return 0;
-  });
-  DnsProbesConfig round = dc;
-  round.queries.clear();
-  round.caa = out.caa_skipped.empty();
-  SystemClock clock;
-  Logger logger = NullLogger();
-  EventLoop loop;
-  DnsScheduler scheduler(loop, store, round, clock, logger);
-  scheduler.Start();
-  // Each CAA climb and CNAME chase is a few sequential queries of at most `timeout` each.
-  const auto budget = dc.timeout * 8 + std::chrono::seconds(2);
-  if (!loop.RunUntil([&] { return scheduler.rounds() >= 1; }, budget)) {
-    out.errors.push_back(
-        "DNS checks did not finish within " +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(budget).count()) + "s");
   }
-  scheduler.StopOnLoop();
-  store.Read([&](const StateData& d) {
-    for (const auto& [k, r] : d.dns_challenges) out.challenges.push_back(r);
-    for (const auto& [k, r] : d.caa) out.caa.push_back(r);
-    return 0;
+  std::vector<CaaSubject> subjects;
+  if (out.caa_skipped.empty()) {
+    const std::string ca = CaDomainForAcmeServer(issuer->acme_server, dc.caa_issuers);
+    std::set<std::string> names(certificate.dns_names.begin(), certificate.dns_names.end());
+    for (const auto& n : names) {
+      if (!CaaLookupName(n).empty()) {
+        subjects.push_back({certificate.ns, certificate.name, certificate.issuer, ca, n});
+      }
+    }
+  }
+  size_t pending = to_check.size() + subjects.size();
+  EventLoop loop;
+  {
+    DnsClientOptions opts;
+    opts.timeout = dc.timeout;
+    opts.max_concurrency = dc.max_concurrency;
+    DnsClient client(loop, opts);
+    auto lookup = std::make_shared<DnsLookup>(client, dc.resolvers, dc.authoritative_port);
+    for (const auto& [ch, since] : to_check) {
+      CheckChallenge(*lookup, ch, dc.authoritative, now, since,
+                     [&out, &pending](std::vector<DnsChallengeResult> r) {
+                       out.challenges.insert(out.challenges.end(), r.begin(), r.end());
+                       --pending;
+                     });
+    }
+    for (const auto& subject : subjects) {
+      CheckCaa(*lookup, subject, now, [&out, &pending](CaaResult r) {
+        out.caa.push_back(std::move(r));
+        --pending;
+      });
+    }
+    // Each CAA climb and CNAME chase is a few sequential queries of at most `timeout` each.
+    const auto budget = dc.timeout * 8 + std::chrono::seconds(2);
+    if (!loop.RunUntil([&] { return pending == 0; }, budget)) {
+      out.errors.push_back(
+          "DNS checks did not finish within " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(budget).count()) + "s");
+    }
+  }
+  // In the order of the store the exporter keeps them in.
+  std::sort(out.challenges.begin(), out.challenges.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.ns, a.challenge, a.resolver) < std::tie(b.ns, b.challenge, b.resolver);
   });
+  std::sort(out.caa.begin(), out.caa.end(),
+            [](const auto& a, const auto& b) { return a.domain < b.domain; });
   return out;
 }
 

@@ -45,11 +45,11 @@ struct DnsQueryResult {
   int answer_count = 0;              // answer-section RRs
 };
 
-// Whether a result says something about the data (NOERROR or NXDOMAIN), as opposed to a
+// Whether an rcode says something about the data (NOERROR or NXDOMAIN), as opposed to a
 // failure to answer (timeouts, SERVFAIL, REFUSED, malformed packets): agreement across
 // resolvers is judged on these only.
-inline bool IsDataAnswer(const DnsQueryResult& r) {
-  return r.rcode == "NOERROR" || r.rcode == "NXDOMAIN";
+inline bool IsDataRcode(std::string_view rcode) {
+  return rcode == "NOERROR" || rcode == "NXDOMAIN";
 }
 
 // "host:port", "host" (port 53), "[v6]:port" -> c-ares server string; IP literals only,

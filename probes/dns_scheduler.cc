@@ -1,486 +1,234 @@
 #include "probes/dns_scheduler.h"
 
-#include <algorithm>
-#include <future>
-#include <set>
 #include <utility>
 
 #include "probes/caa.h"
 #include "probes/dns.h"
+#include "probes/dns_checks.h"
 
 namespace certwatch {
 namespace {
 
-constexpr int kMaxClimb = 16;         // labels climbed for NS and CAA before giving up
-constexpr int kMaxCnameHops = 8;      // _acme-challenge delegation chain length
-constexpr size_t kMaxNsHosts = 8;     // authoritative servers asked per zone
-constexpr size_t kMaxTxtValues = 16;  // TXT values kept per challenge result
+// Job keys, one prefix per check. A job's results carry what its key is made of.
+constexpr std::string_view kQuestionJob = "question|";
+constexpr std::string_view kChallengeJob = "challenge|";
+constexpr std::string_view kCaaJob = "caa|";
 
-// Rcodes that mean "no DNS answer arrived", as opposed to an answer that says something.
-bool NoAnswer(const std::string& rcode) {
-  return rcode == "TIMEOUT" || rcode == "ERROR" || rcode == "MALFORMED" || rcode == "CONNREFUSED";
+std::string QuestionJob(const std::string& name) { return std::string(kQuestionJob) + name; }
+std::string ChallengeJob(const std::string& ns, const std::string& name) {
+  return std::string(kChallengeJob) + ns + "/" + name;
+}
+std::string CaaJob(const std::string& ns, const std::string& certificate,
+                   const std::string& dns_name) {
+  return std::string(kCaaJob) + ns + "/" + certificate + "|" + dns_name;
 }
 
-bool IsDns01(const std::string& type) {
-  std::string t = type;
-  std::transform(t.begin(), t.end(), t.begin(), ::tolower);
-  return t == "dns-01";
-}
+// The longest chain of sequential queries a check makes (a CAA climb over every label, an NS
+// climb then the question) times the per-query deadline: a safety net, as every query has its
+// own deadline already.
+constexpr int kLongestChain = 20;
 
-std::string StripWildcard(const std::string& name) {
-  return name.rfind("*.", 0) == 0 ? name.substr(2) : name;
-}
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
+template <class Map, class Keep>
+void EraseUnless(Map& map, Keep keep) {
+  for (auto it = map.begin(); it != map.end();) {
+    it = keep(it->second) ? std::next(it) : map.erase(it);
   }
-  return out;
 }
 
 }  // namespace
 
-struct DnsScheduler::CaaLookup {
-  std::vector<DnsRecord> records;
-  std::string record_domain;
-  std::string error;
-};
-
-struct DnsScheduler::Round {
-  uint64_t seq = 0;
-  UnixSeconds now = 0;
-  EventLoop::Clock::time_point started;
-  int outstanding = 1;  // the setup token, released once every first question is asked
-  struct Cached {
-    bool done = false;
-    DnsQueryResult result;
-    std::vector<std::function<void(const DnsQueryResult&)>> waiters;
-  };
-  std::map<std::string, Cached> cache;  // node-based: references stay valid while it grows
-  std::set<std::string> addresses;
-  int queries = 0, unanswered = 0;
-
-  // Inputs, copied from the store at the start of the round.
-  std::vector<ChallengeState> challenges;
-  struct CertInput {
-    std::string ns, name;
-    IssuerRef issuer;
-    std::vector<std::string> dns_names;
-    std::string ca_domain;
-  };
-  std::vector<CertInput> certs;
-
-  // Outputs, swapped into the store at commit.
-  std::map<std::string, DnsProbeResult> dns;
-  std::map<std::string, DnsChallengeResult> challenge_results;
-  std::map<std::string, CaaResult> caa;
-  std::set<std::string> challenges_seen;
-};
-
 DnsScheduler::DnsScheduler(EventLoop& loop, StateStore& store, DnsProbesConfig config,
                            const Clock& clock, const Logger& logger, Shard shard)
     : loop_(loop),
-      store_(store),
       config_(std::move(config)),
-      clock_(clock),
       logger_(logger.With("component", "dns_probes")),
-      shard_(shard) {}
-
-DnsScheduler::~DnsScheduler() {
-  if (started_ && !stopped_) Stop();
+      shard_(shard),
+      runner_(loop, store, clock,
+              RoundOptions{"dns_probes", config_.interval, config_.max_concurrency, false}, *this) {
 }
 
-void DnsScheduler::Start() {
-  if (started_.exchange(true)) return;
-  loop_.Post([this] { StartRound(); });
-}
+DnsScheduler::~DnsScheduler() = default;
 
-void DnsScheduler::Stop() {
-  if (!started_ || stopped_) return;
-  auto done = std::make_shared<std::promise<void>>();
-  auto fut = done->get_future();
-  loop_.Post([this, done] {
-    StopOnLoop();
-    done->set_value();
-  });
-  if (fut.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-    logger_.Warn("stop: the probe loop did not answer within 10s");
-  }
-}
-
-void DnsScheduler::StopOnLoop() {
-  stopped_ = true;
-  if (next_timer_ != 0) {
-    loop_.CancelTimer(next_timer_);
-    next_timer_ = 0;
-  }
-  client_.reset();  // no callbacks after this
-  round_.reset();
-}
-
-void DnsScheduler::StartRound() {
-  next_timer_ = 0;
-  if (stopped_) return;
-  if (!client_) {
+RoundPlan DnsScheduler::Plan(const StateData& data, UnixSeconds now) {
+  if (!client_) {  // made on the loop thread: c-ares channels belong to the loop
     DnsClientOptions opts;
     opts.timeout = config_.timeout;
     opts.max_concurrency = config_.max_concurrency;
     client_ = std::make_unique<DnsClient>(loop_, opts);
   }
-  round_ = std::make_unique<Round>();
-  Round& r = *round_;
-  r.seq = ++round_seq_;
-  r.now = static_cast<UnixSeconds>(clock_.NowSeconds());
-  r.started = EventLoop::Clock::now();
-  store_.Read([&](const StateData& d) {
-    if (config_.acme_challenges) {
-      for (const auto& [key, ch] : d.challenges) {
-        if (!IsDns01(ch.type) || !ch.presented || ch.dns_name.empty()) continue;
-        if (!shard_.Owns(ch.ns + "/" + ch.name)) continue;
-        r.challenges.push_back(ch);
-      }
+  auto lookup =
+      std::make_shared<DnsLookup>(*client_, config_.resolvers, config_.authoritative_port);
+  RoundPlan plan;
+  PlanQuestions(plan, lookup, now);
+  if (config_.acme_challenges) PlanChallenges(plan, data, lookup, now);
+  if (config_.caa) PlanCaa(plan, data, lookup, now);
+  const auto deadline = config_.timeout * kLongestChain;
+  for (auto& job : plan.jobs) job.deadline = deadline;
+  const size_t jobs = plan.jobs.size();
+  plan.finish = [this, lookup, jobs] {
+    SourceHealth health;
+    if (lookup->queries() > 0 && lookup->unanswered() == lookup->queries()) {
+      health.up = false;
+      health.error =
+          "no resolver answered any of " + std::to_string(lookup->queries()) + " queries";
     }
-    if (config_.caa) {
-      for (const auto& [key, c] : d.certificates) {
-        if (c.dns_names.empty() || !shard_.Owns(c.ns + "/" + c.name)) continue;
-        std::string ikey = c.issuer.kind == "ClusterIssuer"
-                               ? "ClusterIssuer/" + c.issuer.name
-                               : "Issuer/" + c.ns + "/" + c.issuer.name;
-        auto it = d.issuers.find(ikey);
-        if (it == d.issuers.end()) continue;
-        std::string ca = CaDomainForAcmeServer(it->second.acme_server, config_.caa_issuers);
-        if (ca.empty()) continue;  // not ACME, or a CA whose CAA domain is not known
-        r.certs.push_back({c.ns, c.name, c.issuer, c.dns_names, ca});
-      }
+    logger_.Debug("round done", {{"jobs", std::to_string(jobs)},
+                                 {"queries", std::to_string(lookup->queries())},
+                                 {"unanswered", std::to_string(lookup->unanswered())}});
+    // Channels of servers no round asks any more (an authoritative set that changed) close.
+    // A round whose jobs all ran on from the last one asked nothing and says nothing of it.
+    // Posted: this runs inside a c-ares callback, whose channel must outlive it.
+    if (!lookup->servers().empty()) {
+      std::vector<std::string> keep(config_.resolvers);
+      keep.insert(keep.end(), lookup->servers().begin(), lookup->servers().end());
+      loop_.Post([this, keep = std::move(keep)] {
+        if (client_) client_->Retain(keep);
+      });
     }
-    return 0;
-  });
-  ProbeConfigured(r);
-  ProbeChallenges(r);
-  ProbeCaa(r);
-  Done(r);
+    return health;
+  };
+  return plan;
 }
 
-void DnsScheduler::Done(Round& r) {
-  if (--r.outstanding > 0) return;
-  // Committed from a fresh loop iteration: the caller is still inside a query callback that
-  // refers to the round.
-  uint64_t seq = r.seq;
-  loop_.Post([this, seq] {
-    if (round_ && round_->seq == seq) Commit(*round_);
-  });
-}
-
-void DnsScheduler::Ask(Round& r, const std::string& resolver, const std::string& name, int type,
-                       bool rd, std::function<void(const DnsQueryResult&)> cb) {
-  ++r.outstanding;
-  std::string key = resolver + "|" + name + "|" + std::to_string(type) + (rd ? "|rd" : "|nord");
-  auto& entry = r.cache[key];
-  if (entry.done) {
-    cb(entry.result);
-    Done(r);
-    return;
-  }
-  entry.waiters.push_back(std::move(cb));
-  if (entry.waiters.size() > 1) return;  // the same question is already in flight
-  r.addresses.insert(resolver);
-  uint64_t seq = r.seq;
-  client_->Query(
-      resolver, name, static_cast<DnsType>(type),
-      [this, seq, key](DnsQueryResult res) {
-        if (!round_ || round_->seq != seq) return;
-        Round& r = *round_;
-        auto& e = r.cache[key];
-        ++r.queries;
-        if (NoAnswer(res.rcode)) ++r.unanswered;
-        e.done = true;
-        e.result = std::move(res);
-        auto waiters = std::move(e.waiters);
-        e.waiters.clear();
-        for (auto& w : waiters) {
-          w(e.result);
-          Done(r);
-        }
-      },
-      rd);
-}
-
-void DnsScheduler::FindAuthServers(Round& r, const std::string& name, int depth,
-                                   std::function<void(std::vector<AuthServer>)> cb) {
-  if (config_.resolvers.empty() || name.empty() || depth > kMaxClimb) {
-    cb({});
-    return;
-  }
-  const std::string& via = config_.resolvers.front();
-  Ask(r, via, name, static_cast<int>(DnsType::kNs), true,
-      [this, &r, name, depth, cb, via](const DnsQueryResult& res) {
-        std::vector<std::string> hosts;
-        if (res.success) hosts = AnswersOfType(res.response, name, 2);
-        if (hosts.empty()) {
-          // No NS here: the name is inside a zone; the apex is further up.
-          std::string parent = ParentDomain(name);
-          if ((res.success || res.rcode == "NXDOMAIN") && !parent.empty()) {
-            FindAuthServers(r, parent, depth + 1, cb);
-          } else {
-            cb({});
-          }
-          return;
-        }
-        if (hosts.size() > kMaxNsHosts) hosts.resize(kMaxNsHosts);
-        struct Acc {
-          std::vector<AuthServer> servers;
-          size_t left = 0;
-        };
-        auto acc = std::make_shared<Acc>();
-        acc->left = hosts.size();
-        std::string port = std::to_string(config_.authoritative_port);
-        for (const auto& host : hosts) {
-          Ask(r, via, host, static_cast<int>(DnsType::kA), true,
-              [acc, host, cb, port](const DnsQueryResult& a) {
-                if (a.success && !a.answers.empty()) {
-                  acc->servers.push_back({"auth:" + host, a.answers.front() + ":" + port});
-                }
-                if (--acc->left == 0) {
-                  std::sort(
-                      acc->servers.begin(), acc->servers.end(),
-                      [](const AuthServer& x, const AuthServer& y) { return x.label < y.label; });
-                  cb(acc->servers);
-                }
-              });
-        }
-      });
-}
-
-void DnsScheduler::FollowCname(Round& r, const std::string& name, int hops,
-                               std::function<void(std::string)> cb) {
-  if (config_.resolvers.empty() || hops >= kMaxCnameHops) {
-    cb(name);
-    return;
-  }
-  Ask(r, config_.resolvers.front(), name, static_cast<int>(DnsType::kCname), true,
-      [this, &r, name, hops, cb](const DnsQueryResult& res) {
-        std::vector<std::string> targets;
-        if (res.success) targets = AnswersOfType(res.response, name, 5);
-        if (targets.empty() || targets.front() == name) {
-          cb(name);
-        } else {
-          FollowCname(r, targets.front(), hops + 1, cb);
-        }
-      });
-}
-
-void DnsScheduler::ClimbCaa(Round& r, const std::string& name,
-                            std::function<void(const CaaLookup&)> cb) {
-  if (config_.resolvers.empty()) {
-    cb(CaaLookup{{}, "", "no resolver configured"});
-    return;
-  }
-  const std::string& via = config_.resolvers.front();
-  Ask(r, via, name, static_cast<int>(DnsType::kCaa), true,
-      [this, &r, name, cb, via](const DnsQueryResult& res) {
-        // RFC 8659 section 3: a lookup failure is not "no records": a CA must refuse.
-        if (!res.success && res.rcode != "NXDOMAIN") {
-          cb(CaaLookup{{},
-                       name,
-                       "CAA lookup of " + name + " on " + via + " failed: " + res.rcode +
-                           (res.error.empty() || res.error == "rcode " + res.rcode
-                                ? ""
-                                : " (" + res.error + ")")});
-          return;
-        }
-        auto records =
-            res.success ? RecordsOfType(res.response, name, 257) : std::vector<DnsRecord>{};
-        if (!records.empty()) {
-          cb(CaaLookup{std::move(records), name, ""});
-          return;
-        }
-        std::string parent = ParentDomain(name);
-        if (parent.empty()) {
-          cb(CaaLookup{});
-        } else {
-          ClimbCaa(r, parent, cb);
-        }
-      });
-}
-
-void DnsScheduler::ProbeConfigured(Round& r) {
+void DnsScheduler::PlanQuestions(RoundPlan& plan, const std::shared_ptr<DnsLookup>& lookup,
+                                 UnixSeconds now) {
+  // One job per name: the types of every entry that names it.
+  std::map<std::string, std::vector<DnsType>> questions;
   for (const auto& q : config_.queries) {
     std::string name = NormalizeDnsName(q.name);
     if (name.empty() || !shard_.Owns(name)) continue;
-    std::vector<int> types;
+    auto& types = questions[name];
     for (const auto& t : q.types) {
       auto parsed = ParseDnsType(t);
       if (!parsed) {
         logger_.Warn("skipping query type", {{"name", name}, {"error", parsed.error().message}});
         continue;
       }
-      types.push_back(static_cast<int>(*parsed));
+      if (std::find(types.begin(), types.end(), *parsed) == types.end()) types.push_back(*parsed);
     }
-    auto record = [&r, name](const std::string& label, const std::string& address, int type) {
-      return [&r, name, label, address, type](const DnsQueryResult& res) {
-        DnsProbeResult p;
-        p.resolver = label;
-        p.address = address;
-        p.name = name;
-        p.type = DnsTypeName(static_cast<uint16_t>(type));
-        p.success = res.success;
-        p.rcode = res.rcode;
-        p.error = res.error;
-        p.duration_seconds = res.duration_seconds;
-        p.answers = res.answers;
-        p.min_ttl = res.min_ttl;
-        p.answer_count = res.answer_count;
-        p.last_probe = r.now;
-        r.dns[label + "|" + name + "|" + p.type] = std::move(p);
-      };
+  }
+  const bool authoritative = config_.authoritative;
+  for (auto& [name, types] : questions) {
+    ProbeJob job;
+    job.key = QuestionJob(name);
+    job.start = [lookup, name = name, types = types, authoritative, now](auto done) {
+      CheckQuestion(
+          *lookup, name, types, authoritative, now,
+          [done, name, types](std::vector<DnsProbeResult> results) {
+            bool ok = !results.empty();
+            for (const auto& r : results) ok = ok && r.success;
+            done(ProbeOutcome{
+                ok,
+                [name, types, results = std::move(results)](StateData& d, UnixSeconds now) mutable {
+                  EraseUnless(d.dns, [&](const DnsProbeResult& p) { return p.name != name; });
+                  for (DnsType type : types) {
+                    const std::string t = DnsTypeName(type);
+                    std::vector<const DnsProbeResult*> of_type;
+                    for (const auto& r : results) {
+                      if (r.type == t) of_type.push_back(&r);
+                    }
+                    const std::string group = name + "|" + t;
+                    auto old = d.dns_consistency.find(group);
+                    d.dns_consistency[group] =
+                        ConsistencyOf(name, t, of_type,
+                                      old == d.dns_consistency.end() ? nullptr : &old->second, now);
+                  }
+                  for (auto& r : results) {
+                    d.dns[r.resolver + "|" + r.name + "|" + r.type] = std::move(r);
+                  }
+                }});
+          });
     };
-    for (const auto& resolver : config_.resolvers) {
-      for (int type : types) Ask(r, resolver, name, type, true, record(resolver, resolver, type));
-    }
-    if (config_.authoritative && !types.empty()) {
-      FindAuthServers(r, name, 0, [this, &r, name, types, record](std::vector<AuthServer> servers) {
-        for (const auto& s : servers) {
-          for (int type : types)
-            Ask(r, s.address, name, type, false, record(s.label, s.address, type));
-        }
-      });
-    }
+    plan.jobs.push_back(std::move(job));
   }
 }
 
-void DnsScheduler::ProbeChallenges(Round& r) {
-  for (const auto& ch : r.challenges) {
-    std::string id = ch.ns + "/" + ch.name;
-    r.challenges_seen.insert(id);
-    auto [it, fresh] = presented_since_.try_emplace(id, ch.created > 0 ? ch.created : r.now);
-    UnixSeconds since = it->second;
-    std::string base = "_acme-challenge." + NormalizeDnsName(StripWildcard(ch.dns_name));
-    FollowCname(r, base, 0, [this, &r, ch, id, since](std::string final_name) {
-      auto record = [&r, ch, id, since, final_name](const std::string& label) {
-        return [&r, ch, id, since, final_name, label](const DnsQueryResult& res) {
-          DnsChallengeResult c;
-          c.ns = ch.ns;
-          c.challenge = ch.name;
-          c.domain = ch.dns_name;
-          c.resolver = label;
-          c.query_name = final_name;
-          c.rcode = res.rcode;
-          c.error = res.error;
-          c.values = res.answers;
-          if (c.values.size() > kMaxTxtValues) c.values.resize(kMaxTxtValues);
-          c.propagated = res.success && std::find(res.answers.begin(), res.answers.end(), ch.key) !=
-                                            res.answers.end();
-          c.last_probe = r.now;
-          c.presented_since = since;
-          r.challenge_results[id + "|" + label] = std::move(c);
-        };
-      };
-      for (const auto& resolver : config_.resolvers) {
-        Ask(r, resolver, final_name, static_cast<int>(DnsType::kTxt), true, record(resolver));
-      }
-      if (config_.authoritative) {
-        FindAuthServers(r, final_name, 0,
-                        [this, &r, final_name, record](std::vector<AuthServer> s) {
-                          for (const auto& srv : s) {
-                            Ask(r, srv.address, final_name, static_cast<int>(DnsType::kTxt), false,
-                                record(srv.label));
-                          }
-                        });
-      }
-    });
+void DnsScheduler::PlanChallenges(RoundPlan& plan, const StateData& data,
+                                  const std::shared_ptr<DnsLookup>& lookup, UnixSeconds now) {
+  std::set<std::string> seen;
+  const bool authoritative = config_.authoritative;
+  for (const auto& [key, ch] : data.challenges) {
+    if (!IsDns01(ch.type) || !ch.presented || ch.dns_name.empty()) continue;
+    const std::string id = ch.ns + "/" + ch.name;
+    if (!shard_.Owns(id)) continue;
+    seen.insert(id);
+    auto [since, fresh] = presented_since_.try_emplace(id, ch.created > 0 ? ch.created : now);
+    ProbeJob job;
+    job.key = ChallengeJob(ch.ns, ch.name);
+    job.start = [lookup, ch = ch, id, authoritative, now, since = since->second](auto done) {
+      CheckChallenge(
+          *lookup, ch, authoritative, now, since,
+          [done, id](std::vector<DnsChallengeResult> results) {
+            bool ok = !results.empty();
+            for (const auto& r : results) ok = ok && r.propagated;
+            done(ProbeOutcome{
+                ok, [id, results = std::move(results)](StateData& d, UnixSeconds) mutable {
+                  // This challenge's rows are the keys "ns/name|<resolver>".
+                  const std::string prefix = id + "|";
+                  auto from = d.dns_challenges.lower_bound(prefix);
+                  auto to = from;
+                  while (to != d.dns_challenges.end() &&
+                         to->first.compare(0, prefix.size(), prefix) == 0) {
+                    ++to;
+                  }
+                  d.dns_challenges.erase(from, to);
+                  for (auto& r : results) {
+                    d.dns_challenges[prefix + r.resolver] = std::move(r);
+                  }
+                }});
+          });
+    };
+    plan.jobs.push_back(std::move(job));
+  }
+  for (auto it = presented_since_.begin(); it != presented_since_.end();) {
+    it = seen.count(it->first) ? std::next(it) : presented_since_.erase(it);
   }
 }
 
-void DnsScheduler::ProbeCaa(Round& r) {
-  for (const auto& c : r.certs) {
+void DnsScheduler::PlanCaa(RoundPlan& plan, const StateData& data,
+                           const std::shared_ptr<DnsLookup>& lookup, UnixSeconds now) {
+  for (const auto& [key, c] : data.certificates) {
+    if (c.dns_names.empty() || !shard_.Owns(c.ns + "/" + c.name)) continue;
+    std::string ikey = c.issuer.kind == "ClusterIssuer" ? "ClusterIssuer/" + c.issuer.name
+                                                        : "Issuer/" + c.ns + "/" + c.issuer.name;
+    auto it = data.issuers.find(ikey);
+    if (it == data.issuers.end()) continue;
+    std::string ca = CaDomainForAcmeServer(it->second.acme_server, config_.caa_issuers);
+    if (ca.empty()) continue;  // not ACME, or a CA whose CAA domain is not known
     std::set<std::string> names(c.dns_names.begin(), c.dns_names.end());
     for (const auto& dns_name : names) {
-      bool wildcard = dns_name.rfind("*.", 0) == 0;
-      std::string base = NormalizeDnsName(StripWildcard(dns_name));
-      if (base.empty()) continue;
-      ClimbCaa(r, base, [&r, c, dns_name, wildcard](const CaaLookup& l) {
-        CaaResult res;
-        res.ns = c.ns;
-        res.certificate = c.name;
-        res.domain = dns_name;
-        res.issuer = c.issuer;
-        res.ca_domain = c.ca_domain;
-        res.record_domain = l.record_domain;
-        res.wildcard = wildcard;
-        res.last_probe = r.now;
-        for (const auto& rr : l.records) res.records.push_back(rr.data);
-        if (!l.error.empty()) {
-          res.allowed = false;
-          res.reason = l.error;
-        } else {
-          auto d = EvaluateCaa(l.records, c.ca_domain, wildcard);
-          res.allowed = d.allowed;
-          res.reason = d.reason;
-        }
-        r.caa[c.ns + "/" + c.name + "|" + dns_name] = std::move(res);
-      });
+      if (CaaLookupName(dns_name).empty()) continue;
+      CaaSubject subject{c.ns, c.name, c.issuer, ca, dns_name};
+      ProbeJob job;
+      job.key = CaaJob(c.ns, c.name, dns_name);
+      job.start = [lookup, subject, now](auto done) {
+        CheckCaa(*lookup, subject, now, [done](CaaResult result) {
+          const bool ok = result.allowed;
+          done(ProbeOutcome{ok, [result = std::move(result)](StateData& d, UnixSeconds) mutable {
+                              std::string key =
+                                  result.ns + "/" + result.certificate + "|" + result.domain;
+                              d.caa[key] = std::move(result);
+                            }});
+        });
+      };
+      plan.jobs.push_back(std::move(job));
     }
   }
 }
 
-void DnsScheduler::Commit(Round& r) {
-  UnixSeconds now = static_cast<UnixSeconds>(clock_.NowSeconds());
-  // Answer sets per name|type over every resolver that answered NOERROR or NXDOMAIN (rcode
-  // included, so NXDOMAIN against data is a disagreement).
-  std::map<std::string, std::set<std::string>> opinions;
-  std::map<std::string, std::pair<std::string, std::string>> groups;
-  for (const auto& [key, p] : r.dns) {
-    std::string g = p.name + "|" + p.type;
-    groups[g] = {p.name, p.type};
-    // Failures (timeouts, SERVFAIL, ...) are not opinions about the data.
-    if (p.rcode != "NOERROR" && p.rcode != "NXDOMAIN") continue;
-    opinions[g].insert(p.rcode + " " + Join(p.answers, ","));
-  }
-  int inconsistent = 0;
-  store_.Update([&](StateData& d) {
-    std::map<std::string, DnsConsistency> cons;
-    for (const auto& [g, nt] : groups) {
-      DnsConsistency c;
-      c.name = nt.first;
-      c.type = nt.second;
-      c.consistent = opinions[g].size() <= 1;
-      if (!c.consistent) {
-        ++inconsistent;
-        auto old = d.dns_consistency.find(g);
-        c.inconsistent_since = (old != d.dns_consistency.end() && !old->second.consistent &&
-                                old->second.inconsistent_since > 0)
-                                   ? old->second.inconsistent_since
-                                   : now;
-      }
-      cons[g] = std::move(c);
-    }
-    d.dns = std::move(r.dns);
-    d.dns_consistency = std::move(cons);
-    d.dns_challenges = std::move(r.challenge_results);
-    d.caa = std::move(r.caa);
-    return 0;
+void DnsScheduler::Retain(StateData& d, const std::set<std::string>& keys) {
+  EraseUnless(d.dns, [&](const DnsProbeResult& p) { return keys.count(QuestionJob(p.name)); });
+  EraseUnless(d.dns_consistency,
+              [&](const DnsConsistency& c) { return keys.count(QuestionJob(c.name)); });
+  EraseUnless(d.dns_challenges, [&](const DnsChallengeResult& c) {
+    return keys.count(ChallengeJob(c.ns, c.challenge));
   });
-  std::string error;
-  bool up = true;
-  if (r.queries > 0 && r.unanswered == r.queries) {
-    up = false;
-    error = "no resolver answered any of " + std::to_string(r.queries) + " queries";
-  }
-  store_.SetSource("dns_probes", up, true, now, error);
-  for (auto it = presented_since_.begin(); it != presented_since_.end();) {
-    it = r.challenges_seen.count(it->first) ? std::next(it) : presented_since_.erase(it);
-  }
-  logger_.Debug("round done", {{"queries", std::to_string(r.queries)},
-                               {"unanswered", std::to_string(r.unanswered)},
-                               {"inconsistent", std::to_string(inconsistent)}});
-  client_->Retain(std::vector<std::string>(r.addresses.begin(), r.addresses.end()));
-  ++rounds_;
-  auto next = r.started + config_.interval;
-  round_.reset();  // `r` is gone from here on
-  if (stopped_) return;
-  next_timer_ = loop_.AddTimer(std::max(next, EventLoop::Clock::now()), [this] { StartRound(); });
+  EraseUnless(
+      d.caa, [&](const CaaResult& c) { return keys.count(CaaJob(c.ns, c.certificate, c.domain)); });
+}
+
+void DnsScheduler::CancelAll() {
+  client_.reset();  // no callbacks after this
 }
 
 void ForgetDnsProbeState(StateData& d) {

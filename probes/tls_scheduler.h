@@ -1,18 +1,11 @@
-// The "tls_probes" source: probes every target once per interval on the shared EventLoop and
-// writes each result into the state store, where scrapes read it (a scrape never waits on a
-// handshake). Each target keeps a stable phase inside the interval (a hash of its key, the
-// way Prometheus spreads scrapes), so 10,000 targets become a steady trickle rather than a
-// burst; at most max_concurrency probes are in flight.
+// The "tls_probes" source: one TLS probe per target per interval, as jobs of the round runner
+// on the shared EventLoop (each target at its own phase inside the interval, at most
+// max_concurrency in flight); each result lands in the state store, where scrapes read it.
 #pragma once
 
-#include <cstdint>
-#include <deque>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -20,14 +13,14 @@
 #include "config/config.h"
 #include "exporter/source.h"
 #include "probes/event_loop.h"
+#include "probes/round_runner.h"
 #include "probes/targets.h"
 #include "probes/tls.h"
 #include "state/state.h"
-#include "state/state_writer.h"
 
 namespace certwatch {
 
-class TlsScheduler final : public Source {
+class TlsScheduler final : public Source, private RoundProber {
  public:
   // With a shard, only the targets it owns are probed: by their Certificate ("ns/name") when
   // linked, so drift is judged by the replica that holds that Certificate, else by target key.
@@ -36,8 +29,8 @@ class TlsScheduler final : public Source {
   ~TlsScheduler() override;
 
   std::string_view Name() const override { return "tls_probes"; }
-  void Start() override;
-  void Stop() override;
+  void Start() override { runner_.Start(); }
+  void Stop() override { runner_.Stop(); }
 
   // Writes one finished probe into the store: the result plus served-vs-stored drift against
   // the linked Secret (fingerprint) or Certificate status (notAfter). Public for tests.
@@ -45,34 +38,21 @@ class TlsScheduler final : public Source {
                      UnixSeconds now);
 
  private:
-  void StartRound();
-  void Enqueue(const std::string& key);
-  void Pump();
-  void OnDone(const std::string& key, TlsProbeReport report);
+  // RoundProber: one job per target (configured, and discovered from Ingresses).
+  RoundPlan Plan(const StateData& data, UnixSeconds now) override;
+  void Retain(StateData& data, const std::set<std::string>& keys) override;
+  void CancelAll() override { prober_->CancelAll(); }
 
-  EventLoop& loop_;
-  StateStore& store_;
-  DeferredStateWriter writer_{store_};
+  ProbeJob JobFor(TlsTarget target);
+
   const Config& config_;
   Logger logger_;
-  const Clock& clock_;
   Shard shard_;
   std::unique_ptr<TlsProber> prober_;
   AllowList allow_;
   std::string config_error_;
-
-  // Loop-thread state.
-  bool running_ = false;
-  std::map<std::string, TlsTarget> targets_;  // key -> target, this round
-  std::set<std::string> in_flight_;
-  std::deque<std::string> queue_;
-  std::set<std::string> queued_;
-  std::vector<EventLoop::TimerId> timers_;
-  EventLoop::TimerId round_timer_ = 0;
-  std::set<std::string> logged_rejections_;
-  std::set<std::string> awaiting_first_;  // targets of the first round without a result yet
-  bool synced_ = false;
-  bool started_ = false;
+  std::set<std::string> logged_rejections_;  // loop thread
+  RoundRunner runner_;                       // last: stopped before the rest goes
 };
 
 // Drops what TLS probing wrote (before a reload reschedules).
