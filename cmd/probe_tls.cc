@@ -178,9 +178,9 @@ void AddProbeTlsCommand(CLI::App& probe, int& exit_code) {
     target.client_key_file = args->client_key;
     target.min_version = args->min_version;
     target.starttls = args->starttls;
-    auto options = ProbeOptionsFor(target, *timeout);
-    if (!options) return usage(options.error().message);
-    const TlsProbeOptions& o = *options;
+    auto resolved = ResolveTlsTarget(target);
+    if (!resolved) return usage(resolved.error().message);
+    const TlsProbeOptions o = ProbeOptionsFor(*resolved, *timeout);
     TlsProbeReport r = ProbeTlsOnce(o);
     if (r.result.verify_reason == ToString(VerifyReason::kConfigError))
       return usage(r.result.error);

@@ -39,15 +39,11 @@ std::vector<TlsProbeResult> ProbeNetworkChecker::ProbeEndpoints(
     size_t started = 0;
     for (size_t i = 0; i < targets.size(); ++i) {
       const EndpointTarget& t = targets[i];
-      auto o = ProbeOptionsFor(t.target, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             config_.tls_probes.timeout));
-      if (!o) {
-        out[i] = Failed(t, o.error().message);
-        ++done;
-        continue;
-      }
+      const TlsProbeOptions o = ProbeOptionsFor(
+          t.target,
+          std::chrono::duration_cast<std::chrono::milliseconds>(config_.tls_probes.timeout));
       ++started;
-      prober.Probe(*o, [&out, &done, &t, i](TlsProbeReport report) {
+      prober.Probe(o, [&out, &done, &t, i](TlsProbeReport report) {
         TlsProbeResult r = std::move(report.result);
         r.target = t.target.address;
         r.source = t.source;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "config/allow_list.h"
+
 namespace certwatch {
 namespace {
 
@@ -124,27 +126,8 @@ Status CheckHttpUrl(std::string_view s) {
 }
 
 Status CheckCidr(std::string_view s) {
-  auto bad = [&](const std::string& why) {
-    return Error{"bad CIDR \"" + std::string(s) + "\": " + why};
-  };
-  size_t slash = s.find('/');
-  if (slash == std::string_view::npos) return bad("missing /prefix length (e.g. 10.0.0.0/8)");
-  std::string addr(s.substr(0, slash));
-  std::string_view len = s.substr(slash + 1);
-  int max_len = 0;
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, addr.c_str(), buf) == 1) {
-    max_len = 32;
-  } else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) {
-    max_len = 128;
-  } else {
-    return bad("\"" + addr + "\" is not an IP address");
-  }
-  int v = -1;
-  auto [ptr, ec] = std::from_chars(len.data(), len.data() + len.size(), v);
-  if (len.empty() || ec != std::errc() || ptr != len.data() + len.size() || v < 0 || v > max_len) {
-    return bad("prefix length must be 0-" + std::to_string(max_len));
-  }
+  auto c = ParseCidr(s);
+  if (!c) return c.error();
   return OkStatus();
 }
 

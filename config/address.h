@@ -32,7 +32,8 @@ bool IsValidHostName(std::string_view s);
 // http:// or https:// followed by a valid host[:port] and an optional path.
 Status CheckHttpUrl(std::string_view s);
 
-// "10.0.0.0/8", "fd00::/8": address and prefix length within the family's size.
+// "10.0.0.0/8", "fd00::/8": address and prefix length within the family's size (the parser
+// is ParseCidr in config/allow_list.h).
 Status CheckCidr(std::string_view s);
 
 }  // namespace certwatch

@@ -9,6 +9,8 @@
 
 #include "common/duration.h"
 #include "common/result.h"
+#include "config/allow_list.h"
+#include "config/tls_target.h"
 
 namespace certwatch {
 
@@ -59,7 +61,16 @@ struct TlsProbesConfig {
   // make the exporter probe arbitrary internal addresses. Empty lists allow nothing discovered.
   std::vector<std::string> allowed_cidrs;
   std::vector<std::string> allowed_domain_suffixes;
+
+  // Built from the keys above by ResolveTlsProbes (the loader calls it), so every consumer
+  // probes the same resolved targets and the allow-list is parsed once.
+  std::vector<ResolvedTlsTarget> resolved_targets;
+  AllowList allow_list;
 };
+
+// Fills resolved_targets and allow_list. Errors start with the key:
+// "tls_probes.targets[2].address: bad address ...".
+Status ResolveTlsProbes(TlsProbesConfig& config);
 
 struct DnsQueryConfig {
   std::string name;

@@ -436,7 +436,7 @@ std::vector<Rule> Rules() {
             // a.example are one target (the server name defaults to the host).
             if (auto e = FirstDuplicate(c.tls_probes.targets, "tls_probes.targets", "address", ctx,
                                         "target", [](const auto& t) {
-                                          auto id = ResolveTlsTargetIdentity(t);
+                                          auto id = ResolveTlsTarget(t);
                                           return id ? id->Key() : t.address + "\n" + t.server_name;
                                         })) {
               return e;
@@ -485,6 +485,8 @@ Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name
   if (auto st = schema::DecodeInto(ConfigSchema(), yaml, source_name, config); !st) {
     return st.error();
   }
+  // The schema has checked each field, so this only builds the resolved form.
+  if (auto st = ResolveTlsProbes(config.tls_probes); !st) return st.error().Wrap(source_name);
   return config;
 }
 

@@ -3,23 +3,15 @@
 #include <algorithm>
 
 #include "certmanager/requests.h"
+#include "config/address.h"
 
 namespace certwatch {
-
-namespace {
-
-std::string HostPort(const std::string& host, int port) {
-  const bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-}  // namespace
 
 std::vector<EndpointTarget> EndpointsFor(const Config& config, const CertificateState& certificate,
                                          const std::vector<IngressState>& ingresses) {
   std::vector<EndpointTarget> out;
   const std::string ref = certificate.ns + "/" + certificate.name;
-  for (const auto& t : config.tls_probes.targets) {
+  for (const auto& t : config.tls_probes.resolved_targets) {
     if (t.certificate == ref) out.push_back({t, "tls_probes.targets"});
   }
   for (const auto& ing : ingresses) {
@@ -32,7 +24,9 @@ std::vector<EndpointTarget> EndpointsFor(const Config& config, const Certificate
         if (addresses.empty()) addresses.push_back(host);
         for (const auto& addr : addresses) {
           EndpointTarget e;
-          e.target.address = HostPort(addr, config.kubernetes.ingress_port);
+          e.target.host = addr;
+          e.target.port = static_cast<uint16_t>(config.kubernetes.ingress_port);
+          e.target.address = HostPort{e.target.host, e.target.port}.ToString();
           e.target.server_name = host;
           e.target.certificate = ref;
           e.source = "ingress:" + ing.ns + "/" + ing.name;

@@ -38,8 +38,8 @@ class ClusterReader {
 
 // One endpoint to handshake: a configured target or an Ingress host.
 struct EndpointTarget {
-  TlsTargetConfig target;  // address, server_name, ca_file, ... (certificate = "ns/name")
-  std::string source;      // "tls_probes.targets" or "ingress:<ns>/<name>"
+  ResolvedTlsTarget target;  // address, host, port, server_name, ca_file, ... (certificate)
+  std::string source;        // "tls_probes.targets" or "ingress:<ns>/<name>"
 };
 
 struct DnsCheckResult {

@@ -13,25 +13,6 @@ constexpr char kPgSslRequest[] = {0, 0, 0, 8, 0x04, static_cast<char>(0xd2), 0x1
 
 }  // namespace
 
-Result<StartTlsProtocol> ParseStartTls(std::string_view s) {
-  if (s.empty() || s == "none") return StartTlsProtocol::kNone;
-  if (s == "smtp") return StartTlsProtocol::kSmtp;
-  if (s == "postgres" || s == "postgresql") return StartTlsProtocol::kPostgres;
-  return Error{"starttls: unknown protocol \"" + std::string(s) + "\" (want smtp or postgres)"};
-}
-
-std::string_view ToString(StartTlsProtocol p) {
-  switch (p) {
-    case StartTlsProtocol::kNone:
-      return "";
-    case StartTlsProtocol::kSmtp:
-      return "smtp";
-    case StartTlsProtocol::kPostgres:
-      return "postgres";
-  }
-  return "";
-}
-
 StartTlsSession::StartTlsSession(StartTlsProtocol protocol) : protocol_(protocol) {
   switch (protocol) {
     case StartTlsProtocol::kNone:

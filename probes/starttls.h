@@ -7,13 +7,9 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "config/tls_target.h"  // StartTlsProtocol, parsed with the target
 
 namespace certwatch {
-
-enum class StartTlsProtocol { kNone, kSmtp, kPostgres };
-
-Result<StartTlsProtocol> ParseStartTls(std::string_view s);  // "", "smtp", "postgres"
-std::string_view ToString(StartTlsProtocol p);
 
 class StartTlsSession {
  public:

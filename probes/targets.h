@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/allow_list.h"
 #include "config/config.h"
 #include "config/tls_target.h"
 #include "probes/tls.h"
@@ -28,38 +29,14 @@ struct TlsTarget {
   std::string Key() const { return target + "|" + options.server_name; }
 };
 
-// How one configured target is probed: its identity (config/tls_target.h: host, port, server
-// name defaulted to the host), its files, its minimum version and STARTTLS protocol parsed, the
-// deadline of `timeout`. The exporter's schedule, `status certificate` and `probe tls` all
-// build their options here. Errors start with the field ("address: ...", "min_version: ...").
-Result<TlsProbeOptions> ProbeOptionsFor(const TlsTargetConfig& target,
-                                        std::chrono::milliseconds timeout);
+// How a resolved target (config/tls_target.h) is probed, with the deadline `timeout`. The
+// exporter's schedule, `status certificate` and `probe tls` all build their options here.
+TlsProbeOptions ProbeOptionsFor(const ResolvedTlsTarget& target, std::chrono::milliseconds timeout);
 
-// tls_probes.allowed_cidrs / allowed_domain_suffixes.
-class AllowList {
- public:
-  static Result<AllowList> Parse(const std::vector<std::string>& cidrs,
-                                 const std::vector<std::string>& suffixes);
-  // Allowed when the address is an IP inside one of the networks, or when the address (a
-  // load-balancer host name) or the tls host is, or ends in, one of the suffixes (on a label
-  // boundary: "example.test" allows "a.example.test", not "badexample.test").
-  bool Allows(std::string_view address, std::string_view tls_host) const;
-  bool IpAllowed(std::string_view ip) const;
-  bool NameAllowed(std::string_view name) const;
-
- private:
-  struct Net {
-    int family = 0;
-    unsigned char addr[16] = {};
-    int prefix = 0;
-  };
-  std::vector<Net> nets_;
-  std::vector<std::string> suffixes_;  // lower case, no leading/trailing dot
-};
-
-// Targets of tls_probes.targets, with timeouts from the section. Errors name the target.
-Result<std::vector<TlsTarget>> StaticTargets(const TlsProbesConfig& config,
-                                             const StateData* state = nullptr);
+// Targets of tls_probes.resolved_targets, with timeouts from the section, each linked to the
+// Secret of the Certificate it should serve when `state` knows it.
+std::vector<TlsTarget> StaticTargets(const TlsProbesConfig& config,
+                                     const StateData* state = nullptr);
 
 struct Discovery {
   std::vector<TlsTarget> targets;

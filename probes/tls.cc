@@ -92,14 +92,20 @@ bool IsIp(const std::string& s) {
 
 }  // namespace
 
-Result<int> ParseTlsVersion(std::string_view s) {
-  if (s.empty()) return 0;
-  if (s == "TLS1.2" || s == "TLS12" || s == "1.2" || s == "TLSv1.2") return TLS1_2_VERSION;
-  if (s == "TLS1.3" || s == "TLS13" || s == "1.3" || s == "TLSv1.3") return TLS1_3_VERSION;
-  if (s == "TLS1.1" || s == "TLS11" || s == "1.1" || s == "TLSv1.1") return TLS1_1_VERSION;
-  if (s == "TLS1.0" || s == "TLS10" || s == "1.0" || s == "TLSv1") return TLS1_VERSION;
-  return Error{"min_version: unknown TLS version \"" + std::string(s) +
-               "\" (want TLS1.2 or TLS1.3)"};
+int OpenSslVersion(TlsVersion v) {
+  switch (v) {
+    case TlsVersion::kDefault:
+      return 0;
+    case TlsVersion::kTls1_0:
+      return TLS1_VERSION;
+    case TlsVersion::kTls1_1:
+      return TLS1_1_VERSION;
+    case TlsVersion::kTls1_2:
+      return TLS1_2_VERSION;
+    case TlsVersion::kTls1_3:
+      return TLS1_3_VERSION;
+  }
+  return 0;
 }
 
 // Lets an asynchronous name lookup, finished on a glibc helper thread, find its way back to

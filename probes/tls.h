@@ -15,9 +15,9 @@
 
 #include "common/result.h"
 #include "common/x509.h"
-#include "state/state.h"
 #include "probes/event_loop.h"
 #include "probes/starttls.h"
+#include "state/state.h"
 
 namespace certwatch {
 
@@ -51,8 +51,9 @@ struct TlsProbeReport {
   std::string ocsp_error;
 };
 
-// Parses "TLS1.2" / "TLS12" / "1.2" (and 1.3); "" = 0.
-Result<int> ParseTlsVersion(std::string_view s);
+// OpenSSL's protocol version for SSL_CTX_set_min_proto_version (TLS1_2_VERSION, ...); 0 for
+// kDefault.
+int OpenSslVersion(TlsVersion v);
 
 // The prober. Not thread-safe: construct, call and destroy it on the loop's thread (or with
 // the loop not running, as the one-shot command does).

@@ -22,33 +22,17 @@ TlsScheduler::TlsScheduler(EventLoop& loop, StateStore& store, const Config& con
                   "tls_probes",
                   std::chrono::duration_cast<std::chrono::milliseconds>(config.tls_probes.interval),
                   config.tls_probes.max_concurrency, true},
-              *this) {
-  auto allow =
-      AllowList::Parse(config.tls_probes.allowed_cidrs, config.tls_probes.allowed_domain_suffixes);
-  if (allow) {
-    allow_ = std::move(allow.value());
-  } else {
-    config_error_ = allow.error().message;
-  }
-}
+              *this) {}
 
 TlsScheduler::~TlsScheduler() { runner_.Stop(); }
 
 RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
   RoundPlan plan;
-  if (!config_error_.empty()) {
-    plan.error = config_error_;
-    return plan;
-  }
   std::map<std::string, TlsTarget> targets;
-  auto statics = StaticTargets(config_.tls_probes, &data);
-  if (!statics) {
-    plan.error = statics.error().message;
-    return plan;
-  }
-  for (auto& t : statics.value()) targets.emplace(t.Key(), std::move(t));
+  for (auto& t : StaticTargets(config_.tls_probes, &data)) targets.emplace(t.Key(), std::move(t));
   if (config_.kubernetes.enabled && config_.kubernetes.ingresses) {
-    Discovery d = IngressTargets(data, config_.tls_probes, config_.kubernetes.ingress_port, allow_);
+    Discovery d = IngressTargets(data, config_.tls_probes, config_.kubernetes.ingress_port,
+                                 config_.tls_probes.allow_list);
     for (auto& t : d.targets) targets.emplace(t.Key(), std::move(t));
     for (const auto& r : d.rejected) {
       if (logged_rejections_.insert(r).second) {

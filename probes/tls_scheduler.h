@@ -49,8 +49,6 @@ class TlsScheduler final : public Source, private RoundProber {
   Logger logger_;
   Shard shard_;
   std::unique_ptr<TlsProber> prober_;
-  AllowList allow_;
-  std::string config_error_;
   std::set<std::string> logged_rejections_;  // loop thread
   RoundRunner runner_;                       // last: stopped before the rest goes
 };

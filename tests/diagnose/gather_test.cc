@@ -236,6 +236,7 @@ TEST(Gather, EndpointsFromConfigAndIngressesGoToTheNetworkChecker) {
   theirs.address = "10.0.0.2:443";
   theirs.certificate = "shop/api";
   config.tls_probes.targets = {mine, theirs};
+  ASSERT_TRUE(ResolveTlsProbes(config.tls_probes));
   FakeNetwork net;
   auto in = GatherDiagnosis(f, &net, config, "shop", "web");
   ASSERT_TRUE(in);

@@ -203,17 +203,19 @@ TEST(StaticTargets, OptionsAndErrors) {
   t.certificate = "shop/web-cert";
   config.targets = {t};
   StateData d = SampleState();
+  ASSERT_TRUE(ResolveTlsProbes(config));
   auto got = StaticTargets(config, &d);
-  ASSERT_TRUE(got) << got.error().message;
-  ASSERT_EQ(got->size(), 1u);
-  EXPECT_EQ((*got)[0].options.server_name, "127.0.0.1");
-  EXPECT_EQ((*got)[0].options.min_version, TLS1_3_VERSION);
-  EXPECT_EQ((*got)[0].options.starttls, StartTlsProtocol::kSmtp);
-  EXPECT_EQ((*got)[0].secret, "shop/web-tls");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].options.server_name, "127.0.0.1");
+  EXPECT_EQ(got[0].options.min_version, TLS1_3_VERSION);
+  EXPECT_EQ(got[0].options.starttls, StartTlsProtocol::kSmtp);
+  EXPECT_EQ(got[0].secret, "shop/web-tls");
+  // Resolution happens once, when the config is loaded; a bad address fails there.
   config.targets[0].address = "no-port";
-  auto bad = StaticTargets(config, &d);
+  auto bad = ResolveTlsProbes(config);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("tls_probes.targets[0].address"), std::string::npos);
+  EXPECT_EQ(StaticTargets(config, &d).size(), 1u);  // the resolved list is kept as it was
 }
 
 // --- drift bookkeeping --------------------------------------------------------------------
@@ -488,6 +490,7 @@ TEST_F(TlsProberTest, SchedulerDetectsDriftThenClearsAfterReload) {
   t.ca_file = cert_.cert;
   t.certificate = "shop/web-cert";
   config.tls_probes.targets = {t};
+  ASSERT_TRUE(ResolveTlsProbes(config.tls_probes));
 
   StateStore store;
   store.Update([&](StateData& d) {
