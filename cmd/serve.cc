@@ -16,8 +16,8 @@
 #include "common/log.h"
 #include "common/shard.h"
 #include "config/config.h"
-#include "state/state.h"
 #include "exporter/web/server.h"
+#include "state/state.h"
 
 namespace certwatch {
 namespace {
@@ -63,8 +63,7 @@ class Exporter {
       });
       return loaded.error();
     }
-    StopSources();
-    store_.Update([](StateData& d) { ForgetSourceState(d); });
+    StopSources(/*forget=*/true);
     SetConfig(std::make_shared<const Config>(std::move(*loaded)));
     StartSources();
     store_.Update([&](StateData& d) {
@@ -108,10 +107,17 @@ class Exporter {
     }
   }
 
-  void StopSources() {
+  // With `forget`, each source then drops what it wrote (a reload rebuilds it), so objects of
+  // a source or pattern removed from the config do not linger as stale series.
+  void StopSources(bool forget = false) {
     for (auto it = sources_.rbegin(); it != sources_.rend(); ++it) {
       logger_.Info("stopping source", {{"source", std::string((*it)->Name())}});
       (*it)->Stop();
+    }
+    if (forget) {
+      store_.Update([&](StateData& d) {
+        for (const auto& s : sources_) s->Forget(d);
+      });
     }
     sources_.clear();
     sources_config_.reset();

@@ -1,5 +1,5 @@
 // Every source `certwatch serve` runs, as one table: a source is one file of its own (it
-// implements exporter/source.h and a Forget...State function) plus one row here.
+// implements state/source.h) plus one row here.
 #include "cmd/sources.h"
 
 #include "exporter/files/files_source.h"
@@ -37,20 +37,17 @@ struct SourceEntry {
   // outside resolvers (timeouts, CAA climbs), and its results enrich the state rather than
   // complete it.
   bool readiness;
-  // Drops what it wrote, before a reload rebuilds it.
-  void (*forget)(StateData&);
   std::unique_ptr<Source> (*make)(const SourceDeps&, ProbeLoop&);
 };
 
 // In start order (serve stops them in reverse).
 constexpr SourceEntry kSources[] = {
     {"kubernetes", [](const Config& c) { return c.kubernetes.enabled; }, true,
-     &ForgetKubernetesState,
      [](const SourceDeps& d, ProbeLoop&) {
        return MakeKubernetesSource(d.config.kubernetes, d.kubeconfig_override, d.shard, d.store,
                                    d.logger, d.clock);
      }},
-    {"files", [](const Config& c) { return !c.files.empty(); }, true, &ForgetFilesState,
+    {"files", [](const Config& c) { return !c.files.empty(); }, true,
      [](const SourceDeps& d, ProbeLoop&) -> std::unique_ptr<Source> {
        FilesSourceOptions options;
        for (const auto& f : d.config.files) options.patterns.push_back(f.path);
@@ -64,7 +61,7 @@ constexpr SourceEntry kSources[] = {
      [](const Config& c) {
        return !c.tls_probes.targets.empty() || (c.kubernetes.enabled && c.kubernetes.ingresses);
      },
-     false, &ForgetTlsProbeState,
+     false,
      [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {
        return std::make_unique<TlsScheduler>(loop.Get(), d.store, d.config, d.logger, d.clock,
                                              d.shard);
@@ -77,7 +74,7 @@ constexpr SourceEntry kSources[] = {
        return !d.resolvers.empty() &&
               (!d.queries.empty() || (c.kubernetes.enabled && (d.acme_challenges || d.caa)));
      },
-     false, &ForgetDnsProbeState,
+     false,
      [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {
        return std::make_unique<DnsScheduler>(loop.Get(), d.store, d.config.dns_probes, d.clock,
                                              d.logger, d.shard);
@@ -103,10 +100,6 @@ std::vector<std::string> ReadinessSources(const Config& config) {
     if (s.readiness && s.enabled(config)) out.emplace_back(s.name);
   }
   return out;
-}
-
-void ForgetSourceState(StateData& data) {
-  for (const auto& s : kSources) s.forget(data);
 }
 
 }  // namespace certwatch

@@ -9,7 +9,7 @@
 #include "common/log.h"
 #include "common/shard.h"
 #include "config/config.h"
-#include "exporter/source.h"
+#include "state/source.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -27,9 +27,5 @@ std::vector<std::unique_ptr<Source>> MakeSources(const SourceDeps& deps);
 
 // Names of the enabled sources whose sync /readyz waits for (StateData::sources keys).
 std::vector<std::string> ReadinessSources(const Config& config);
-
-// Drops what the sources wrote, before a reload rebuilds them, so that objects of a source
-// or pattern removed from the config do not linger as stale series.
-void ForgetSourceState(StateData& data);
 
 }  // namespace certwatch

@@ -231,7 +231,7 @@ void DnsScheduler::CancelAll() {
   client_.reset();  // no callbacks after this
 }
 
-void ForgetDnsProbeState(StateData& d) {
+void DnsScheduler::Forget(StateData& d) const {
   d.dns.clear();
   d.dns_consistency.clear();
   d.dns_challenges.clear();

@@ -20,9 +20,9 @@
 #include "common/log.h"
 #include "common/shard.h"
 #include "config/config.h"
-#include "exporter/source.h"
 #include "probes/event_loop.h"
 #include "probes/round_runner.h"
+#include "state/source.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -43,6 +43,7 @@ class DnsScheduler final : public Source, private RoundProber {
   void Start() override { runner_.Start(); }
   // Tears down on the loop thread and waits for it (bounded); the loop must be running.
   void Stop() override { runner_.Stop(); }
+  void Forget(StateData& data) const override;
   // The same, for callers already on the loop thread (tests driving the loop themselves).
   void StopOnLoop() { runner_.StopOnLoop(); }
 
@@ -71,8 +72,5 @@ class DnsScheduler final : public Source, private RoundProber {
   std::map<std::string, UnixSeconds> presented_since_;  // "ns/challenge"
   RoundRunner runner_;                                  // last: stopped before the rest goes
 };
-
-// Drops what DNS probing wrote (before a reload reschedules).
-void ForgetDnsProbeState(StateData& data);
 
 }  // namespace certwatch

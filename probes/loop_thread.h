@@ -4,8 +4,8 @@
 
 #include <thread>
 
-#include "exporter/source.h"
 #include "probes/event_loop.h"
+#include "state/source.h"
 
 namespace certwatch {
 
@@ -23,6 +23,7 @@ class LoopThread final : public Source {
       thread_.join();
     }
   }
+  void Forget(StateData&) const override {}  // it writes no state
   EventLoop& loop() { return loop_; }
 
  private:

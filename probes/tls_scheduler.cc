@@ -134,7 +134,7 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
   data.tls[key] = std::move(r);
 }
 
-void ForgetTlsProbeState(StateData& d) {
+void TlsScheduler::Forget(StateData& d) const {
   d.tls.clear();
   d.sources.erase("tls_probes");
 }

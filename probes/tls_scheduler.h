@@ -11,11 +11,11 @@
 #include "common/log.h"
 #include "common/shard.h"
 #include "config/config.h"
-#include "exporter/source.h"
 #include "probes/event_loop.h"
 #include "probes/round_runner.h"
 #include "probes/targets.h"
 #include "probes/tls.h"
+#include "state/source.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -31,6 +31,7 @@ class TlsScheduler final : public Source, private RoundProber {
   std::string_view Name() const override { return "tls_probes"; }
   void Start() override { runner_.Start(); }
   void Stop() override { runner_.Stop(); }
+  void Forget(StateData& data) const override;
 
   // Writes one finished probe into the store: the result plus served-vs-stored drift against
   // the linked Secret (fingerprint) or Certificate status (notAfter). Public for tests.
@@ -52,8 +53,5 @@ class TlsScheduler final : public Source, private RoundProber {
   std::set<std::string> logged_rejections_;  // loop thread
   RoundRunner runner_;                       // last: stopped before the rest goes
 };
-
-// Drops what TLS probing wrote (before a reload reschedules).
-void ForgetTlsProbeState(StateData& data);
 
 }  // namespace certwatch

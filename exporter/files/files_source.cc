@@ -205,7 +205,7 @@ void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp) {
   }
 }
 
-void ForgetFilesState(StateData& d) {
+void FilesSource::Forget(StateData& d) const {
   d.files.clear();
   d.file_errors.clear();
   d.sources.erase("files");

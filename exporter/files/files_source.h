@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "common/shard.h"
 #include "config/config.h"
-#include "exporter/source.h"
+#include "state/source.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -35,6 +35,7 @@ class FilesSource final : public Source {
   std::string_view Name() const override { return "files"; }
   void Start() override;
   void Stop() override;
+  void Forget(StateData& data) const override;
 
   // One scan: glob, re-read changed files, drop vanished ones. Public for tests.
   void ScanOnce();
@@ -61,8 +62,5 @@ class FilesSource final : public Source {
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };
-
-// Drops what the files source wrote (before a reload rescans).
-void ForgetFilesState(StateData& data);
 
 }  // namespace certwatch

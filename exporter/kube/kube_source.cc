@@ -575,6 +575,20 @@ namespace certwatch {
 
 namespace {
 
+// What both the source and its stand-in wrote.
+void ForgetKubernetesState(StateData& d) {
+  d.certificates.clear();
+  d.requests.clear();
+  d.orders.clear();
+  d.challenges.clear();
+  d.issuers.clear();
+  d.ingresses.clear();
+  d.secrets.clear();
+  d.budgets.clear();
+  d.clock_skew_seconds.reset();
+  d.sources.erase("kubernetes");
+}
+
 class UnavailableKubeSource final : public Source {
  public:
   UnavailableKubeSource(std::string error, StateStore& store, const Logger& logger,
@@ -587,6 +601,7 @@ class UnavailableKubeSource final : public Source {
                      error_);
   }
   void Stop() override {}
+  void Forget(StateData& d) const override { ForgetKubernetesState(d); }
 
  private:
   std::string error_;
@@ -597,6 +612,8 @@ class UnavailableKubeSource final : public Source {
 
 }  // namespace
 
+void KubeSource::Forget(StateData& d) const { ForgetKubernetesState(d); }
+
 std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
                                              const std::string& kubeconfig_override, Shard shard,
                                              StateStore& store, const Logger& logger,
@@ -604,19 +621,6 @@ std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
   auto s = MakeKubeSource(config, kubeconfig_override, shard, store, logger, clock);
   if (!s) return std::make_unique<UnavailableKubeSource>(s.error().message, store, logger, clock);
   return std::move(*s);
-}
-
-void ForgetKubernetesState(StateData& d) {
-  d.certificates.clear();
-  d.requests.clear();
-  d.orders.clear();
-  d.challenges.clear();
-  d.issuers.clear();
-  d.ingresses.clear();
-  d.secrets.clear();
-  d.budgets.clear();
-  d.clock_skew_seconds.reset();
-  d.sources.erase("kubernetes");
 }
 
 }  // namespace certwatch

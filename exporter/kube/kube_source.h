@@ -25,7 +25,7 @@
 #include "common/shard.h"
 #include "config/config.h"
 #include "exporter/kube/backoff.h"
-#include "exporter/source.h"
+#include "state/source.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -49,6 +49,9 @@ class KubeSource final : public Source {
   std::string_view Name() const override { return "kubernetes"; }
   void Start() override;
   void Stop() override;
+  // The rate-limit counter and the Orders it has counted stay, so that a reload never resets
+  // or double-counts it.
+  void Forget(StateData& data) const override;
 
   // True once every watched kind has been listed (and is not in error).
   bool Healthy() const;
@@ -105,9 +108,5 @@ std::unique_ptr<Source> MakeKubernetesSource(const KubernetesConfig& config,
                                              const std::string& kubeconfig_override, Shard shard,
                                              StateStore& store, const Logger& logger,
                                              const Clock& clock);
-
-// Drops what the Kubernetes source wrote (before a reload relists). The rate-limit counter and
-// the Orders it has counted stay, so a reload never resets or double-counts it.
-void ForgetKubernetesState(StateData& data);
 
 }  // namespace certwatch
