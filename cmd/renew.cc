@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cmd/commands.h"
+#include "cmd/startup.h"
 #include "common/clock.h"
 #include "common/kube/client.h"
 #include "common/kube/kubeconfig.h"
@@ -40,18 +41,9 @@ std::string DefaultIdentity() {
 }
 
 int RunRenew(const RenewFlags& flags) {
-  auto level = ParseLogLevel(flags.log_level);
-  auto format = ParseLogFormat(flags.log_format);
-  if (!level || !format) {
-    std::cerr << "certwatch renew: " << (!level ? level.error() : format.error()).message << "\n";
-    return 2;
-  }
-  auto loaded = LoadConfigFile(flags.config);
-  if (!loaded) {
-    std::cerr << loaded.error().message << "\n";
-    return 2;
-  }
-  Config config = std::move(*loaded);
+  auto start = StartCommand("renew", flags.log_level, flags.log_format, flags.config);
+  if (!start) return 2;
+  Config config = std::move(start->config);
   RenewerConfig& rc = config.renewer;
   if (flags.dry_run) rc.dry_run = true;
   if (!flags.state_url.empty()) rc.state_url = flags.state_url;
@@ -63,7 +55,7 @@ int RunRenew(const RenewFlags& flags) {
     return 2;
   }
 
-  Logger logger = Logger(std::cerr, *level, *format).With("component", "renewer");
+  Logger logger = Logger(std::cerr, start->level, start->format).With("component", "renewer");
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);

@@ -11,6 +11,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/sources.h"
+#include "cmd/startup.h"
 #include "cmd/web_options.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -137,23 +138,14 @@ class Exporter {
 };
 
 int RunServe(const ServeFlags& flags) {
-  auto level = ParseLogLevel(flags.log_level);
-  auto format = ParseLogFormat(flags.log_format);
-  if (!level || !format) {
-    std::cerr << "certwatch serve: " << (!level ? level.error() : format.error()).message << "\n";
-    return 2;
-  }
   auto shard = Shard::Parse(flags.shard);
   if (!shard) {
     std::cerr << "certwatch serve: --shard: " << shard.error().message << "\n";
     return 2;
   }
-  auto loaded = LoadConfigFile(flags.config);
-  if (!loaded) {
-    std::cerr << loaded.error().message << "\n";
-    return 2;
-  }
-  Config config = std::move(*loaded);
+  auto start = StartCommand("serve", flags.log_level, flags.log_format, flags.config);
+  if (!start) return 2;
+  Config config = std::move(start->config);
   if (!flags.listen_address.empty()) config.web.listen_address = flags.listen_address;
   if (!flags.web_config_file.empty()) config.web.config_file = flags.web_config_file;
   auto web_options = WebServerOptionsFor(config.web);
@@ -162,7 +154,7 @@ int RunServe(const ServeFlags& flags) {
     return 2;
   }
 
-  Logger logger(std::cerr, *level, *format);
+  Logger logger(std::cerr, start->level, start->format);
   // Signals go to the loop below only: blocked here, before any thread starts, so every
   // thread inherits the mask and sigtimedwait receives them.
   sigset_t signals;

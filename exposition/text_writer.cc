@@ -80,14 +80,20 @@ std::string ValueString(double v) {
   return s;
 }
 
-void AppendHistogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
-  const auto& h = m.histogram;
+// The _count and _sum lines histograms and summaries share.
+void AppendCountAndSum(std::string& out, const std::string& name, const prometheus::ClientMetric& m,
+                       uint64_t count, double sum) {
   AppendHead(out, name, "_count", m);
-  AppendUnsigned(out, h.sample_count);
+  AppendUnsigned(out, count);
   AppendTail(out, m);
   AppendHead(out, name, "_sum", m);
-  AppendSampleValue(out, h.sample_sum);
+  AppendSampleValue(out, sum);
   AppendTail(out, m);
+}
+
+void AppendHistogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+  const auto& h = m.histogram;
+  AppendCountAndSum(out, name, m, h.sample_count, h.sample_sum);
   double last = -std::numeric_limits<double>::infinity();
   for (const auto& b : h.bucket) {
     AppendHead(out, name, "_bucket", m, "le", ValueString(b.upper_bound));
@@ -104,12 +110,7 @@ void AppendHistogram(std::string& out, const std::string& name, const prometheus
 
 void AppendSummary(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
   const auto& s = m.summary;
-  AppendHead(out, name, "_count", m);
-  AppendUnsigned(out, s.sample_count);
-  AppendTail(out, m);
-  AppendHead(out, name, "_sum", m);
-  AppendSampleValue(out, s.sample_sum);
-  AppendTail(out, m);
+  AppendCountAndSum(out, name, m, s.sample_count, s.sample_sum);
   for (const auto& q : s.quantile) {
     AppendHead(out, name, "", m, "quantile", ValueString(q.quantile));
     AppendSampleValue(out, q.value);
