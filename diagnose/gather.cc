@@ -4,13 +4,15 @@
 
 #include "certmanager/requests.h"
 #include "config/address.h"
+#include "state/keys.h"
 
 namespace certwatch {
 
 std::vector<EndpointTarget> EndpointsFor(const Config& config, const CertificateState& certificate,
                                          const std::vector<IngressState>& ingresses) {
   std::vector<EndpointTarget> out;
-  const std::string ref = certificate.ns + "/" + certificate.name;
+  // What tls_probes.targets[].certificate and a probe's `certificate` hold: its ObjectKey.
+  const std::string ref = ObjectKey(certificate.ns, certificate.name);
   for (const auto& t : config.tls_probes.resolved_targets) {
     if (t.certificate == ref) out.push_back({t, "tls_probes.targets"});
   }

@@ -9,6 +9,7 @@
 #include "certmanager/rate_limit.h"
 #include "certmanager/requests.h"
 #include "common/duration.h"
+#include "state/keys.h"
 
 namespace certwatch {
 
@@ -245,7 +246,8 @@ class Walk {
       Add(section, e.type == "Warning" ? FindingLevel::kWarn : FindingLevel::kInfo, msg);
     }
   }
-  std::string Ref() const { return in_.ns + "/" + in_.name; }
+  // "ns/name", as messages name the certificate and tls_probes.targets[].certificate refers to it.
+  std::string Ref() const { return ObjectKey(in_.ns, in_.name); }
   std::string When(UnixSeconds t) const {
     return FormatRfc3339(t) + " (" + FormatRelative(t, now_) + ")";
   }

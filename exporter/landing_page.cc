@@ -6,24 +6,21 @@
 #include <string_view>
 #include <tuple>
 
+#include "state/keys.h"
 #include "state/verify_reason.h"
 
 namespace certwatch {
 namespace {
 
-std::string Key(const std::string& ns, const std::string& name) {
-  return ns.empty() ? name : ns + "/" + name;
-}
-
 // certificate key ("ns/name") of each challenge key, through Order → CertificateRequest.
 std::map<std::string, std::string> ChallengeOwners(const StateData& d) {
   std::map<std::string, std::string> out;
   for (const auto& [key, ch] : d.challenges) {
-    auto order = d.orders.find(Key(ch.ns, ch.order));
+    auto order = d.orders.find(ObjectKey(ch.ns, ch.order));
     if (order == d.orders.end()) continue;
-    auto request = d.requests.find(Key(ch.ns, order->second.request));
+    auto request = d.requests.find(ObjectKey(ch.ns, order->second.request));
     if (request == d.requests.end() || request->second.certificate.empty()) continue;
-    out[key] = Key(ch.ns, request->second.certificate);
+    out[key] = ObjectKey(ch.ns, request->second.certificate);
   }
   return out;
 }
@@ -47,7 +44,7 @@ void AddCertificates(const StateData& d, std::vector<LandingRow>& rows) {
   std::map<std::string, Count> dns;  // certificate key → resolvers propagated
   auto owners = ChallengeOwners(d);
   for (const auto& [key, r] : d.dns_challenges) {
-    auto owner = owners.find(Key(r.ns, r.challenge));
+    auto owner = owners.find(ObjectKey(r.ns, r.challenge));
     if (owner == owners.end()) continue;
     Count& c = dns[owner->second];
     ++c.total;
@@ -63,7 +60,7 @@ void AddCertificates(const StateData& d, std::vector<LandingRow>& rows) {
     row.ready = c.ready.status.empty() ? "Unknown" : c.ready.status;
     if (c.failure != FailureReason::kNone) row.failure = std::string(ToString(c.failure));
     row.failure_message = c.failure_message.empty() ? c.ready.message : c.failure_message;
-    std::string k = Key(c.ns, c.name);
+    std::string k = ObjectKey(c.ns, c.name);
     if (auto s = served.find(k); s != served.end()) {
       row.served = (s->second.good == s->second.total ? "match " : "mismatch ") +
                    Fraction(s->second, "endpoints");
@@ -82,7 +79,7 @@ void AddEndpoints(const StateData& d, std::vector<LandingRow>& rows) {
     row.kind = "TLS endpoint";
     // The namespace of the Certificate (or Secret) it should serve, for the filter.
     const std::string& owner = !t.certificate.empty() ? t.certificate : t.secret;
-    if (auto slash = owner.find('/'); slash != std::string::npos) row.ns = owner.substr(0, slash);
+    row.ns = std::string(SplitObjectKey(owner).ns);
     row.name = t.target;
     row.detail = t.server_name;
     if (t.leaf) row.not_after = t.leaf->not_after;

@@ -5,22 +5,24 @@
 #include "probes/caa.h"
 #include "probes/dns.h"
 #include "probes/dns_checks.h"
+#include "state/keys.h"
 
 namespace certwatch {
 namespace {
 
-// Job keys, one prefix per check. A job's results carry what its key is made of.
+// Job keys, one prefix per check, then what names the check: a DNS name, a challenge's
+// ObjectKey, a CaaKey (state/keys.h). A job's results carry what its key is made of.
 constexpr std::string_view kQuestionJob = "question|";
 constexpr std::string_view kChallengeJob = "challenge|";
 constexpr std::string_view kCaaJob = "caa|";
 
 std::string QuestionJob(const std::string& name) { return std::string(kQuestionJob) + name; }
 std::string ChallengeJob(const std::string& ns, const std::string& name) {
-  return std::string(kChallengeJob) + ns + "/" + name;
+  return std::string(kChallengeJob) + ObjectKey(ns, name);
 }
 std::string CaaJob(const std::string& ns, const std::string& certificate,
                    const std::string& dns_name) {
-  return std::string(kCaaJob) + ns + "/" + certificate + "|" + dns_name;
+  return std::string(kCaaJob) + CaaKey(ns, certificate, dns_name);
 }
 
 // The longest chain of sequential queries a check makes (a CAA climb over every label, an NS
@@ -127,14 +129,14 @@ void DnsScheduler::PlanQuestions(RoundPlan& plan, const std::shared_ptr<DnsLooku
                     for (const auto& r : results) {
                       if (r.type == t) of_type.push_back(&r);
                     }
-                    const std::string group = name + "|" + t;
+                    const std::string group = DnsConsistencyKey(name, t);
                     auto old = d.dns_consistency.find(group);
                     d.dns_consistency[group] =
                         ConsistencyOf(name, t, of_type,
                                       old == d.dns_consistency.end() ? nullptr : &old->second, now);
                   }
                   for (auto& r : results) {
-                    d.dns[r.resolver + "|" + r.name + "|" + r.type] = std::move(r);
+                    d.dns[DnsResultKey(r.resolver, r.name, r.type)] = std::move(r);
                   }
                 }});
           });
@@ -149,31 +151,25 @@ void DnsScheduler::PlanChallenges(RoundPlan& plan, const StateData& data,
   const bool authoritative = config_.authoritative;
   for (const auto& [key, ch] : data.challenges) {
     if (!IsDns01(ch.type) || !ch.presented || ch.dns_name.empty()) continue;
-    const std::string id = ch.ns + "/" + ch.name;
+    const std::string id = ObjectKey(ch.ns, ch.name);
     if (!shard_.Owns(id)) continue;
     seen.insert(id);
     auto [since, fresh] = presented_since_.try_emplace(id, ch.created > 0 ? ch.created : now);
     ProbeJob job;
     job.key = ChallengeJob(ch.ns, ch.name);
-    job.start = [lookup, ch = ch, id, authoritative, now, since = since->second](auto done) {
+    job.start = [lookup, ch = ch, authoritative, now, since = since->second](auto done) {
       CheckChallenge(
           *lookup, ch, authoritative, now, since,
-          [done, id](std::vector<DnsChallengeResult> results) {
+          [done, ns = ch.ns, name = ch.name](std::vector<DnsChallengeResult> results) {
             bool ok = !results.empty();
             for (const auto& r : results) ok = ok && r.propagated;
             done(ProbeOutcome{
-                ok, [id, results = std::move(results)](StateData& d, UnixSeconds) mutable {
-                  // This challenge's rows are the keys "ns/name|<resolver>".
-                  const std::string prefix = id + "|";
-                  auto from = d.dns_challenges.lower_bound(prefix);
-                  auto to = from;
-                  while (to != d.dns_challenges.end() &&
-                         to->first.compare(0, prefix.size(), prefix) == 0) {
-                    ++to;
-                  }
-                  d.dns_challenges.erase(from, to);
+                ok, [ns, name, results = std::move(results)](StateData& d, UnixSeconds) mutable {
+                  // This challenge's rows: one per resolver, replaced as a whole.
+                  auto old = PrefixRange(d.dns_challenges, ChallengeResultKeyPrefix(ns, name));
+                  d.dns_challenges.erase(old.begin(), old.end());
                   for (auto& r : results) {
-                    d.dns_challenges[prefix + r.resolver] = std::move(r);
+                    d.dns_challenges[ChallengeResultKey(ns, name, r.resolver)] = std::move(r);
                   }
                 }});
           });
@@ -188,10 +184,8 @@ void DnsScheduler::PlanChallenges(RoundPlan& plan, const StateData& data,
 void DnsScheduler::PlanCaa(RoundPlan& plan, const StateData& data,
                            const std::shared_ptr<DnsLookup>& lookup, UnixSeconds now) {
   for (const auto& [key, c] : data.certificates) {
-    if (c.dns_names.empty() || !shard_.Owns(c.ns + "/" + c.name)) continue;
-    std::string ikey = c.issuer.kind == "ClusterIssuer" ? "ClusterIssuer/" + c.issuer.name
-                                                        : "Issuer/" + c.ns + "/" + c.issuer.name;
-    auto it = data.issuers.find(ikey);
+    if (c.dns_names.empty() || !shard_.Owns(ObjectKey(c.ns, c.name))) continue;
+    auto it = data.issuers.find(IssuerKey(c.issuer, c.ns));
     if (it == data.issuers.end()) continue;
     std::string ca = CaDomainForAcmeServer(it->second.acme_server, config_.caa_issuers);
     if (ca.empty()) continue;  // not ACME, or a CA whose CAA domain is not known
@@ -206,7 +200,7 @@ void DnsScheduler::PlanCaa(RoundPlan& plan, const StateData& data,
           const bool ok = result.allowed;
           done(ProbeOutcome{ok, [result = std::move(result)](StateData& d, UnixSeconds) mutable {
                               std::string key =
-                                  result.ns + "/" + result.certificate + "|" + result.domain;
+                                  CaaKey(result.ns, result.certificate, result.domain);
                               d.caa[key] = std::move(result);
                             }});
         });

@@ -46,7 +46,7 @@ std::vector<TlsTarget> StaticTargets(const TlsProbesConfig& config, const StateD
     if (state && !t.certificate.empty()) {
       auto it = state->certificates.find(t.certificate);
       if (it != state->certificates.end() && !it->second.secret_name.empty()) {
-        target.secret = it->second.ns + "/" + it->second.secret_name;
+        target.secret = ObjectKey(it->second.ns, it->second.secret_name);
       }
     }
     out.push_back(std::move(target));
@@ -61,7 +61,7 @@ Discovery IngressTargets(const StateData& state, const TlsProbesConfig& config, 
   // Certificates by "namespace/secretName", to link an Ingress tls entry to what it should serve.
   std::map<std::string, std::string> cert_by_secret;
   for (const auto& [key, c] : state.certificates) {
-    if (!c.secret_name.empty()) cert_by_secret.emplace(c.ns + "/" + c.secret_name, key);
+    if (!c.secret_name.empty()) cert_by_secret.emplace(ObjectKey(c.ns, c.secret_name), key);
   }
   for (const auto& [key, ing] : state.ingresses) {
     for (const auto& tls : ing.tls) {
@@ -82,7 +82,7 @@ Discovery IngressTargets(const StateData& state, const TlsProbesConfig& config, 
           t.options.port = static_cast<uint16_t>(ingress_port);
           t.options.server_name = host;
           if (!tls.secret_name.empty()) {
-            t.secret = ing.ns + "/" + tls.secret_name;
+            t.secret = ObjectKey(ing.ns, tls.secret_name);
             auto c = cert_by_secret.find(t.secret);
             if (c != cert_by_secret.end()) t.certificate = c->second;
           }

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "config/tls_target.h"
 #include "probes/tls.h"
+#include "state/keys.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -23,10 +24,10 @@ struct TlsTarget {
   std::string target;  // host:port, the `target` label
   TlsProbeOptions options;
   std::string source;       // "static" or "ingress:<ns>/<name>"
-  std::string certificate;  // "namespace/name" or ""
-  std::string secret;       // "namespace/name" or ""
-  // The state-store key: "target|server_name".
-  std::string Key() const { return target + "|" + options.server_name; }
+  std::string certificate;  // ObjectKey "namespace/name" or ""
+  std::string secret;       // ObjectKey "namespace/name" or ""
+  // The state-store key and the job key: TlsResultKey, "target|server_name".
+  std::string Key() const { return TlsResultKey(target, options.server_name); }
 };
 
 // How a resolved target (config/tls_target.h) is probed, with the deadline `timeout`. The

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "state/keys.h"
 #include "state/state.h"
 
 namespace certwatch::renewer {
@@ -33,7 +34,7 @@ struct ObjectRef {
   std::string api_version;  // "cert-manager.io/v1"
   std::string kind;         // "Certificate"
   std::string ns, name;
-  std::string Key() const { return ns.empty() ? name : ns + "/" + name; }
+  std::string Key() const { return ObjectKey(ns, name); }
 };
 
 ObjectRef CertificateRef(const std::string& ns, const std::string& name);

@@ -37,7 +37,7 @@ class StuckChallengeController final : public Controller {
       }
       PlannedAction a;
       a.kind = ActionKind::kDeleteChallenge;
-      a.certificate = Key(cert.ns, cert.name);
+      a.certificate = ObjectKey(cert.ns, cert.name);
       a.target = ObjectRef{"acme.cert-manager.io/v1", "Challenge", ch->ns, ch->name};
       // The Challenge is gone after the action: the Event goes on the Certificate.
       a.event_object = CertificateRef(cert.ns, cert.name);

@@ -24,7 +24,7 @@ class IssuerFallbackController final : public Controller {
                                          const CertificateState& cert) const override {
     const IngressState* ingress = nullptr;
     if (!cert.owner_ingress.empty()) {
-      auto it = ctx.snapshot.data.ingresses.find(Key(cert.ns, cert.owner_ingress));
+      auto it = ctx.snapshot.data.ingresses.find(ObjectKey(cert.ns, cert.owner_ingress));
       if (it != ctx.snapshot.data.ingresses.end()) ingress = &it->second;
     }
     bool rate_limited = cert.acme_rate_limited || cert.failure == FailureReason::kRateLimited;
@@ -42,7 +42,7 @@ class IssuerFallbackController final : public Controller {
     a.kind = via_ingress
                  ? (back ? ActionKind::kSwitchIngressIssuerBack : ActionKind::kSwitchIngressIssuer)
                  : (back ? ActionKind::kSwitchIssuerBack : ActionKind::kSwitchIssuer);
-    a.certificate = Key(cert.ns, cert.name);
+    a.certificate = ObjectKey(cert.ns, cert.name);
     a.target = via_ingress ? ObjectRef{"networking.k8s.io/v1", "Ingress", cert.ns,
                                        ingress ? ingress->name : cert.owner_ingress}
                            : CertificateRef(cert.ns, cert.name);

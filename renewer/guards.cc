@@ -130,7 +130,8 @@ std::optional<Verdict> NoBackoff(const GuardContext& ctx, const CertificateState
 std::optional<Verdict> CooledDown(const GuardContext& ctx, const CertificateState& cert,
                                   const PlannedAction& action) {
   auto last = ctx.cooldowns.Last(
-      action.certificate.empty() ? Key(cert.ns, cert.name) : action.certificate, ctx.snapshot.data);
+      action.certificate.empty() ? ObjectKey(cert.ns, cert.name) : action.certificate,
+      ctx.snapshot.data);
   if (!last || ctx.now - *last >= ctx.config.cooldown) return std::nullopt;
   return Verdict{std::string(reason::kCooldown), "last action on this certificate at " +
                                                      Iso(*last) + " (renewer.cooldown " +

@@ -30,7 +30,7 @@ class InvalidSecretController final : public Controller {
     if (not_ready_for <= ctx.config.not_ready_after) return {};
 
     std::string why;
-    auto it = ctx.snapshot.data.secrets.find(Key(cert.ns, cert.secret_name));
+    auto it = ctx.snapshot.data.secrets.find(ObjectKey(cert.ns, cert.secret_name));
     if (it != ctx.snapshot.data.secrets.end()) {
       const SecretCertState& s = it->second;
       if (!s.error.empty()) {
@@ -47,7 +47,7 @@ class InvalidSecretController final : public Controller {
 
     PlannedAction a;
     a.kind = ActionKind::kDeleteSecret;
-    a.certificate = Key(cert.ns, cert.name);
+    a.certificate = ObjectKey(cert.ns, cert.name);
     a.target = ObjectRef{"v1", "Secret", cert.ns, cert.secret_name};
     a.event_object = CertificateRef(cert.ns, cert.name);
     a.trigger = trigger::kSecretInvalid;
@@ -65,7 +65,7 @@ class StaleWorkloadController final : public Controller {
                                          const CertificateState& cert) const override {
     // Only when the Secret is right: restarting cannot help a workload serve a bad Secret.
     if (cert.ready.status != "True") return {};
-    const std::string key = Key(cert.ns, cert.name);
+    const std::string key = ObjectKey(cert.ns, cert.name);
     const TlsProbeResult* stale = nullptr;
     for (const auto& [_, probe] : ctx.snapshot.data.tls) {
       if (probe.certificate != key || !probe.matches_stored || *probe.matches_stored) continue;

@@ -39,7 +39,7 @@ class ReissueController final : public Controller {
 
     PlannedAction a;
     a.kind = ActionKind::kReissue;
-    a.certificate = Key(cert.ns, cert.name);
+    a.certificate = ObjectKey(cert.ns, cert.name);
     a.target = CertificateRef(cert.ns, cert.name);
     a.event_object = a.target;
     a.trigger = cause;

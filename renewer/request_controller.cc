@@ -29,7 +29,7 @@ class FailedRequestController final : public Controller {
 
     PlannedAction a;
     a.kind = ActionKind::kDeleteCertificateRequest;
-    a.certificate = Key(cert.ns, cert.name);
+    a.certificate = ObjectKey(cert.ns, cert.name);
     a.target = ObjectRef{"cert-manager.io/v1", "CertificateRequest", cr->ns, cr->name};
     a.event_object = CertificateRef(cert.ns, cert.name);
     a.trigger = trigger::kRequestFailed;

@@ -4,21 +4,15 @@
 
 namespace certwatch::renewer {
 
-std::string Key(const std::string& ns, const std::string& name) {
-  return ns.empty() ? name : ns + "/" + name;
-}
-
 namespace {
 
-// The objects of one namespace: the store keys them "ns/name", so they are one contiguous
-// range of the map (a scan of the namespace, not of the whole cluster, per certificate).
+// The objects of one namespace: one contiguous range of the map (a scan of the namespace, not
+// of the whole cluster, per certificate).
 template <typename T>
 std::vector<const T*> InNamespace(const std::map<std::string, T>& objects, const std::string& ns) {
   std::vector<const T*> out;
-  const std::string prefix = ns + "/";
-  for (auto it = objects.lower_bound(prefix);
-       it != objects.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    out.push_back(&it->second);
+  for (const auto& [key, object] : PrefixRange(objects, NamespaceKeyPrefix(ns))) {
+    out.push_back(&object);
   }
   return out;
 }
@@ -46,11 +40,10 @@ std::vector<const ChallengeState*> ChallengesOf(const StateData& d, const Certif
 
 Propagation PropagationOf(const StateData& d, const ChallengeState& ch) {
   Propagation p;
-  const std::string prefix = Key(ch.ns, ch.name) + "|";
-  for (auto it = d.dns_challenges.lower_bound(prefix);
-       it != d.dns_challenges.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+  for (const auto& [key, r] :
+       PrefixRange(d.dns_challenges, ChallengeResultKeyPrefix(ch.ns, ch.name))) {
     ++p.resolvers;
-    if (it->second.propagated) ++p.propagated;
+    if (r.propagated) ++p.propagated;
   }
   return p;
 }

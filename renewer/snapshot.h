@@ -5,6 +5,7 @@
 #include <chrono>
 #include <vector>
 
+#include "state/keys.h"
 #include "state/state.h"
 
 namespace certwatch::renewer {
@@ -20,9 +21,6 @@ struct Snapshot {
 inline UnixSeconds ToUnix(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-
-// "ns/name" as the state store keys namespaced objects.
-std::string Key(const std::string& ns, const std::string& name);
 
 // The certificate's CertificateRequests (by the request's `certificate` field).
 std::vector<const CertificateRequestState*> RequestsOf(const StateData& d,

@@ -277,8 +277,9 @@ struct ConfigReloadState {
 };
 
 struct StateData {
-  // Keys are "namespace/name" (cluster-scoped: "name"); TLS results keyed by
-  // "target|server_name"; DNS by "resolver|name|type".
+  // Every key is built (and taken apart) by state/keys.h only, which documents the formats:
+  // "namespace/name" (cluster-scoped: "name"); TLS results keyed by "target|server_name"; DNS
+  // by "resolver|name|type".
   std::map<std::string, CertificateState> certificates;
   std::map<std::string, CertificateRequestState> requests;
   std::map<std::string, OrderState> orders;

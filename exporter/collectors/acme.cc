@@ -3,6 +3,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "state/keys.h"
 
 namespace certwatch {
 
@@ -18,10 +19,7 @@ void CollectAcme(const StateData& s, const CollectContext& /*ctx*/, MetricSink& 
                    "Distinct failed ACME Orders seen with a rate-limit error (429 / rateLimited).",
                    prometheus::MetricType::Counter);
     for (const auto& [key, n] : s.acme_rate_limit_errors) {
-      const size_t slash = key.find('/');
-      std::string_view kind(key.data(), slash == std::string::npos ? 0 : slash);
-      std::string_view name = slash == std::string::npos ? std::string_view(key)
-                                                         : std::string_view(key).substr(slash + 1);
+      auto [kind, name] = SplitRateLimitErrorKey(key);
       w.Add({{"issuer_name", name}, {"issuer_kind", kind}}, static_cast<double>(n));
     }
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "state/keys.h"
 
 namespace certwatch {
 
@@ -74,7 +75,7 @@ void CollectDnsProbes(const StateData& state, const CollectContext& ctx, MetricS
     FamilyWriter w(sink, "certwatch_dns_challenge_presented_seconds",
                    "Time since the DNS-01 challenge was presented, seconds.");
     std::map<std::string, const DnsChallengeResult*> once;  // one series per challenge
-    for (const auto& [k, c] : state.dns_challenges) once.emplace(c.ns + "/" + c.challenge, &c);
+    for (const auto& [k, c] : state.dns_challenges) once.emplace(ObjectKey(c.ns, c.challenge), &c);
     for (const auto& [k, c] : once) {
       double v = c->presented_since > 0 ? ctx.now - static_cast<double>(c->presented_since) : 0;
       w.Add({{"namespace", c->ns}, {"challenge", c->challenge}, {"domain", c->domain}},

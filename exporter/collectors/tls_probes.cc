@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "exporter/collector.h"
+#include "state/keys.h"
 #include "state/verify_reason.h"
 
 namespace certwatch {
@@ -18,12 +19,6 @@ bool IsListed(std::string_view reason) {
     if (ToString(r) == reason) return true;
   }
   return false;
-}
-
-std::pair<std::string_view, std::string_view> SplitNamespaced(std::string_view key) {
-  size_t slash = key.find('/');
-  if (slash == std::string_view::npos) return {"", key};
-  return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
 // Drift per (namespace, certificate, target): several server names on one address (an
@@ -138,7 +133,7 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
   std::map<std::tuple<std::string_view, std::string_view, std::string_view>, Drift> drift;
   each([&](const TlsProbeResult& r) {
     if (!r.matches_stored) return;
-    auto [ns, name] = SplitNamespaced(r.certificate.empty() ? r.secret : r.certificate);
+    auto [ns, name] = SplitObjectKey(r.certificate.empty() ? r.secret : r.certificate);
     Drift& d = drift[{ns, name, r.target}];
     if (*r.matches_stored) return;
     d.matches = false;

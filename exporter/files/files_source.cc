@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "exporter/files/cert_file.h"
+#include "state/keys.h"
 
 namespace certwatch {
 namespace {
@@ -138,11 +139,9 @@ void FilesSource::ScanOnce() {
   auto now = static_cast<UnixSeconds>(clock_.NowSeconds());
   store_.Update([&](StateData& d) {
     for (const auto& path : gone) {
-      d.file_errors.erase(path);
-      auto lo = d.files.lower_bound(path + "#");
-      while (lo != d.files.end() && lo->first.compare(0, path.size() + 1, path + "#") == 0) {
-        lo = d.files.erase(lo);
-      }
+      d.file_errors.erase(FileErrorKey(path));
+      auto old = PrefixRange(d.files, FileKeyPrefix(path));
+      d.files.erase(old.begin(), old.end());
     }
     SourceStatus& s = d.sources["files"];
     s.synced = true;
@@ -173,17 +172,14 @@ void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp) {
   }
   seen_[path] = stamp;
   store_.Update([&](StateData& d) {
-    auto prefix = path + "#";
-    auto lo = d.files.lower_bound(prefix);
-    while (lo != d.files.end() && lo->first.compare(0, prefix.size(), prefix) == 0) {
-      lo = d.files.erase(lo);
-    }
+    auto old = PrefixRange(d.files, FileKeyPrefix(path));
+    d.files.erase(old.begin(), old.end());
     if (!certs) {
-      d.file_errors[path] = FileError{path, certs.error().message};
+      d.file_errors[FileErrorKey(path)] = FileError{path, certs.error().message};
       ++d.sources["files"].errors_total;
       return;
     }
-    d.file_errors.erase(path);
+    d.file_errors.erase(FileErrorKey(path));
     int index = 0;
     for (const auto& found : certs.value()) {
       FileCertState f;
@@ -194,7 +190,7 @@ void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp) {
       f.serial = found.facts.serial;
       f.not_before = found.facts.not_before;
       f.not_after = found.facts.not_after;
-      d.files[prefix + std::to_string(index++)] = std::move(f);
+      d.files[FileKey(path, index++)] = std::move(f);
     }
   });
   if (!certs) {

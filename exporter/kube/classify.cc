@@ -12,6 +12,7 @@
 #include "certmanager/issuance.h"
 #include "certmanager/requests.h"
 #include "exporter/kube/decode.h"
+#include "state/keys.h"
 
 namespace certwatch {
 
@@ -20,7 +21,8 @@ namespace {
 constexpr int64_t kWeek = 7 * 24 * 3600;
 
 struct Index {
-  // "ns/certificate" -> its requests; "ns/request" -> orders; "ns/order" -> challenges.
+  // By the owner's ObjectKey: "ns/certificate" -> its requests; "ns/request" -> orders;
+  // "ns/order" -> challenges.
   std::unordered_map<std::string, std::vector<const CertificateRequestState*>> requests;
   std::unordered_map<std::string, std::vector<const OrderState*>> orders;
   std::unordered_map<std::string, std::vector<const ChallengeState*>> challenges;
@@ -29,21 +31,20 @@ struct Index {
 Index BuildIndex(const StateData& d) {
   Index ix;
   for (const auto& [k, r] : d.requests) {
-    if (!r.certificate.empty()) ix.requests[r.ns + "/" + r.certificate].push_back(&r);
+    if (!r.certificate.empty()) ix.requests[ObjectKey(r.ns, r.certificate)].push_back(&r);
   }
   for (const auto& [k, o] : d.orders) {
-    if (!o.request.empty()) ix.orders[o.ns + "/" + o.request].push_back(&o);
+    if (!o.request.empty()) ix.orders[ObjectKey(o.ns, o.request)].push_back(&o);
   }
   for (const auto& [k, c] : d.challenges) {
-    if (!c.order.empty()) ix.challenges[c.ns + "/" + c.order].push_back(&c);
+    if (!c.order.empty()) ix.challenges[ObjectKey(c.ns, c.order)].push_back(&c);
   }
   return ix;
 }
 
 const IssuerState* FindIssuer(const StateData& d, const std::string& ns, const IssuerRef& ref) {
   if (ref.group != "cert-manager.io") return nullptr;
-  auto it = ref.kind == "ClusterIssuer" ? d.issuers.find("ClusterIssuer/" + ref.name)
-                                        : d.issuers.find("Issuer/" + ns + "/" + ref.name);
+  auto it = d.issuers.find(IssuerKey(ref, ns));
   return it == d.issuers.end() ? nullptr : &it->second;
 }
 
@@ -56,15 +57,15 @@ certmanager::IssuanceObjects ObjectsOf(const StateData& d, const Index& ix,
   certmanager::IssuanceObjects in;
   in.certificate = &c;
   in.issuer = FindIssuer(d, c.ns, c.issuer);
-  auto rit = ix.requests.find(c.ns + "/" + c.name);
+  auto rit = ix.requests.find(ObjectKey(c.ns, c.name));
   in.request = certmanager::CurrentRequest(rit == ix.requests.end() ? kNoRequests : rit->second, c);
   if (in.request) {
-    auto oit = ix.orders.find(in.request->ns + "/" + in.request->name);
+    auto oit = ix.orders.find(ObjectKey(in.request->ns, in.request->name));
     in.order =
         certmanager::CurrentOrder(oit == ix.orders.end() ? kNoOrders : oit->second, *in.request);
   }
   if (in.order) {
-    auto chit = ix.challenges.find(in.order->ns + "/" + in.order->name);
+    auto chit = ix.challenges.find(ObjectKey(in.order->ns, in.order->name));
     in.challenges = certmanager::ChallengesOfOrder(
         chit == ix.challenges.end() ? kNoChallenges : chit->second, *in.order);
   }
@@ -131,7 +132,7 @@ void ClassifyAll(StateData& d, UnixSeconds now, const ClassifyOptions& o) {
     std::set<std::string> domains;
     for (const auto& n : c.dns_names) domains.insert(RegisteredDomain(o.psl, n));
     for (const auto& dom : domains) {
-      RateLimitBudget& b = budgets[dom];
+      RateLimitBudget& b = budgets[BudgetKey(dom)];
       b.registered_domain = dom;
       b.limit = o.rate_limit_per_week;
       if (c.not_before && *c.not_before <= now && *c.not_before > now - kWeek) ++b.issued_last_7d;

@@ -11,6 +11,7 @@
 #include "exporter/kube/classify.h"
 #include "exporter/kube/decode.h"
 #include "exporter/kube/watch_event.h"
+#include "state/keys.h"
 
 namespace certwatch {
 
@@ -101,10 +102,6 @@ struct TypedKind : KubeSource::Kind {
   void ClearBatch() override { batch.clear(); }
 };
 
-std::string NsName(const std::string& ns, const std::string& name) {
-  return ns.empty() ? name : ns + "/" + name;
-}
-
 template <typename T>
 std::unique_ptr<TypedKind<T>> MakeKind(std::string name, std::string group_path, std::string plural,
                                        typename TypedKind<T>::DecodeFn fn,
@@ -115,7 +112,7 @@ std::unique_ptr<TypedKind<T>> MakeKind(std::string name, std::string group_path,
   k->plural = std::move(plural);
   k->decode = fn;
   k->map = map;
-  k->key = [](const T& v) { return NsName(v.ns, v.name); };
+  k->key = [](const T& v) { return ObjectKey(v.ns, v.name); };
   return k;
 }
 
@@ -141,7 +138,7 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
   {
     auto k = MakeKind<CertificateState>("Certificate", "/apis/cert-manager.io/v1", "certificates",
                                         &DecodeCertificate, &StateData::certificates);
-    k->shard_key = [](const CertificateState& c) { return c.ns + "/" + c.name; };
+    k->shard_key = [](const CertificateState& c) { return ObjectKey(c.ns, c.name); };
     kinds.push_back(std::move(k));
   }
   {
@@ -150,20 +147,19 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
                                                &StateData::requests);
     // A request follows its Certificate's shard, so the join stays within one replica.
     k->shard_key = [](const CertificateRequestState& r) {
-      return r.ns + "/" + (r.certificate.empty() ? r.name : r.certificate);
+      return ObjectKey(r.ns, r.certificate.empty() ? r.name : r.certificate);
     };
     kinds.push_back(std::move(k));
   }
-  for (std::string kind : {"Issuer", "ClusterIssuer"}) {
-    const bool cluster = kind == "ClusterIssuer";
+  for (std::string_view kind_name : {kIssuerKind, kClusterIssuerKind}) {
+    const std::string kind(kind_name);
+    const bool cluster = kind == kClusterIssuerKind;
     auto k = MakeKind<IssuerState>(kind, "/apis/cert-manager.io/v1",
                                    cluster ? "clusterissuers" : "issuers", &DecodeIssuer,
                                    &StateData::issuers);
     k->namespaced = !cluster;
     k->fixup = [kind](IssuerState& i) { i.kind = kind; };
-    k->key = [kind](const IssuerState& i) {
-      return kind + "/" + (i.ns.empty() ? i.name : i.ns + "/" + i.name);
-    };
+    k->key = [kind](const IssuerState& i) { return IssuerKey(kind, i.ns, i.name); };
     k->in_kind = [kind](const IssuerState& i) { return i.kind == kind; };
     kinds.push_back(std::move(k));
   }
@@ -174,9 +170,8 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
       const auto& o = *static_cast<const OrderState*>(p);
       if (!o.rate_limited) return;
       // Counted once per Order (its name and creation time), however often it is re-sent.
-      std::string id = o.ns + "/" + o.name + "@" + std::to_string(o.created);
-      if (s.acme_rate_limited_orders.insert(id).second) {
-        ++s.acme_rate_limit_errors[o.issuer.kind + "/" + o.issuer.name];
+      if (s.acme_rate_limited_orders.insert(RateLimitedOrderKey(o.ns, o.name, o.created)).second) {
+        ++s.acme_rate_limit_errors[RateLimitErrorKey(o.issuer)];
       }
     };
     kinds.push_back(std::move(k));
@@ -186,7 +181,7 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
   if (options_.config.ingresses) {
     auto k = MakeKind<IngressState>("Ingress", "/apis/networking.k8s.io/v1", "ingresses",
                                     &DecodeIngress, &StateData::ingresses);
-    k->shard_key = [](const IngressState& i) { return i.ns + "/" + i.name; };
+    k->shard_key = [](const IngressState& i) { return ObjectKey(i.ns, i.name); };
     kinds.push_back(std::move(k));
   }
   if (options_.config.renewer_events) {
@@ -196,6 +191,7 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
     k->on_upsert = [](StateData& s, const void* p) {
       const auto& e = *static_cast<const RenewerEventState*>(p);
       if (e.certificate.empty()) return;
+      // The renewer annotates its Events with the Certificate's ObjectKey: the key as it is.
       RenewerActionRecord& last = s.renewer_last_action[e.certificate];
       if (e.record.at >= last.at) last = e.record;
     };
@@ -206,7 +202,7 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
                                        &StateData::secrets);
     k->query = "fieldSelector=" + QueryEscape("type=kubernetes.io/tls");
     k->sensitive = true;
-    k->shard_key = [](const SecretCertState& s) { return s.ns + "/" + s.name; };
+    k->shard_key = [](const SecretCertState& s) { return ObjectKey(s.ns, s.name); };
     kinds.push_back(std::move(k));
   }
   return kinds;

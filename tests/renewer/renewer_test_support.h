@@ -49,7 +49,7 @@ inline Snapshot MakeSnapshot(std::vector<CertificateState> certs, bool synced = 
   Snapshot s;
   s.synced = synced;
   s.generated_at = generated_at;
-  for (auto& c : certs) s.data.certificates[Key(c.ns, c.name)] = std::move(c);
+  for (auto& c : certs) s.data.certificates[ObjectKey(c.ns, c.name)] = std::move(c);
   return s;
 }
 
