@@ -6,6 +6,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/time.h"
+
 namespace certwatch {
 namespace {
 
@@ -57,16 +59,8 @@ void AppendLogfmtValue(std::string& out, std::string_view v) {
 }
 
 std::string Timestamp() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms.count()));
-  return buf;
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return FormatRfc3339Millis(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
 }  // namespace

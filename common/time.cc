@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 namespace certwatch {
 
@@ -12,6 +13,20 @@ std::string FormatRfc3339(int64_t unix_seconds) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string FormatRfc3339Millis(int64_t unix_millis) {
+  int64_t seconds = unix_millis / 1000, millis = unix_millis % 1000;
+  if (millis < 0) {  // before 1970: floor, so the fraction stays in 0..999
+    seconds -= 1;
+    millis += 1000;
+  }
+  std::string out = FormatRfc3339(seconds);
+  if (out.empty() || out.back() != 'Z') return out;
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(millis));
+  out.pop_back();
+  return out + frac;
 }
 
 int64_t UnixFromUtc(std::tm tm) { return static_cast<int64_t>(timegm(&tm)); }

@@ -14,6 +14,9 @@ namespace certwatch {
 // "2026-11-28T10:00:00Z" (UTC, whole seconds).
 std::string FormatRfc3339(int64_t unix_seconds);
 
+// "2026-11-28T10:00:00.123Z" (UTC, milliseconds): log lines.
+std::string FormatRfc3339Millis(int64_t unix_millis);
+
 // "2026-11-28T10:00:00Z", with optional fractional seconds (dropped) and a numeric offset
 // ("+02:00"); 't' and ' ' are accepted for 'T', 'z' for 'Z'. Empty for anything else.
 std::optional<int64_t> ParseRfc3339(std::string_view s);

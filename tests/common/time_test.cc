@@ -24,5 +24,11 @@ TEST(Time, FormatRfc3339AndBrokenDownUtc) {
   EXPECT_FALSE(UnixFromUtc(2026, 1, 1, 24, 0, 0));
 }
 
+TEST(Time, FormatRfc3339Millis) {
+  EXPECT_EQ(FormatRfc3339Millis(1795860000123), "2026-11-28T10:00:00.123Z");
+  EXPECT_EQ(FormatRfc3339Millis(1795860000000), "2026-11-28T10:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339Millis(-1), "1969-12-31T23:59:59.999Z");
+}
+
 }  // namespace
 }  // namespace certwatch
