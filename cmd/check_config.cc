@@ -17,6 +17,7 @@ void AddCheckConfigCommand(CLI::App& app, int& exit_code) {
       return;
     }
     std::cout << *file << ": ok\n";
+    for (const auto& line : config->adjusted_defaults) std::cout << "  " << line << "\n";
     exit_code = 0;
   });
 }

@@ -165,6 +165,9 @@ int RunServe(const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  for (const auto& adjusted : config.adjusted_defaults) {
+    logger.Info("default adjusted to the config", {{"value", adjusted}});
+  }
   // The listen address and web config apply at start; a reload changes everything else.
   Exporter exporter(flags, *shard, logger);
   exporter.Init(std::make_shared<const Config>(config));

@@ -178,6 +178,9 @@ struct GeneratorConfig {
 
 struct Config {
   std::string source_file;  // where it was read from, for messages
+  // Defaults the loader changed to fit other keys, one line each ("tls_probes.timeout: 1s
+  // (...)"): check-config prints them, serve logs them.
+  std::vector<std::string> adjusted_defaults;
   WebConfig web;
   KubernetesConfig kubernetes;
   std::vector<FileSourceConfig> files;

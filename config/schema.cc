@@ -5,8 +5,10 @@
 #include "config/schema.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
+#include <type_traits>
 
 #include "config/config.h"
 #include "config/config_file.h"
@@ -357,6 +359,30 @@ std::optional<RuleError> FirstDuplicate(const std::vector<T>& items, const std::
   return std::nullopt;
 }
 
+// Every interval/timeout pair of the config (the timeout writable when `c` is).
+template <typename C>
+auto ProbeTimeouts(C& c) {
+  using Timeout = std::conditional_t<std::is_const_v<C>, const Duration, Duration>;
+  struct Pair {
+    std::string_view section;
+    Duration interval;
+    Timeout* timeout;
+  };
+  return std::array<Pair, 2>{{{"tls_probes", c.tls_probes.interval, &c.tls_probes.timeout},
+                              {"dns_probes", c.dns_probes.interval, &c.dns_probes.timeout}}};
+}
+
+// After validation only a defaulted timeout can exceed its interval: it becomes the interval.
+void LowerDefaultedTimeouts(Config& c) {
+  for (auto& [section, interval, timeout] : ProbeTimeouts(c)) {
+    if (*timeout <= interval) continue;
+    c.adjusted_defaults.push_back(std::string(section) + ".timeout: " + FormatDuration(interval) +
+                                  " (its default " + FormatDuration(*timeout) + " exceeds " +
+                                  std::string(section) + ".interval)");
+    *timeout = interval;
+  }
+}
+
 std::optional<RuleError> CheckIssuerRef(const IssuerRefConfig& ref, const std::string& key) {
   if (ref.group == "cert-manager.io" && ref.kind != "Issuer" && ref.kind != "ClusterIssuer") {
     return RuleError{
@@ -407,20 +433,22 @@ std::vector<Rule> Rules() {
                          }
                          return std::nullopt;
                        }),
-      MakeRule<Config>("", "Probe timeouts are at most their interval.",
-                       [](const Config& c, const RuleContext&) -> std::optional<RuleError> {
-                         if (c.tls_probes.timeout > c.tls_probes.interval) {
-                           return RuleError{"tls_probes.timeout",
-                                            "must not exceed tls_probes.interval (" +
-                                                FormatDuration(c.tls_probes.interval) + ")"};
-                         }
-                         if (c.dns_probes.timeout > c.dns_probes.interval) {
-                           return RuleError{"dns_probes.timeout",
-                                            "must not exceed dns_probes.interval (" +
-                                                FormatDuration(c.dns_probes.interval) + ")"};
-                         }
-                         return std::nullopt;
-                       }),
+      // Prometheus's rule for scrape_timeout: only a timeout the file sets may not exceed the
+      // interval; a default one is lowered to a shorter interval (LowerDefaultedTimeouts).
+      MakeRule<Config>(
+          "",
+          "A probe timeout set in the file is at most its interval; a timeout left at its default "
+          "is lowered to a shorter interval, as Prometheus does for scrape_timeout.",
+          [](const Config& c, const RuleContext& ctx) -> std::optional<RuleError> {
+            for (const auto& [section, interval, timeout] : ProbeTimeouts(c)) {
+              const std::string key = std::string(section) + ".timeout";
+              if (*timeout > interval && ctx.line(key) != 0) {
+                return RuleError{key, "must not exceed " + std::string(section) + ".interval (" +
+                                          FormatDuration(interval) + ")"};
+              }
+            }
+            return std::nullopt;
+          }),
       MakeRule<Config>(
           "",
           "No two files entries share a path, no two TLS targets share address and server name "
@@ -485,6 +513,7 @@ Result<Config> ParseConfig(std::string_view yaml, const std::string& source_name
   if (auto st = schema::DecodeInto(ConfigSchema(), yaml, source_name, config); !st) {
     return st.error();
   }
+  LowerDefaultedTimeouts(config);
   // The schema has checked each field, so this only builds the resolved form.
   if (auto st = ResolveTlsProbes(config.tls_probes); !st) return st.error().Wrap(source_name);
   return config;

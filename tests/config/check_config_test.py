@@ -48,6 +48,15 @@ class CheckConfigTest(unittest.TestCase):
                 self.assertEqual(r.stdout, path + ": ok\n")
                 self.assertEqual(r.stderr, "")
 
+    def test_interval_only_config_lowers_the_default_timeouts(self):
+        # Prometheus's scrape_timeout rule: a defaulted timeout above a shorter interval is
+        # lowered to it (and said so), only a timeout the file sets is an error.
+        r = run(["check-config", "valid-interval-only.yaml"], cwd=TESTDATA)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "valid-interval-only.yaml: ok\n"
+                         "  tls_probes.timeout: 1s (its default 10s exceeds tls_probes.interval)\n"
+                         "  dns_probes.timeout: 2s (its default 5s exceeds dns_probes.interval)\n")
+
     def test_missing_file(self):
         r = run(["check-config", "no-such-config.yaml"], cwd=TESTDATA)
         self.assertEqual(r.returncode, 2)

@@ -115,6 +115,9 @@ const InvalidCase kInvalid[] = {
     {"invalid-duplicate-resolved-target.yaml",
      "invalid-duplicate-resolved-target.yaml:7:7: tls_probes.targets[1].address: duplicate target "
      "(first at line 6)"},
+    {"invalid-dns-timeout-over-interval.yaml",
+     "invalid-dns-timeout-over-interval.yaml:5:3: dns_probes.timeout: must not exceed "
+     "dns_probes.interval (2s)"},
     {"invalid-timeout-over-interval.yaml",
      "invalid-timeout-over-interval.yaml:4:3: tls_probes.timeout: must not exceed "
      "tls_probes.interval (30s)"},
@@ -214,6 +217,21 @@ TEST(Config, EmptyFileIsAllDefaults) {
     EXPECT_EQ(c->generator.rule_labels, d.generator.rule_labels);
     EXPECT_EQ(c->source_file, "empty.yaml");
   }
+}
+
+TEST(Config, DefaultTimeoutIsLoweredToAShorterInterval) {
+  auto c = ParseConfig("tls_probes:\n  interval: 1s\ndns_probes:\n  interval: 2s\n", "i.yaml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->tls_probes.timeout, seconds(1));
+  EXPECT_EQ(c->dns_probes.timeout, seconds(2));
+  EXPECT_EQ(c->adjusted_defaults.size(), 2u);
+  // A timeout the file sets is kept when it fits, and is never raised.
+  auto set = ParseConfig("tls_probes:\n  interval: 1s\n  timeout: 500ms\n", "s.yaml");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->tls_probes.timeout, milliseconds(500));
+  EXPECT_TRUE(set->adjusted_defaults.empty());
+  // Equal is allowed, as for scrape_timeout.
+  EXPECT_TRUE(ParseConfig("tls_probes:\n  interval: 10s\n  timeout: 10s\n", "e.yaml"));
 }
 
 TEST(Config, NullKeepsDefaults) {
@@ -433,11 +451,13 @@ TEST(Config, AnchorsAndAliasesWork) {
 }
 
 TEST(Config, RuleErrorForKeyAbsentFromFilePointsAtEnclosingKey) {
-  // timeout keeps its default 10s, larger than the 5s interval set here.
-  auto c = ParseConfig("tls_probes:\n  interval: 5s\n", "r.yaml");
+  // expiring_critical keeps its default 48h, not less than the 1d warning set here. (A
+  // defaulted probe timeout above its interval is lowered instead, as Prometheus does.)
+  auto c = ParseConfig("generator:\n  alerts:\n    expiring_warning: 1d\n", "r.yaml");
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message,
-            "r.yaml:1:1: tls_probes.timeout: must not exceed tls_probes.interval (5s)");
+            "r.yaml:2:3: generator.alerts.expiring_critical: must be less than expiring_warning "
+            "(1d)");
 }
 
 TEST(Config, ReferenceDocumentsEveryRow) {
