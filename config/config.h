@@ -57,8 +57,10 @@ struct TlsProbesConfig {
   Duration timeout = std::chrono::seconds(10);
   int max_concurrency = 256;
   std::vector<TlsTargetConfig> targets;
-  // Discovered (Ingress) targets must match one of these, so that a tenant's Ingress cannot
-  // make the exporter probe arbitrary internal addresses. Empty lists allow nothing discovered.
+  // Which discovered (Ingress) targets are probed: "certificates" = those whose tls entry a
+  // Certificate covers (same secretName, or a dnsName matching the host), plus what the
+  // allow-lists allow; "allow_list" = only what the allow-lists allow.
+  std::string discovery = "certificates";
   std::vector<std::string> allowed_cidrs;
   std::vector<std::string> allowed_domain_suffixes;
 

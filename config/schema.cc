@@ -126,14 +126,21 @@ std::vector<Row> Rows() {
       {"tls_probes.targets[].certificate", NamespacedName(), M(&TlsTargetConfig::certificate),
        "namespace/name of the Certificate this endpoint should serve "
        "(certwatch_tls_served_matches_secret)."},
+      {"tls_probes.discovery", OneOf({"certificates", "allow_list"}),
+       M(&Config::tls_probes, &TlsProbesConfig::discovery),
+       "Which discovered (Ingress) targets are probed: `certificates` = each load-balancer "
+       "address of an Ingress tls entry that a Certificate covers (same secretName, as "
+       "ingress-shim makes, or a dnsName matching the host), plus what allowed_cidrs / "
+       "allowed_domain_suffixes allow; `allow_list` = only what those lists allow. Skipped "
+       "targets are exported with their reason (certwatch_tls_discovered_target_skipped)."},
       {"tls_probes.allowed_cidrs", StrList(Cidr()),
        M(&Config::tls_probes, &TlsProbesConfig::allowed_cidrs),
-       "Discovered (Ingress) targets are probed only if their address is in one of these "
-       "networks or their host ends in one of allowed_domain_suffixes. Both empty: none is, so "
-       "a tenant's Ingress cannot make certwatch probe arbitrary internal addresses."},
+       "Discovered targets whose address is in one of these networks are probed (with "
+       "discovery: certificates, also when no Certificate covers them)."},
       {"tls_probes.allowed_domain_suffixes", StrList(DnsName()),
        M(&Config::tls_probes, &TlsProbesConfig::allowed_domain_suffixes),
-       "Domain suffixes allowed for discovered targets (see allowed_cidrs)."},
+       "Discovered targets whose address or tls host ends in one of these are probed (see "
+       "allowed_cidrs)."},
 
       // dns_probes
       {"dns_probes", Section(), {}, "DNS records checked on several resolvers."},

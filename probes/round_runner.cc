@@ -105,8 +105,10 @@ void RoundRunner::StartRound() {
   rounds_open_[seq] = Round{keys, std::move(plan.finish)};
   // Through the writer, so that a result still queued for a job that is gone cannot bring its
   // series back.
-  writer_.Post([this, keys, now, up = up_, synced = synced_](StateData& d) {
+  writer_.Post([this, keys, now, up = up_, synced = synced_,
+                start_write = std::move(plan.start_write)](StateData& d) {
     prober_.Retain(d, keys);
+    if (start_write) start_write(d);
     if (up) SetSourceStatus(d, options_.source, true, synced, now);
   });
   CompleteRounds(nullptr);

@@ -55,6 +55,9 @@ struct RoundPlan {
   // Set when the round cannot be planned (a bad allow-list, an unreadable target): the source
   // is down with this error and nothing is probed.
   std::string error;
+  // Applied on the writer thread with the round's start: what the plan itself found (the
+  // discovered targets it skipped).
+  std::function<void(StateData&)> start_write;
   // Runs on the loop thread once every job of the round has finished: the source's health.
   std::function<SourceHealth()> finish;
 };

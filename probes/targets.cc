@@ -1,7 +1,10 @@
 #include "probes/targets.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "config/address.h"
 
@@ -54,44 +57,104 @@ std::vector<TlsTarget> StaticTargets(const TlsProbesConfig& config, const StateD
   return out;
 }
 
+namespace {
+
+std::string LowerHost(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+// A dnsName covers a host as a certificate would: equal (case-insensitive), or a wildcard
+// "*.example.test" standing for exactly one label ("a.example.test", not "a.b.example.test").
+bool NameCovers(std::string_view dns_name, std::string_view host) {
+  const std::string name = LowerHost(dns_name), h = LowerHost(host);
+  if (name == h) return true;
+  if (!name.starts_with("*.")) return false;
+  const size_t dot = h.find('.');
+  return dot != std::string::npos && dot > 0 && h.substr(dot + 1) == name.substr(2);
+}
+
+// Which Certificates could be what an Ingress tls entry serves: by Secret ("ns/secretName",
+// as ingress-shim names them) and by namespace (to match dnsNames).
+struct CertificateIndex {
+  std::map<std::string, std::string> by_secret;  // ObjectKey(ns, secret) -> certificate key
+  std::map<std::string, std::vector<const CertificateState*>> by_namespace;
+
+  explicit CertificateIndex(const StateData& state) {
+    for (const auto& [key, c] : state.certificates) {
+      if (!c.secret_name.empty()) by_secret.emplace(ObjectKey(c.ns, c.secret_name), key);
+      by_namespace[c.ns].push_back(&c);
+    }
+  }
+  bool Covers(const std::string& ns, const IngressTls& tls, const std::string& host) const {
+    if (!tls.secret_name.empty() && by_secret.count(ObjectKey(ns, tls.secret_name))) return true;
+    auto it = by_namespace.find(ns);
+    if (it == by_namespace.end()) return false;
+    for (const CertificateState* c : it->second) {
+      for (const auto& name : c->dns_names) {
+        if (NameCovers(name, host)) return true;
+      }
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
 Discovery IngressTargets(const StateData& state, const TlsProbesConfig& config, int ingress_port,
                          const AllowList& allow) {
   Discovery d;
-  std::set<std::string> seen;
-  // Certificates by "namespace/secretName", to link an Ingress tls entry to what it should serve.
-  std::map<std::string, std::string> cert_by_secret;
-  for (const auto& [key, c] : state.certificates) {
-    if (!c.secret_name.empty()) cert_by_secret.emplace(ObjectKey(c.ns, c.secret_name), key);
-  }
+  std::set<std::string> seen, skipped_seen;
+  const CertificateIndex certificates(state);
+  const bool allow_list_only = config.discovery == "allow_list";
+  const auto port = static_cast<uint16_t>(ingress_port);
+  auto skip = [&](const IngressState& ing, std::string target, const char* reason) {
+    if (skipped_seen.insert(ing.ns + "\n" + ing.name + "\n" + target).second) {
+      d.skipped.push_back({ing.ns, ing.name, std::move(target), reason});
+    }
+  };
   for (const auto& [key, ing] : state.ingresses) {
     for (const auto& tls : ing.tls) {
       for (const auto& host : tls.hosts) {
-        if (host.empty() || host.find('*') != std::string::npos) continue;
+        if (host.empty()) continue;
+        if (host.find('*') != std::string::npos) {
+          skip(ing, host, "wildcard_host");
+          continue;
+        }
+        const bool covered = !allow_list_only && certificates.Covers(ing.ns, tls, host);
+        bool any_address = false;
         for (const auto& addr : ing.addresses) {
           if (addr.empty()) continue;
-          if (!allow.Allows(addr, host)) {
-            d.rejected.push_back(ing.ns + "/" + ing.name + " " + host + "@" + addr +
-                                 ": not in tls_probes.allowed_cidrs/allowed_domain_suffixes");
+          any_address = true;
+          const std::string endpoint = HostPort{addr, port}.ToString();
+          if (!covered && !allow.Allows(addr, host)) {
+            skip(ing, host + "@" + endpoint, allow_list_only ? "not_allowed" : "not_covered");
             continue;
           }
           TlsTarget t;
-          t.target = HostPort{addr, static_cast<uint16_t>(ingress_port)}.ToString();
-          t.source = "ingress:" + ing.ns + "/" + ing.name;
+          t.target = endpoint;
+          t.source = "ingress:" + ObjectKey(ing.ns, ing.name);
           t.options = BaseOptions(config);
           t.options.host = addr;
-          t.options.port = static_cast<uint16_t>(ingress_port);
+          t.options.port = port;
           t.options.server_name = host;
           if (!tls.secret_name.empty()) {
             t.secret = ObjectKey(ing.ns, tls.secret_name);
-            auto c = cert_by_secret.find(t.secret);
-            if (c != cert_by_secret.end()) t.certificate = c->second;
+            auto c = certificates.by_secret.find(t.secret);
+            if (c != certificates.by_secret.end()) t.certificate = c->second;
           }
           if (!seen.insert(t.Key()).second) continue;
           d.targets.push_back(std::move(t));
         }
+        if (!any_address) skip(ing, host, "no_address");
       }
     }
   }
+  std::sort(d.skipped.begin(), d.skipped.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.ns, a.ingress, a.target) < std::tie(b.ns, b.ingress, b.target);
+  });
   return d;
 }
 

@@ -41,11 +41,14 @@ std::vector<TlsTarget> StaticTargets(const TlsProbesConfig& config,
 
 struct Discovery {
   std::vector<TlsTarget> targets;
-  std::vector<std::string> rejected;  // "ns/ingress host@address: not in the allow-list"
+  std::vector<SkippedTlsTarget> skipped;
 };
 
-// Targets from Ingresses (tls hosts x load-balancer addresses). Wildcard hosts are skipped
-// (no name to send as SNI). Duplicates (same address and host) are probed once.
+// Targets from Ingresses (tls hosts x load-balancer addresses) under tls_probes.discovery:
+// with "certificates", those a Certificate covers plus what `allow` allows; with
+// "allow_list", what `allow` allows. Skipped, with their reason: wildcard hosts (no name to
+// send as SNI), tls entries without a load-balancer address yet, and what the policy leaves
+// out. Duplicates (same address and host) are probed once.
 Discovery IngressTargets(const StateData& state, const TlsProbesConfig& config, int ingress_port,
                          const AllowList& allow);
 

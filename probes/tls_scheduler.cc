@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <map>
+#include <string_view>
+
+#include "state/keys.h"
 
 namespace certwatch {
 namespace {
@@ -26,6 +29,21 @@ TlsScheduler::TlsScheduler(EventLoop& loop, StateStore& store, const Config& con
 
 TlsScheduler::~TlsScheduler() { runner_.Stop(); }
 
+namespace {
+
+std::string SkipExplanation(std::string_view reason) {
+  if (reason == "wildcard_host") return "a wildcard host has no name to send as SNI";
+  if (reason == "no_address") return "the Ingress has no load-balancer address yet";
+  if (reason == "not_covered") {
+    return "no Certificate covers the host and tls_probes.allowed_cidrs / "
+           "allowed_domain_suffixes do not allow it";
+  }
+  return "tls_probes.discovery is allow_list and tls_probes.allowed_cidrs / "
+         "allowed_domain_suffixes do not allow it";
+}
+
+}  // namespace
+
 RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
   RoundPlan plan;
   std::map<std::string, TlsTarget> targets;
@@ -34,11 +52,20 @@ RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
     Discovery d = IngressTargets(data, config_.tls_probes, config_.kubernetes.ingress_port,
                                  config_.tls_probes.allow_list);
     for (auto& t : d.targets) targets.emplace(t.Key(), std::move(t));
-    for (const auto& r : d.rejected) {
-      if (logged_rejections_.insert(r).second) {
-        logger_.Warn("discovered TLS target skipped", {{"target", r}});
+    for (const auto& s : d.skipped) {
+      if (logged_skips_.insert(ObjectKey(s.ns, s.ingress) + " " + s.target + " " + s.reason)
+              .second) {
+        logger_.Warn("discovered TLS target skipped", {{"ingress", ObjectKey(s.ns, s.ingress)},
+                                                       {"target", s.target},
+                                                       {"reason", s.reason},
+                                                       {"why", SkipExplanation(s.reason)}});
       }
     }
+    plan.start_write = [skipped = std::move(d.skipped)](StateData& data) mutable {
+      data.tls_skipped = std::move(skipped);
+    };
+  } else {
+    plan.start_write = [](StateData& data) { data.tls_skipped.clear(); };
   }
   for (auto& [key, t] : targets) {
     const std::string& owner = !t.certificate.empty() ? t.certificate
@@ -136,6 +163,7 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
 
 void TlsScheduler::Forget(StateData& d) const {
   d.tls.clear();
+  d.tls_skipped.clear();
   d.sources.erase("tls_probes");
 }
 

@@ -50,7 +50,7 @@ class TlsScheduler final : public Source, private RoundProber {
   Logger logger_;
   Shard shard_;
   std::unique_ptr<TlsProber> prober_;
-  std::set<std::string> logged_rejections_;  // loop thread
+  std::set<std::string> logged_skips_;  // loop thread
   RoundRunner runner_;                       // last: stopped before the rest goes
 };
 

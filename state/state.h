@@ -173,6 +173,14 @@ struct TlsLeaf {
   UnixSeconds not_before = 0, not_after = 0;
 };
 
+// A TLS endpoint an Ingress names that is not probed, and why
+// (certwatch_tls_discovered_target_skipped).
+struct SkippedTlsTarget {
+  std::string ns, ingress;
+  std::string target;  // "<tls host>@<address:port>", or the tls host alone without an address
+  std::string reason;  // wildcard_host, no_address, not_covered, not_allowed
+};
+
 struct TlsProbeResult {
   std::string target;       // host:port as configured / discovered
   std::string server_name;  // SNI
@@ -290,6 +298,7 @@ struct StateData {
   std::map<std::string, FileCertState> files;    // "path#index"
   std::map<std::string, FileError> file_errors;  // path
   std::map<std::string, TlsProbeResult> tls;
+  std::vector<SkippedTlsTarget> tls_skipped;  // of the last round, sorted
   std::map<std::string, DnsProbeResult> dns;
   std::map<std::string, DnsConsistency> dns_consistency;     // "name|type"
   std::map<std::string, DnsChallengeResult> dns_challenges;  // "ns/challenge|resolver"

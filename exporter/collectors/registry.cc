@@ -12,6 +12,7 @@ void CollectCertificates(const StateData&, const CollectContext&, MetricSink&);
 void CollectAcme(const StateData&, const CollectContext&, MetricSink&);
 void CollectIssuers(const StateData&, const CollectContext&, MetricSink&);
 void CollectTlsProbes(const StateData&, const CollectContext&, MetricSink&);
+void CollectTlsDiscovery(const StateData&, const CollectContext&, MetricSink&);
 void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
 void CollectSources(const StateData&, const CollectContext&, MetricSink&);
@@ -25,6 +26,7 @@ constexpr auto kCollectors = std::to_array<CollectorEntry>({
     {"acme", &CollectAcme},
     {"issuers", &CollectIssuers},
     {"tls_probes", &CollectTlsProbes},
+    {"tls_discovery", &CollectTlsDiscovery},
     {"dns_probes", &CollectDnsProbes},
     {"files", &CollectFiles},
     {"sources", &CollectSources},

@@ -285,6 +285,7 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(t.targets[0].certificate, "default/web");
   EXPECT_EQ(t.targets[1].address, "[2001:db8::1]:443");
   EXPECT_EQ(t.targets[1].server_name, "");
+  EXPECT_EQ(t.discovery, "allow_list");
   EXPECT_EQ(t.allowed_cidrs, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
   EXPECT_EQ(t.allowed_domain_suffixes, (std::vector<std::string>{"example.test"}));
 

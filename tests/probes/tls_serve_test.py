@@ -187,5 +187,56 @@ dns_probes:
                                   target=target, server_name=host), t.cert_not_after(new))
 
 
+    def test_default_discovery_probes_what_a_certificate_covers(self):
+        # No allow-list: an Ingress whose tls entry a Certificate covers (ingress-shim's
+        # secretName) is probed at its load-balancer address; one no Certificate covers is
+        # exported as skipped, with its reason, and not probed.
+        root = t.CA(self.dir, name="Discovery Root CA")
+        host = "shop.discovery.test"
+        cert, key = root.issue(host, name="served", days=30)
+        port = t.free_port(HOST)
+        self.s_server(cert, key, port, chain=root.cert)
+        kube = t.FakeKube(self.dir)
+        self.addCleanup(kube.stop)
+        kube.apply(
+            {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+             "metadata": {"name": "shop-tls", "namespace": "shop"},
+             "spec": {"secretName": "shop-tls", "dnsNames": [host],
+                      "issuerRef": {"name": "ca", "kind": "ClusterIssuer",
+                                    "group": "cert-manager.io"}},
+             "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Ready"}],
+                        "notAfter": t.rfc3339(t.cert_not_after(cert)), "revision": 1}},
+            {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+             "metadata": {"name": "shop", "namespace": "shop"},
+             "spec": {"tls": [{"hosts": [host], "secretName": "shop-tls"}]},
+             "status": {"loadBalancer": {"ingress": [{"ip": HOST}]}}},
+            {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+             "metadata": {"name": "sneaky", "namespace": "tenant"},
+             "spec": {"tls": [{"hosts": ["metadata.internal"], "secretName": "x"}]},
+             "status": {"loadBalancer": {"ingress": [{"ip": "127.0.0.7"}]}}})
+        s = self.serve(f"""kubernetes:
+  enabled: true
+  kubeconfig: "{kube.kubeconfig}"
+  ingress_port: {port}
+tls_probes:
+  interval: 1s
+dns_probes:
+  resolvers: []
+""")
+        target = f"{HOST}:{port}"
+        self.wait_value(s, lambda v: v == 1, "certwatch_tls_probe_success", target=target,
+                        server_name=host)
+        m = self.metrics(s)
+        self.assertEqual(t.metric(m, "certwatch_tls_cert_not_after_timestamp_seconds",
+                                  target=target, server_name=host), t.cert_not_after(cert))
+        self.assertEqual(t.metric(m, "certwatch_tls_discovered_target_skipped",
+                                  namespace="tenant", ingress="sneaky",
+                                  target=f"metadata.internal@127.0.0.7:{port}",
+                                  reason="not_covered"), 1)
+        self.assertIsNone(t.metric(m, "certwatch_tls_probe_success", target=f"127.0.0.7:{port}"))
+        self.assertIsNone(t.metric(m, "certwatch_tls_discovered_target_skipped",
+                                   namespace="shop"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "common/x509.h"
@@ -176,6 +177,7 @@ TEST(IngressTargets, HostsTimesAddressesLinkedToTheCertificate) {
   StateData d = SampleState();
   TlsProbesConfig config;
   config.timeout = 3s;
+  config.discovery = "allow_list";
   auto allow = AllowList::Parse({"10.0.0.0/8"}, {});
   ASSERT_TRUE(allow);
   Discovery got = IngressTargets(d, config, 8443, *allow);
@@ -191,7 +193,68 @@ TEST(IngressTargets, HostsTimesAddressesLinkedToTheCertificate) {
   EXPECT_EQ(www.certificate, "shop/web-cert");
   EXPECT_EQ(www.source, "ingress:shop/web");
   EXPECT_TRUE(by_key.count("10.0.0.5:8443|api.example.test"));
-  EXPECT_EQ(got.rejected.size(), 2u);  // www and api on 172.16.0.9
+  // www and api on 172.16.0.9 are outside the allow-list; the wildcard has no SNI name.
+  ASSERT_EQ(got.skipped.size(), 3u);
+  EXPECT_EQ(got.skipped[0].target, "*.example.test");
+  EXPECT_EQ(got.skipped[0].reason, "wildcard_host");
+  EXPECT_EQ(got.skipped[1].target, "api.example.test@172.16.0.9:8443");
+  EXPECT_EQ(got.skipped[1].reason, "not_allowed");
+  EXPECT_EQ(got.skipped[2].target, "www.example.test@172.16.0.9:8443");
+  EXPECT_EQ(got.skipped[2].reason, "not_allowed");
+}
+
+TEST(IngressTargets, ByDefaultWhatACertificateCoversIsProbedAndTheRestSaysWhy) {
+  StateData d = SampleState();
+  // Covered by a dnsName wildcard (one label), in another namespace than web-cert.
+  CertificateState api;
+  api.ns = "blog";
+  api.name = "blog-cert";
+  api.secret_name = "blog-other";
+  api.dns_names = {"*.blog.test"};
+  d.certificates["blog/blog-cert"] = api;
+  IngressState blog;
+  blog.ns = "blog";
+  blog.name = "blog";
+  blog.tls = {{{"www.blog.test", "a.b.blog.test"}, "blog-tls"}};
+  blog.addresses = {"192.0.2.10"};
+  d.ingresses["blog/blog"] = blog;
+  // A tenant's Ingress no Certificate covers, and one without an address yet.
+  IngressState sneaky;
+  sneaky.ns = "tenant";
+  sneaky.name = "sneaky";
+  sneaky.tls = {{{"metadata.internal"}, "x"}};
+  sneaky.addresses = {"169.254.169.254"};
+  d.ingresses["tenant/sneaky"] = sneaky;
+  IngressState pending;
+  pending.ns = "shop";
+  pending.name = "pending";
+  pending.tls = {{{"new.example.test"}, "web-tls"}};
+  d.ingresses["shop/pending"] = pending;
+
+  TlsProbesConfig config;  // discovery: certificates, no allow-list
+  auto none = AllowList::Parse({}, {});
+  ASSERT_TRUE(none);
+  Discovery got = IngressTargets(d, config, 443, *none);
+  std::set<std::string> keys;
+  for (const auto& t : got.targets) keys.insert(t.Key());
+  EXPECT_EQ(keys, (std::set<std::string>{
+                      "10.0.0.5:443|api.example.test", "10.0.0.5:443|www.example.test",
+                      "172.16.0.9:443|api.example.test", "172.16.0.9:443|www.example.test",
+                      "192.0.2.10:443|www.blog.test"}));
+  std::set<std::string> skipped;
+  for (const auto& s : got.skipped)
+    skipped.insert(s.ns + "/" + s.ingress + " " + s.target + " " + s.reason);
+  EXPECT_EQ(skipped,
+            (std::set<std::string>{
+                "blog/blog a.b.blog.test@192.0.2.10:443 not_covered",
+                "shop/pending new.example.test no_address", "shop/web *.example.test wildcard_host",
+                "tenant/sneaky metadata.internal@169.254.169.254:443 not_covered"}));
+  // The allow-lists widen it: the tenant's address becomes probed when a network allows it.
+  auto widened = AllowList::Parse({"169.254.0.0/16"}, {});
+  ASSERT_TRUE(widened);
+  Discovery wide = IngressTargets(d, config, 443, *widened);
+  EXPECT_EQ(wide.targets.size(), 6u);
+  EXPECT_EQ(wide.skipped.size(), 3u);
 }
 
 TEST(StaticTargets, OptionsAndErrors) {
