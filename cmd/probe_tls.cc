@@ -9,6 +9,7 @@
 
 #include "cmd/commands.h"
 #include "common/duration.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "config/address.h"
 #include "probes/targets.h"
@@ -134,9 +135,7 @@ void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
       out << "      serial:     " << f.serial << "\n";
       out << "      sha256:     " << f.fingerprint_sha256 << "\n";
       if (!f.dns_names.empty()) {
-        out << "      names:     ";
-        for (const auto& n : f.dns_names) out << " " << n;
-        out << "\n";
+        out << "      names:      " << Join(f.dns_names, " ") << "\n";
       }
     }
   }

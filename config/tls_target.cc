@@ -1,21 +1,12 @@
 #include "config/tls_target.h"
 
-#include <cctype>
-
+#include "common/strings.h"
 #include "config/address.h"
 
 namespace certwatch {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 std::string TlsTargetIdentity::Key() const {
-  return HostPort{Lower(host), port}.ToString() + "|" + Lower(server_name);
+  return HostPort{AsciiLower(host), port}.ToString() + "|" + AsciiLower(server_name);
 }
 
 Result<TlsTargetIdentity> ResolveTlsTargetIdentity(const TlsTargetConfig& target) {

@@ -1,14 +1,15 @@
 #include "diagnose/verdict.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <set>
+#include <span>
 
 #include "certmanager/issuance.h"
 #include "certmanager/rate_limit.h"
 #include "certmanager/requests.h"
 #include "common/duration.h"
+#include "common/strings.h"
 
 namespace certwatch {
 
@@ -69,18 +70,11 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 
-std::string Join(const std::vector<std::string>& v, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// A list in a finding. Empty items before the first non-empty one add no separator (an empty
+// TXT value first reads "TXT abc", not "TXT , abc"): the findings have always read so.
+std::string JoinList(std::span<const std::string> items, std::string_view sep = ", ") {
+  auto first = std::find_if(items.begin(), items.end(), [](const auto& s) { return !s.empty(); });
+  return Join(items.subspan(static_cast<size_t>(first - items.begin())), sep);
 }
 
 std::string DescribeCondition(std::string_view type, const Condition& c) {
@@ -256,7 +250,7 @@ class Walk {
     std::string spec = "issuerRef: " + IssuerLabel();
     if (c_.issuer.group != "cert-manager.io") spec += " (group " + c_.issuer.group + ")";
     spec += "; secretName: " + c_.secret_name;
-    if (!c_.dns_names.empty()) spec += "; dnsNames: " + Join(c_.dns_names);
+    if (!c_.dns_names.empty()) spec += "; dnsNames: " + JoinList(c_.dns_names);
     spec += "; revision: " + (c_.revision ? std::to_string(c_.revision) : std::string("none"));
     Add(s, FindingLevel::kInfo, spec);
 
@@ -434,7 +428,7 @@ class Walk {
     }
     if (!missing.empty()) {
       Add(s, FindingLevel::kWarn,
-          "tls.crt lacks dnsNames " + Join(missing) +
+          "tls.crt lacks dnsNames " + JoinList(missing) +
               " (cert-manager re-issues when the spec changes)");
     }
   }
@@ -643,7 +637,7 @@ class Walk {
         } else if (r->values.empty()) {
           detail = (r->rcode.empty() ? std::string("NOERROR") : r->rcode) + ", no TXT";
         } else {
-          detail = "TXT " + Join(r->values);
+          detail = "TXT " + JoinList(r->values);
         }
         if (r->propagated) {
           Add(s, FindingLevel::kOk, "resolver " + r->resolver + ": key present");
@@ -663,9 +657,9 @@ class Walk {
         for (const auto& r : in_.resolvers) lookup += " --resolver " + r;
         Flag(FailureReason::kDnsNotPropagated, "DNS-01 challenge " + ch->name,
              "TXT " + qname + " not propagated on " +
-                 (missing_on.size() == 1 ? "resolver " : "resolvers ") + Join(missing_on) + " (" +
-                 std::to_string(missing_on.size()) + " of " + std::to_string(results.size()) +
-                 "; " + first_detail + ")",
+                 (missing_on.size() == 1 ? "resolver " : "resolvers ") + JoinList(missing_on) +
+                 " (" + std::to_string(missing_on.size()) + " of " +
+                 std::to_string(results.size()) + "; " + first_detail + ")",
              "check the DNS provider's zone and the record's TTL, then compare: " + lookup,
              "CertwatchDns01ChallengeNotPropagated");
       }
@@ -681,7 +675,7 @@ class Walk {
       const std::string name = (r.wildcard ? "*." : "") + r.domain;
       std::string where = r.record_domain.empty()
                               ? "no CAA records up to the root"
-                              : "CAA at " + r.record_domain + ": " + Join(r.records, "; ");
+                              : "CAA at " + r.record_domain + ": " + JoinList(r.records, "; ");
       if (r.allowed) {
         Add("CAA", FindingLevel::kOk, name + ": " + r.ca_domain + " allowed (" + where + ")");
         continue;
@@ -758,7 +752,7 @@ class Walk {
       v.summary = best->summary;
       v.next_step = best->next_step;
       if (!best->alert.empty()) {
-        v.runbook = in_.runbook_base_url + "#" + Lower(best->alert);
+        v.runbook = in_.runbook_base_url + "#" + AsciiLower(best->alert);
       }
       if (expired_ && best->problem != FailureReason::kExpired) {
         v.summary += " (certificate expired at " + FormatRfc3339(*c_.not_after) + ")";

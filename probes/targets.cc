@@ -7,14 +7,15 @@
 #include <cstring>
 #include <set>
 
+#include "common/strings.h"
 #include "config/address.h"
 
 namespace certwatch {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// Host names compare lower-cased and without trailing dots ("Example.COM." is "example.com").
+std::string CanonicalHostName(std::string_view s) {
+  std::string out = AsciiLower(s);
   while (!out.empty() && out.back() == '.') out.pop_back();
   return out;
 }
@@ -93,7 +94,7 @@ Result<AllowList> AllowList::Parse(const std::vector<std::string>& cidrs,
     a.nets_.push_back(n);
   }
   for (const auto& s : suffixes) {
-    std::string l = Lower(s);
+    std::string l = CanonicalHostName(s);
     while (!l.empty() && l.front() == '.') l.erase(0, 1);
     if (!l.empty()) a.suffixes_.push_back(l);
   }
@@ -118,7 +119,7 @@ bool AllowList::IpAllowed(std::string_view ip) const {
 }
 
 bool AllowList::NameAllowed(std::string_view name) const {
-  std::string l = Lower(name);
+  std::string l = CanonicalHostName(name);
   if (l.empty()) return false;
   for (const auto& s : suffixes_) {
     if (l == s) return true;
