@@ -577,7 +577,7 @@ class Walk {
       Add(s, e.verified ? FindingLevel::kOk : FindingLevel::kWarn,
           e.verified ? "chain and hostname verify"
                      : "does not verify: " +
-                           (e.verify_reason.empty() ? std::string("unknown") : e.verify_reason));
+                           std::string(e.verify_reason ? ToString(*e.verify_reason) : "unknown"));
       // Compare with what Kubernetes holds: the Secret's leaf when readable, else the
       // Certificate's status.notAfter.
       std::optional<bool> same;

@@ -91,7 +91,7 @@ void AddEndpoints(const StateData& d, std::vector<LandingRow>& rows) {
       row.failure = std::string(ToString(VerifyReason::kHandshakeFailed));
       row.failure_message = t.error;
     } else if (!t.verified) {
-      row.failure = t.verify_reason.empty() ? "not_verified" : t.verify_reason;
+      row.failure = t.verify_reason ? std::string(ToString(*t.verify_reason)) : "not_verified";
     }
     if (t.matches_stored.has_value()) {
       row.served = *t.matches_stored ? "match " + owner : "mismatch " + owner;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/rw_mutex.h"
+#include "state/verify_reason.h"
 
 namespace certwatch {
 
@@ -187,8 +188,8 @@ struct TlsProbeResult {
   std::optional<UnixSeconds> chain_earliest_not_after;
   int chain_length = 0;
   bool verified = false;
-  std::string verify_reason;  // ok, expired, not_yet_valid, hostname_mismatch, ...
-  std::string ocsp_status;    // "", good, revoked, unknown
+  std::optional<VerifyReason> verify_reason;  // empty: not probed, or no verification ran
+  std::string ocsp_status;                    // "", good, revoked, unknown
   UnixSeconds last_probe = 0;
   // Served-vs-stored drift (only when `certificate` or `secret` is set).
   std::optional<bool> matches_stored;

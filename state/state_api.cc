@@ -22,6 +22,17 @@ struct adl_serializer<std::optional<T>> {
     }
   }
 };
+// A verify reason is its spelling, "" when absent (never null: the document has always had a
+// string there). A spelling of another version reads as absent.
+template <>
+struct adl_serializer<std::optional<certwatch::VerifyReason>> {
+  static void to_json(json& j, const std::optional<certwatch::VerifyReason>& v) {
+    j = std::string(certwatch::ToString(v));
+  }
+  static void from_json(const json& j, std::optional<certwatch::VerifyReason>& v) {
+    v = j.is_string() ? certwatch::ParseVerifyReason(j.get<std::string>()) : std::nullopt;
+  }
+};
 }  // namespace nlohmann
 
 namespace certwatch {
