@@ -413,16 +413,16 @@ class Walk {
       Add(s, FindingLevel::kFail, "tls.crt: " + sec.error);
       return;
     }
-    Add(s, sec.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kOk,
-        "tls.crt: serial " + ShortSerial(sec.serial) + ", " + sec.subject + ", expires " +
-            When(sec.not_after));
-    if (c_.not_after && *c_.not_after != sec.not_after) {
+    Add(s, sec.facts.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kOk,
+        "tls.crt: serial " + ShortSerial(sec.facts.serial) + ", " + sec.facts.subject +
+            ", expires " + When(sec.facts.not_after));
+    if (c_.not_after && *c_.not_after != sec.facts.not_after) {
       Add(s, FindingLevel::kWarn,
-          "tls.crt expires " + FormatRfc3339(sec.not_after) + " but status.notAfter is " +
+          "tls.crt expires " + FormatRfc3339(sec.facts.not_after) + " but status.notAfter is " +
               FormatRfc3339(*c_.not_after));
     }
     std::vector<std::string> missing;
-    std::set<std::string> have(sec.dns_names.begin(), sec.dns_names.end());
+    std::set<std::string> have(sec.facts.dns_names.begin(), sec.facts.dns_names.end());
     for (const auto& n : c_.dns_names) {
       if (!have.count(n)) missing.push_back(n);
     }
@@ -569,7 +569,7 @@ class Walk {
              "CertwatchEndpointProbeFailed");
         continue;
       }
-      const TlsLeaf& leaf = *e.leaf;
+      const CertFacts& leaf = *e.leaf;
       const std::string served =
           "serial " + ShortSerial(leaf.serial) + " expiring " + FormatRfc3339(leaf.not_after);
       Add(s, leaf.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kInfo,
@@ -583,10 +583,10 @@ class Walk {
       std::optional<bool> same;
       std::string stored;
       if (in_.secret && in_.secret->error.empty()) {
-        same = leaf.fingerprint_sha256 == in_.secret->fingerprint_sha256;
+        same = leaf.fingerprint_sha256 == in_.secret->facts.fingerprint_sha256;
         stored = "Secret " + in_.ns + "/" + c_.secret_name + " holds serial " +
-                 ShortSerial(in_.secret->serial) + " expiring " +
-                 FormatRfc3339(in_.secret->not_after);
+                 ShortSerial(in_.secret->facts.serial) + " expiring " +
+                 FormatRfc3339(in_.secret->facts.not_after);
       } else if (c_.not_after) {
         same = leaf.not_after == *c_.not_after;
         stored = "Certificate status.notAfter is " + FormatRfc3339(*c_.not_after);

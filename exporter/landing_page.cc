@@ -106,9 +106,9 @@ void AddSecretsAndFiles(const StateData& d, std::vector<LandingRow>& rows) {
     row.kind = "Secret";
     row.ns = s.ns;
     row.name = s.name;
-    row.detail = s.subject;
+    row.detail = s.facts.subject;
     if (s.error.empty()) {
-      row.not_after = s.not_after;
+      row.not_after = s.facts.not_after;
       row.ready = "True";
     } else {
       row.ready = "False";
@@ -121,8 +121,8 @@ void AddSecretsAndFiles(const StateData& d, std::vector<LandingRow>& rows) {
     LandingRow row;
     row.kind = "File";
     row.name = f.where.empty() ? f.path : f.path + " (" + f.where + ")";
-    row.detail = f.subject;
-    row.not_after = f.not_after;
+    row.detail = f.facts.subject;
+    row.not_after = f.facts.not_after;
     row.ready = "True";
     rows.push_back(std::move(row));
   }

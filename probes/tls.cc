@@ -71,18 +71,6 @@ std::string VersionLabel(const char* v) {
   return s;
 }
 
-TlsLeaf LeafFromFacts(const CertFacts& f) {
-  TlsLeaf l;
-  l.subject = f.subject;
-  l.issuer = f.issuer;
-  l.serial = f.serial;
-  l.fingerprint_sha256 = f.fingerprint_sha256;
-  l.dns_names = f.dns_names;
-  l.not_before = f.not_before;
-  l.not_after = f.not_after;
-  return l;
-}
-
 std::optional<UnixSeconds> NotAfterOf(X509* x) { return Asn1TimeToUnix(X509_get0_notAfter(x)); }
 
 bool IsIp(const std::string& s) {
@@ -595,7 +583,7 @@ void TlsProber::Impl::Collect(Conn& c) {
   }
   if (leaf) {
     auto f = FactsFromX509(leaf);
-    if (f) r.result.leaf = LeafFromFacts(f.value());
+    if (f) r.result.leaf = std::move(f.value());
   }
   r.result.chain_earliest_not_after = earliest;
   if (SSL_is_init_finished(ssl)) {

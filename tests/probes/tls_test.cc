@@ -232,7 +232,7 @@ TEST(StaticTargets, OptionsAndErrors) {
 TlsProbeReport Served(const std::string& fingerprint, UnixSeconds not_after) {
   TlsProbeReport r;
   r.result.success = true;
-  r.result.leaf = TlsLeaf{};
+  r.result.leaf = CertFacts{};
   r.result.leaf->fingerprint_sha256 = fingerprint;
   r.result.leaf->not_after = not_after;
   return r;
@@ -269,7 +269,7 @@ TEST(Drift, SecretFingerprintThenCertificateStatus) {
   SecretCertState secret;
   secret.ns = "shop";
   secret.name = "web-tls";
-  secret.fingerprint_sha256 = "bb";
+  secret.facts.fingerprint_sha256 = "bb";
   d.secrets["shop/web-tls"] = secret;
   TlsScheduler::Record(d, target, Served("bb", 2000), 400);
   EXPECT_EQ(d.tls[key].matches_stored, std::optional<bool>(true));
@@ -321,7 +321,13 @@ TEST(Collector, SeriesFromResults) {
   ok.verify_reason = VerifyReason::kOk;
   ok.tls_version = "TLS 1.3";
   ok.cipher = "TLS_AES_128_GCM_SHA256";
-  ok.leaf = TlsLeaf{"CN=www", "CN=ca", "10ab", "ff00", {}, 1000, 5000};
+  ok.leaf = CertFacts{.subject = "CN=www",
+                      .issuer = "CN=ca",
+                      .serial = "10ab",
+                      .fingerprint_sha256 = "ff00",
+                      .not_before = 1000,
+                      .not_after = 5000,
+                      .dns_names = {"www.example.test"}};
   ok.chain_earliest_not_after = 4000;
   ok.ocsp_status = "good";
   ok.certificate = "shop/web-cert";
@@ -510,7 +516,7 @@ TEST_F(TlsProberTest, SchedulerDetectsDriftThenClearsAfterReload) {
     SecretCertState s;
     s.ns = "shop";
     s.name = "web-tls";
-    s.fingerprint_sha256 = (*fresh_facts)[0].fingerprint_sha256;
+    s.facts.fingerprint_sha256 = (*fresh_facts)[0].fingerprint_sha256;
     d.secrets["shop/web-tls"] = s;
   });
   Logger logger = NullLogger();
