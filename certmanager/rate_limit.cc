@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "common/strings.h"
 #include "common/time.h"
 
 namespace certwatch::certmanager {
@@ -31,8 +32,7 @@ bool IsRateLimitedMessage(std::string_view m) {
       "too many registrations", "too many new registrations", "too many pending authorizations",
       "too many requests",  // HTTP 429's reason phrase
   };
-  std::string lower(m);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string lower = AsciiLower(m);
   for (auto phrase : kTooMany) {
     if (lower.find(phrase) != std::string::npos) return true;
   }

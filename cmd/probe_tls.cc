@@ -9,6 +9,7 @@
 
 #include "cmd/commands.h"
 #include "common/duration.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "config/address.h"
 #include "probes/targets.h"
@@ -64,7 +65,7 @@ void PrintJson(const TlsProbeReport& r, int64_t now, std::ostream& out) {
                       {"healthy", Healthy(r)},
                       {"success", x.success},
                       {"verified", x.verified},
-                      {"verify_reason", x.verify_reason},
+                      {"verify_reason", std::string(ToString(x.verify_reason))},
                       {"verify_detail", r.verify_detail},
                       {"hostname_ok", r.hostname_ok},
                       {"error", x.error},
@@ -96,8 +97,8 @@ void PrintJson(const TlsProbeReport& r, int64_t now, std::ostream& out) {
 void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
   const TlsProbeResult& x = r.result;
   out << "TLS probe of " << x.target << " (server name " << x.server_name << ")\n";
-  out << "  result:     " << (Healthy(r) ? "HEALTHY" : "UNHEALTHY") << " (" << x.verify_reason
-      << ")\n";
+  out << "  result:     " << (Healthy(r) ? "HEALTHY" : "UNHEALTHY") << " ("
+      << ToString(x.verify_reason) << ")\n";
   if (!x.error.empty()) out << "  error:      " << x.error << "\n";
   out << std::fixed << std::setprecision(1);
   if (!r.peer.empty() && r.phase != "connect") {
@@ -109,7 +110,7 @@ void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
     out << "\n";
   }
   if (x.leaf) {
-    out << "  verify:     " << x.verify_reason;
+    out << "  verify:     " << ToString(x.verify_reason);
     if (!r.verify_detail.empty()) out << " (" << r.verify_detail << ")";
     out << "\n  hostname:   " << (r.hostname_ok ? "matches " : "does NOT match ") << x.server_name
         << "\n";
@@ -134,9 +135,7 @@ void PrintText(const TlsProbeReport& r, int64_t now, std::ostream& out) {
       out << "      serial:     " << f.serial << "\n";
       out << "      sha256:     " << f.fingerprint_sha256 << "\n";
       if (!f.dns_names.empty()) {
-        out << "      names:     ";
-        for (const auto& n : f.dns_names) out << " " << n;
-        out << "\n";
+        out << "      names:      " << Join(f.dns_names, " ") << "\n";
       }
     }
   }
@@ -182,8 +181,7 @@ void AddProbeTlsCommand(CLI::App& probe, int& exit_code) {
     if (!resolved) return usage(resolved.error().message);
     const TlsProbeOptions o = ProbeOptionsFor(*resolved, *timeout);
     TlsProbeReport r = ProbeTlsOnce(o);
-    if (r.result.verify_reason == ToString(VerifyReason::kConfigError))
-      return usage(r.result.error);
+    if (r.result.verify_reason == VerifyReason::kConfigError) return usage(r.result.error);
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (args->output == "json") {
       PrintJson(r, now, std::cout);

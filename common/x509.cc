@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "common/handles.h"
+#include "common/strings.h"
 #include "common/time.h"
 
 namespace certwatch {
@@ -44,15 +45,14 @@ std::string HexEncode(const unsigned char* data, size_t len) {
 }
 
 std::string DrainOpenSslErrors() {
-  std::string out;
+  std::vector<std::string> errors;
   unsigned long code;
   char buf[256];
   while ((code = ERR_get_error()) != 0) {
     ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
+    errors.emplace_back(buf);
   }
-  return out;
+  return Join(errors, "; ");
 }
 
 Result<CertFacts> FactsFromX509(X509* cert) {
@@ -69,10 +69,7 @@ Result<CertFacts> FactsFromX509(X509* cert) {
     BignumPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
     if (bn) {
       OpenSslString hex(BN_bn2hex(bn.get()));
-      if (hex) {
-        f.serial = hex.get();
-        for (auto& c : f.serial) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
+      if (hex) f.serial = AsciiLower(hex.get());
     }
   }
   unsigned char md[EVP_MAX_MD_SIZE];

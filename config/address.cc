@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/strings.h"
 #include "config/allow_list.h"
 
 namespace certwatch {
@@ -38,6 +39,12 @@ Result<uint16_t> ParsePort(std::string_view whole, std::string_view p) {
 std::string HostPort::ToString() const {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
+}
+
+std::string CanonicalHostName(std::string_view s) {
+  std::string out = AsciiLower(s);
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
 }
 
 bool IsValidHostName(std::string_view s) {

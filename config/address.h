@@ -26,6 +26,9 @@ struct HostPortOptions {
 // `bad address "example.test": missing port (want host:port)`.
 Result<HostPort> ParseHostPort(std::string_view s, HostPortOptions options = {});
 
+// Host names compare lower-cased and without trailing dots ("Example.COM." is "example.com").
+std::string CanonicalHostName(std::string_view s);
+
 // A DNS name or IP literal usable as a host: letters, digits, '-', '_', '.', no empty label.
 bool IsValidHostName(std::string_view s);
 

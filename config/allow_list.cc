@@ -6,15 +6,10 @@
 #include <charconv>
 #include <cstring>
 
+#include "config/address.h"
+
 namespace certwatch {
 namespace {
-
-std::string LowerNoTrailingDot(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
 
 int ParseIp(const std::string& s, unsigned char* out) {
   if (inet_pton(AF_INET, s.c_str(), out) == 1) return AF_INET;
@@ -75,7 +70,7 @@ Result<AllowList> AllowList::Parse(const std::vector<std::string>& cidrs,
     a.nets_.push_back(*net);
   }
   for (const auto& s : suffixes) {
-    std::string l = LowerNoTrailingDot(s);
+    std::string l = CanonicalHostName(s);
     while (!l.empty() && l.front() == '.') l.erase(0, 1);
     if (!l.empty()) a.suffixes_.push_back(l);
   }
@@ -90,7 +85,7 @@ bool AllowList::IpAllowed(std::string_view ip) const {
 }
 
 bool AllowList::NameAllowed(std::string_view name) const {
-  const std::string l = LowerNoTrailingDot(name);
+  const std::string l = CanonicalHostName(name);
   if (l.empty()) return false;
   for (const auto& s : suffixes_) {
     if (l == s) return true;

@@ -1,6 +1,7 @@
 // The value types a schema row can have, and how the reference names them.
 #include <algorithm>
 
+#include "common/strings.h"
 #include "config/address.h"
 #include "config/schema.h"
 
@@ -68,13 +69,11 @@ Type HostPort(int default_port, bool allow_empty_host) {
 }
 
 Type OneOf(std::vector<std::string> values) {
-  std::string name = "one of ";
-  std::string listed;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) listed += ", ";
-    listed += values[i].empty() ? "\"\"" : values[i];
-  }
-  name += listed;
+  // The empty value is listed as "" so it stays visible.
+  std::vector<std::string> shown;
+  for (const auto& v : values) shown.push_back(v.empty() ? "\"\"" : v);
+  const std::string listed = Join(shown, ", ");
+  std::string name = "one of " + listed;
   return Str(name, [values, listed](std::string_view s) -> Result<std::string> {
     if (std::find(values.begin(), values.end(), s) != values.end()) return std::string(s);
     return Error{"\"" + std::string(s) + "\" is not one of " + listed};

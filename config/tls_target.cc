@@ -1,19 +1,10 @@
 #include "config/tls_target.h"
 
-#include <cctype>
-
+#include "common/strings.h"
 #include "config/address.h"
 #include "config/config.h"
 
 namespace certwatch {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 Result<TlsVersion> ParseTlsVersion(std::string_view s) {
   if (s.empty()) return TlsVersion::kDefault;
@@ -45,7 +36,7 @@ std::string_view ToString(StartTlsProtocol p) {
 }
 
 std::string ResolvedTlsTarget::Key() const {
-  return HostPort{Lower(host), port}.ToString() + "|" + Lower(server_name);
+  return HostPort{AsciiLower(host), port}.ToString() + "|" + AsciiLower(server_name);
 }
 
 Result<ResolvedTlsTarget> ResolveTlsTarget(const TlsTargetConfig& target) {

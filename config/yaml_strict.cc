@@ -9,9 +9,11 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 #include <unordered_map>
 
+#include "common/strings.h"
 #include "config/schema.h"
 
 namespace certwatch::schema {
@@ -240,11 +242,7 @@ class Decoder {
  private:
   Status Finish() {
     if (errors_.empty()) return OkStatus();
-    std::string msg;
-    for (size_t i = 0; i < errors_.size() && i < kMaxErrors; ++i) {
-      if (i) msg += "\n";
-      msg += errors_[i];
-    }
+    std::string msg = Join(std::span(errors_).first(std::min(errors_.size(), kMaxErrors)), "\n");
     if (errors_.size() > kMaxErrors) {
       msg += "\n(" + std::to_string(errors_.size() - kMaxErrors) + " more errors)";
     }

@@ -1,14 +1,15 @@
 #include "diagnose/verdict.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <set>
+#include <span>
 
 #include "certmanager/issuance.h"
 #include "certmanager/rate_limit.h"
 #include "certmanager/requests.h"
 #include "common/duration.h"
+#include "common/strings.h"
 #include "state/keys.h"
 
 namespace certwatch {
@@ -70,18 +71,11 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 
-std::string Join(const std::vector<std::string>& v, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// A list in a finding. Empty items before the first non-empty one add no separator (an empty
+// TXT value first reads "TXT abc", not "TXT , abc"): the findings have always read so.
+std::string JoinList(std::span<const std::string> items, std::string_view sep = ", ") {
+  auto first = std::find_if(items.begin(), items.end(), [](const auto& s) { return !s.empty(); });
+  return Join(items.subspan(static_cast<size_t>(first - items.begin())), sep);
 }
 
 std::string DescribeCondition(std::string_view type, const Condition& c) {
@@ -258,7 +252,7 @@ class Walk {
     std::string spec = "issuerRef: " + IssuerLabel();
     if (c_.issuer.group != "cert-manager.io") spec += " (group " + c_.issuer.group + ")";
     spec += "; secretName: " + c_.secret_name;
-    if (!c_.dns_names.empty()) spec += "; dnsNames: " + Join(c_.dns_names);
+    if (!c_.dns_names.empty()) spec += "; dnsNames: " + JoinList(c_.dns_names);
     spec += "; revision: " + (c_.revision ? std::to_string(c_.revision) : std::string("none"));
     Add(s, FindingLevel::kInfo, spec);
 
@@ -421,22 +415,22 @@ class Walk {
       Add(s, FindingLevel::kFail, "tls.crt: " + sec.error);
       return;
     }
-    Add(s, sec.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kOk,
-        "tls.crt: serial " + ShortSerial(sec.serial) + ", " + sec.subject + ", expires " +
-            When(sec.not_after));
-    if (c_.not_after && *c_.not_after != sec.not_after) {
+    Add(s, sec.facts.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kOk,
+        "tls.crt: serial " + ShortSerial(sec.facts.serial) + ", " + sec.facts.subject +
+            ", expires " + When(sec.facts.not_after));
+    if (c_.not_after && *c_.not_after != sec.facts.not_after) {
       Add(s, FindingLevel::kWarn,
-          "tls.crt expires " + FormatRfc3339(sec.not_after) + " but status.notAfter is " +
+          "tls.crt expires " + FormatRfc3339(sec.facts.not_after) + " but status.notAfter is " +
               FormatRfc3339(*c_.not_after));
     }
     std::vector<std::string> missing;
-    std::set<std::string> have(sec.dns_names.begin(), sec.dns_names.end());
+    std::set<std::string> have(sec.facts.dns_names.begin(), sec.facts.dns_names.end());
     for (const auto& n : c_.dns_names) {
       if (!have.count(n)) missing.push_back(n);
     }
     if (!missing.empty()) {
       Add(s, FindingLevel::kWarn,
-          "tls.crt lacks dnsNames " + Join(missing) +
+          "tls.crt lacks dnsNames " + JoinList(missing) +
               " (cert-manager re-issues when the spec changes)");
     }
   }
@@ -577,7 +571,7 @@ class Walk {
              "CertwatchEndpointProbeFailed");
         continue;
       }
-      const TlsLeaf& leaf = *e.leaf;
+      const CertFacts& leaf = *e.leaf;
       const std::string served =
           "serial " + ShortSerial(leaf.serial) + " expiring " + FormatRfc3339(leaf.not_after);
       Add(s, leaf.not_after <= now_ ? FindingLevel::kFail : FindingLevel::kInfo,
@@ -585,16 +579,16 @@ class Walk {
       Add(s, e.verified ? FindingLevel::kOk : FindingLevel::kWarn,
           e.verified ? "chain and hostname verify"
                      : "does not verify: " +
-                           (e.verify_reason.empty() ? std::string("unknown") : e.verify_reason));
+                           std::string(e.verify_reason ? ToString(*e.verify_reason) : "unknown"));
       // Compare with what Kubernetes holds: the Secret's leaf when readable, else the
       // Certificate's status.notAfter.
       std::optional<bool> same;
       std::string stored;
       if (in_.secret && in_.secret->error.empty()) {
-        same = leaf.fingerprint_sha256 == in_.secret->fingerprint_sha256;
+        same = leaf.fingerprint_sha256 == in_.secret->facts.fingerprint_sha256;
         stored = "Secret " + in_.ns + "/" + c_.secret_name + " holds serial " +
-                 ShortSerial(in_.secret->serial) + " expiring " +
-                 FormatRfc3339(in_.secret->not_after);
+                 ShortSerial(in_.secret->facts.serial) + " expiring " +
+                 FormatRfc3339(in_.secret->facts.not_after);
       } else if (c_.not_after) {
         same = leaf.not_after == *c_.not_after;
         stored = "Certificate status.notAfter is " + FormatRfc3339(*c_.not_after);
@@ -645,7 +639,7 @@ class Walk {
         } else if (r->values.empty()) {
           detail = (r->rcode.empty() ? std::string("NOERROR") : r->rcode) + ", no TXT";
         } else {
-          detail = "TXT " + Join(r->values);
+          detail = "TXT " + JoinList(r->values);
         }
         if (r->propagated) {
           Add(s, FindingLevel::kOk, "resolver " + r->resolver + ": key present");
@@ -665,9 +659,9 @@ class Walk {
         for (const auto& r : in_.resolvers) lookup += " --resolver " + r;
         Flag(FailureReason::kDnsNotPropagated, "DNS-01 challenge " + ch->name,
              "TXT " + qname + " not propagated on " +
-                 (missing_on.size() == 1 ? "resolver " : "resolvers ") + Join(missing_on) + " (" +
-                 std::to_string(missing_on.size()) + " of " + std::to_string(results.size()) +
-                 "; " + first_detail + ")",
+                 (missing_on.size() == 1 ? "resolver " : "resolvers ") + JoinList(missing_on) +
+                 " (" + std::to_string(missing_on.size()) + " of " +
+                 std::to_string(results.size()) + "; " + first_detail + ")",
              "check the DNS provider's zone and the record's TTL, then compare: " + lookup,
              "CertwatchDns01ChallengeNotPropagated");
       }
@@ -683,7 +677,7 @@ class Walk {
       const std::string name = (r.wildcard ? "*." : "") + r.domain;
       std::string where = r.record_domain.empty()
                               ? "no CAA records up to the root"
-                              : "CAA at " + r.record_domain + ": " + Join(r.records, "; ");
+                              : "CAA at " + r.record_domain + ": " + JoinList(r.records, "; ");
       if (r.allowed) {
         Add("CAA", FindingLevel::kOk, name + ": " + r.ca_domain + " allowed (" + where + ")");
         continue;
@@ -760,7 +754,7 @@ class Walk {
       v.summary = best->summary;
       v.next_step = best->next_step;
       if (!best->alert.empty()) {
-        v.runbook = in_.runbook_base_url + "#" + Lower(best->alert);
+        v.runbook = in_.runbook_base_url + "#" + AsciiLower(best->alert);
       }
       if (expired_ && best->problem != FailureReason::kExpired) {
         v.summary += " (certificate expired at " + FormatRfc3339(*c_.not_after) + ")";

@@ -88,7 +88,7 @@ void AddEndpoints(const StateData& d, std::vector<LandingRow>& rows) {
       row.failure = std::string(ToString(VerifyReason::kHandshakeFailed));
       row.failure_message = t.error;
     } else if (!t.verified) {
-      row.failure = t.verify_reason.empty() ? "not_verified" : t.verify_reason;
+      row.failure = t.verify_reason ? std::string(ToString(*t.verify_reason)) : "not_verified";
     }
     if (t.matches_stored.has_value()) {
       row.served = *t.matches_stored ? "match " + owner : "mismatch " + owner;
@@ -103,9 +103,9 @@ void AddSecretsAndFiles(const StateData& d, std::vector<LandingRow>& rows) {
     row.kind = "Secret";
     row.ns = s.ns;
     row.name = s.name;
-    row.detail = s.subject;
+    row.detail = s.facts.subject;
     if (s.error.empty()) {
-      row.not_after = s.not_after;
+      row.not_after = s.facts.not_after;
       row.ready = "True";
     } else {
       row.ready = "False";
@@ -118,8 +118,8 @@ void AddSecretsAndFiles(const StateData& d, std::vector<LandingRow>& rows) {
     LandingRow row;
     row.kind = "File";
     row.name = f.where.empty() ? f.path : f.path + " (" + f.where + ")";
-    row.detail = f.subject;
-    row.not_after = f.not_after;
+    row.detail = f.facts.subject;
+    row.not_after = f.facts.not_after;
     row.ready = "True";
     rows.push_back(std::move(row));
   }

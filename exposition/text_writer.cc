@@ -3,11 +3,12 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+
+#include "common/strings.h"
 
 namespace certwatch {
 namespace {
@@ -331,19 +332,17 @@ bool AcceptsGzip(std::string_view header) {
     size_t comma = header.find(',');
     std::string_view item = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    auto trim = [](std::string_view s) {
-      while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-      while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-      return s;
-    };
+    // HTTP's optional whitespace around list items and parameters (RFC 9110 section 5.6.3).
+    constexpr std::string_view kOws = " \t";
     size_t semi = item.find(';');
-    std::string coding(trim(item.substr(0, semi)));
-    for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
+    std::string_view coding = Trim(item.substr(0, semi), kOws);
+    if (!EqualsIgnoreCase(coding, "gzip") && !EqualsIgnoreCase(coding, "x-gzip") && coding != "*") {
+      continue;
+    }
     if (semi == std::string_view::npos) return true;
-    std::string_view params = trim(item.substr(semi + 1));
+    std::string_view params = Trim(item.substr(semi + 1), kOws);
     if (params.starts_with("q=") || params.starts_with("Q=")) {
-      std::string_view q = trim(params.substr(2));
+      std::string_view q = Trim(params.substr(2), kOws);
       // q=0, q=0.0, q=0.000 refuse the coding.
       bool zero = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
       if (zero) continue;

@@ -2,23 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "common/strings.h"
 
 namespace certwatch {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Property tags with a defined meaning (RFC 8659 section 4.2, RFC 8657, CA/B Forum BRs);
 // the issuer-critical flag on any other tag forbids issuance (section 4.1).
@@ -41,7 +29,7 @@ constexpr std::array<KnownCa, 5> kKnownCas = {{
 
 std::string CaaIssuerDomain(std::string_view value) {
   auto semi = value.find(';');
-  return Lower(Trim(value.substr(0, semi)));
+  return AsciiLower(Trim(value.substr(0, semi)));
 }
 
 CaaDecision EvaluateCaa(const std::vector<DnsRecord>& rrset, std::string_view ca_domain,
@@ -57,7 +45,7 @@ CaaDecision EvaluateCaa(const std::vector<DnsRecord>& rrset, std::string_view ca
                                    [](const DnsRecord& rr) { return rr.caa_tag == "issuewild"; });
   std::string tag = (wildcard && has_issuewild) ? "issuewild" : "issue";
   bool any = false;
-  std::string want = Lower(ca_domain);
+  std::string want = AsciiLower(ca_domain);
   for (const auto& rr : rrset) {
     if (rr.caa_tag != tag) continue;
     any = true;
@@ -71,12 +59,12 @@ CaaDecision EvaluateCaa(const std::vector<DnsRecord>& rrset, std::string_view ca
 
 std::string CaDomainForAcmeServer(std::string_view acme_server,
                                   const std::vector<CaaIssuerConfig>& configured) {
-  std::string url = Lower(acme_server);
+  std::string url = AsciiLower(acme_server);
   if (url.empty()) return "";
   for (const auto& c : configured) {
     if (!c.acme_server_substring.empty() &&
-        url.find(Lower(c.acme_server_substring)) != std::string::npos) {
-      return Lower(c.ca_domain);
+        url.find(AsciiLower(c.acme_server_substring)) != std::string::npos) {
+      return AsciiLower(c.ca_domain);
     }
   }
   for (const auto& k : kKnownCas) {

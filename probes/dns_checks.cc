@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 
+#include "common/strings.h"
 #include "probes/caa.h"
 
 namespace certwatch {
@@ -133,11 +134,7 @@ CaaResult CaaResultOf(const CaaSubject& subject, const CaaLookup& lookup, UnixSe
   return res;
 }
 
-bool IsDns01(std::string_view challenge_type) {
-  return challenge_type.size() == 6 &&
-         std::equal(challenge_type.begin(), challenge_type.end(), "dns-01",
-                    [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b; });
-}
+bool IsDns01(std::string_view challenge_type) { return EqualsIgnoreCase(challenge_type, "dns-01"); }
 
 std::string AcmeChallengeName(std::string_view domain) {
   return "_acme-challenge." + NormalizeDnsName(StripWildcard(domain));

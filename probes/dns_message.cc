@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 
+#include "common/strings.h"
+
 namespace certwatch {
 namespace {
 
@@ -136,8 +138,7 @@ Status DecodeRdata(const uint8_t* msg, size_t len, size_t pos, size_t rdlen, Dns
       for (char c : rr.caa_tag) {
         if (!std::isalnum(static_cast<unsigned char>(c))) return Error{"CAA tag not alphanumeric"};
       }
-      std::transform(rr.caa_tag.begin(), rr.caa_tag.end(), rr.caa_tag.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      rr.caa_tag = AsciiLower(rr.caa_tag);
       rr.caa_value.assign(reinterpret_cast<const char*>(p + 2 + tag_len), rdlen - 2 - tag_len);
       rr.data =
           std::to_string(rr.caa_flags) + " " + rr.caa_tag + " \"" + Printable(rr.caa_value) + "\"";
@@ -178,11 +179,8 @@ Result<std::vector<DnsRecord>> ReadSection(const uint8_t* msg, size_t len, size_
 }  // namespace
 
 Result<DnsType> ParseDnsType(std::string_view s) {
-  std::string upper(s);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   for (const auto& t : kTypes) {
-    if (t.name == upper) return t.type;
+    if (EqualsIgnoreCase(t.name, s)) return t.type;
   }
   return Error{"unsupported record type \"" + std::string(s) +
                "\" (want A, AAAA, CAA, TXT, NS, CNAME or SOA)"};
@@ -203,11 +201,8 @@ std::string RcodeName(int rcode) {
 }
 
 std::string NormalizeDnsName(std::string_view name) {
-  std::string out(name);
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  if (name.ends_with('.')) name.remove_suffix(1);
+  return AsciiLower(name);
 }
 
 Result<DnsResponse> ParseDnsResponse(const uint8_t* data, size_t len) {

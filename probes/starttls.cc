@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace certwatch {
 namespace {
 
@@ -100,9 +102,7 @@ StartTlsSession::State StartTlsSession::FeedSmtp(std::string& out) {
         break;
       case Step::kEhlo: {
         if (code != 250) return Fail("SMTP EHLO " + std::to_string(code) + ": " + text);
-        std::string upper = text;
-        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (upper.find("STARTTLS") == std::string::npos) {
+        if (AsciiLower(text).find("starttls") == std::string::npos) {
           return Fail("SMTP server does not offer STARTTLS");
         }
         out += "STARTTLS\r\n";

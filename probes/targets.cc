@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "common/strings.h"
 #include "config/address.h"
 
 namespace certwatch {
@@ -59,17 +60,10 @@ std::vector<TlsTarget> StaticTargets(const TlsProbesConfig& config, const StateD
 
 namespace {
 
-std::string LowerHost(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
-
 // A dnsName covers a host as a certificate would: equal (case-insensitive), or a wildcard
 // "*.example.test" standing for exactly one label ("a.example.test", not "a.b.example.test").
 bool NameCovers(std::string_view dns_name, std::string_view host) {
-  const std::string name = LowerHost(dns_name), h = LowerHost(host);
+  const std::string name = CanonicalHostName(dns_name), h = CanonicalHostName(host);
   if (name == h) return true;
   if (!name.starts_with("*.")) return false;
   const size_t dot = h.find('.');

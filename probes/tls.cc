@@ -71,18 +71,6 @@ std::string VersionLabel(const char* v) {
   return s;
 }
 
-TlsLeaf LeafFromFacts(const CertFacts& f) {
-  TlsLeaf l;
-  l.subject = f.subject;
-  l.issuer = f.issuer;
-  l.serial = f.serial;
-  l.fingerprint_sha256 = f.fingerprint_sha256;
-  l.dns_names = f.dns_names;
-  l.not_before = f.not_before;
-  l.not_after = f.not_after;
-  return l;
-}
-
 std::optional<UnixSeconds> NotAfterOf(X509* x) { return Asn1TimeToUnix(X509_get0_notAfter(x)); }
 
 bool IsIp(const std::string& s) {
@@ -601,7 +589,7 @@ void TlsProber::Impl::Collect(Conn& c) {
   }
   if (leaf) {
     auto f = FactsFromX509(leaf);
-    if (f) r.result.leaf = LeafFromFacts(f.value());
+    if (f) r.result.leaf = std::move(f.value());
   }
   r.result.chain_earliest_not_after = earliest;
   if (SSL_is_init_finished(ssl)) {
@@ -613,21 +601,21 @@ void TlsProber::Impl::Collect(Conn& c) {
   }
   if (!leaf) {
     r.result.verified = false;
-    r.result.verify_reason = std::string(ToString(VerifyReason::kNoCertificate));
+    r.result.verify_reason = VerifyReason::kNoCertificate;
     return;
   }
   r.hostname_ok = HostnameMatches(leaf, c.sni);
   long verr = SSL_get_verify_result(ssl);
   if (verr != X509_V_OK) {
     r.verify_detail = X509_verify_cert_error_string(verr);
-    r.result.verify_reason = std::string(ToString(VerifyReasonOf(verr, ShapeOf(top))));
+    r.result.verify_reason = VerifyReasonOf(verr, ShapeOf(top));
   } else if (!r.hostname_ok) {
     r.verify_detail = "certificate does not match " + c.sni;
-    r.result.verify_reason = std::string(ToString(VerifyReason::kHostnameMismatch));
+    r.result.verify_reason = VerifyReason::kHostnameMismatch;
   } else {
-    r.result.verify_reason = std::string(ToString(VerifyReason::kOk));
+    r.result.verify_reason = VerifyReason::kOk;
   }
-  r.result.verified = r.result.verify_reason == ToString(VerifyReason::kOk);
+  r.result.verified = r.result.verify_reason == VerifyReason::kOk;
 
   const unsigned char* ocsp = nullptr;
   long ocsp_len = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
@@ -653,7 +641,7 @@ void TlsProber::Impl::Collect(Conn& c) {
     r.ocsp_next_update = st.next_update;
     r.ocsp_error = st.error;
     if (st.status == "revoked") {
-      r.result.verify_reason = std::string(ToString(VerifyReason::kRevoked));
+      r.result.verify_reason = VerifyReason::kRevoked;
       r.result.verified = false;
     }
   }
@@ -664,7 +652,7 @@ void TlsProber::Impl::Fail(Conn& c, VerifyReason reason, std::string error) {
   c.report.result.success = false;
   c.report.result.verified = false;
   // A failed handshake keeps what it saw of the certificate, but the verdict is the failure.
-  c.report.result.verify_reason = std::string(ToString(reason));
+  c.report.result.verify_reason = reason;
   c.report.result.error = std::move(error);
   Finish(c);
 }
@@ -739,7 +727,7 @@ TlsProbeReport ProbeTlsOnce(const TlsProbeOptions& options) {
   }
   if (!finished) {
     out.result.success = false;
-    out.result.verify_reason = std::string(ToString(VerifyReason::kTimeout));
+    out.result.verify_reason = VerifyReason::kTimeout;
     out.result.error = "probe did not finish";
   }
   return out;

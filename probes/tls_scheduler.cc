@@ -135,8 +135,8 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
     if (!r.secret.empty()) {
       auto s = data.secrets.find(r.secret);
       if (s != data.secrets.end() && s->second.error.empty() &&
-          !s->second.fingerprint_sha256.empty()) {
-        match = s->second.fingerprint_sha256 == r.leaf->fingerprint_sha256;
+          !s->second.facts.fingerprint_sha256.empty()) {
+        match = s->second.facts.fingerprint_sha256 == r.leaf->fingerprint_sha256;
       }
     }
     if (!match && !r.certificate.empty()) {

@@ -89,40 +89,55 @@ ChainShape ShapeOf(X509* top) {
   return shape;
 }
 
-std::string_view VerifyAdvice(std::string_view reason) {
-  auto is = [&](VerifyReason r) { return reason == ToString(r); };
-  if (is(VerifyReason::kOk)) return "nothing to do";
-  if (is(VerifyReason::kExpired))
-    return "the served certificate has expired: check the Certificate's Ready condition "
-           "(certwatch status certificate), renew it, then reload the server";
-  if (is(VerifyReason::kNotYetValid))
-    return "the served certificate is not valid yet: check the clock of this host and of "
-           "the issuer";
-  if (is(VerifyReason::kHostnameMismatch))
-    return "the certificate does not cover this name: add it to the Certificate's dnsNames, "
-           "or check that the Ingress/SNI route serves the right Secret";
-  if (is(VerifyReason::kUnknownAuthority))
-    return "the chain does not lead to a trusted root: pass --ca-file for a private CA, or "
-           "check the issuer serves a publicly trusted chain";
-  if (is(VerifyReason::kSelfSigned))
-    return "the server sends a self-signed certificate: is the default (fake) certificate "
-           "of the ingress controller served because the Secret is missing or invalid?";
-  if (is(VerifyReason::kIncompleteChain))
-    return "the server does not send the intermediate certificate: serve the full chain "
-           "(tls.crt must hold leaf + intermediates)";
-  if (is(VerifyReason::kRevoked)) return "the certificate is revoked: reissue it";
-  if (is(VerifyReason::kHandshakeFailed))
-    return "the TLS handshake failed: check protocol versions, client certificate "
-           "requirements and that the port speaks TLS";
-  if (is(VerifyReason::kConnectFailed))
-    return "the TCP connection failed: check address, port, firewall and that the server runs";
-  if (is(VerifyReason::kTimeout))
-    return "no answer in time: the server accepted but did not complete the handshake, or "
-           "packets are dropped";
-  if (is(VerifyReason::kResolveFailed)) return "the host name does not resolve";
-  if (is(VerifyReason::kStartTlsFailed))
-    return "the plaintext STARTTLS exchange failed: check the protocol and that TLS is enabled";
-  return "inspect the chain below with openssl s_client -showcerts";
+std::string_view VerifyAdvice(std::optional<VerifyReason> reason) {
+  constexpr std::string_view kInspect = "inspect the chain below with openssl s_client -showcerts";
+  if (!reason) return kInspect;
+  switch (*reason) {
+    case VerifyReason::kOk:
+      return "nothing to do";
+    case VerifyReason::kExpired:
+      return "the served certificate has expired: check the Certificate's Ready condition "
+             "(certwatch status certificate), renew it, then reload the server";
+    case VerifyReason::kNotYetValid:
+      return "the served certificate is not valid yet: check the clock of this host and of "
+             "the issuer";
+    case VerifyReason::kHostnameMismatch:
+      return "the certificate does not cover this name: add it to the Certificate's dnsNames, "
+             "or check that the Ingress/SNI route serves the right Secret";
+    case VerifyReason::kUnknownAuthority:
+      return "the chain does not lead to a trusted root: pass --ca-file for a private CA, or "
+             "check the issuer serves a publicly trusted chain";
+    case VerifyReason::kSelfSigned:
+      return "the server sends a self-signed certificate: is the default (fake) certificate "
+             "of the ingress controller served because the Secret is missing or invalid?";
+    case VerifyReason::kIncompleteChain:
+      return "the server does not send the intermediate certificate: serve the full chain "
+             "(tls.crt must hold leaf + intermediates)";
+    case VerifyReason::kRevoked:
+      return "the certificate is revoked: reissue it";
+    case VerifyReason::kHandshakeFailed:
+      return "the TLS handshake failed: check protocol versions, client certificate "
+             "requirements and that the port speaks TLS";
+    case VerifyReason::kConnectFailed:
+      return "the TCP connection failed: check address, port, firewall and that the server runs";
+    case VerifyReason::kTimeout:
+      return "no answer in time: the server accepted but did not complete the handshake, or "
+             "packets are dropped";
+    case VerifyReason::kResolveFailed:
+      return "the host name does not resolve";
+    case VerifyReason::kStartTlsFailed:
+      return "the plaintext STARTTLS exchange failed: check the protocol and that TLS is enabled";
+    // No advice of their own: the chain and the error above say more.
+    case VerifyReason::kBadDates:
+    case VerifyReason::kBadSignature:
+    case VerifyReason::kInvalidPurpose:
+    case VerifyReason::kInvalidCa:
+    case VerifyReason::kUnknown:
+    case VerifyReason::kNoCertificate:
+    case VerifyReason::kConfigError:
+      return kInspect;
+  }
+  return kInspect;
 }
 
 }  // namespace certwatch

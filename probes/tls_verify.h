@@ -3,6 +3,7 @@
 // that the dates of a bad certificate are still read, and the verdict is made here.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,7 @@ bool HostnameMatches(X509* leaf, std::string_view name);
 
 ChainShape ShapeOf(X509* top);
 
-// "what to do" line of the one-shot report for a reason.
-std::string_view VerifyAdvice(std::string_view reason);
+// "what to do" line of the one-shot report for a reason (or for none).
+std::string_view VerifyAdvice(std::optional<VerifyReason> reason);
 
 }  // namespace certwatch

@@ -1,5 +1,7 @@
 #include "renewer/engine.h"
 
+#include "common/strings.h"
+
 namespace certwatch::renewer {
 
 Engine::Engine(const RenewerConfig& config, Selector selector, bool dry_run, const Clock& clock,
@@ -67,10 +69,9 @@ CycleStats Engine::RunCycle(const Snapshot& snapshot, bool leader) {
   }
   metrics_.SetBudgetRemaining(budget_.Remaining(now));
   if (stats.planned > 0) {
-    std::string blocked;
-    for (const auto& [r, n] : stats.blocked) {
-      blocked += (blocked.empty() ? "" : ",") + r + "=" + std::to_string(n);
-    }
+    std::vector<std::string> blocked_counts;  // "reason=count"
+    for (const auto& [r, n] : stats.blocked) blocked_counts.push_back(r + "=" + std::to_string(n));
+    const std::string blocked = Join(blocked_counts, ",");
     log_.Info("cycle", {{"planned", std::to_string(stats.planned)},
                         {"executed", std::to_string(stats.executed)},
                         {"failed", std::to_string(stats.failed)},

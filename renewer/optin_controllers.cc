@@ -35,8 +35,9 @@ class InvalidSecretController final : public Controller {
       const SecretCertState& s = it->second;
       if (!s.error.empty()) {
         why = "tls.crt does not parse: " + s.error;
-      } else if (s.not_after > 0 && s.not_after <= ToUnix(ctx.now)) {
-        why = "tls.crt expired at " + FormatTime(TimePoint{std::chrono::seconds(s.not_after)});
+      } else if (s.facts.not_after > 0 && s.facts.not_after <= ToUnix(ctx.now)) {
+        why =
+            "tls.crt expired at " + FormatTime(TimePoint{std::chrono::seconds(s.facts.not_after)});
       }
     }
     if (why.empty() && std::find(kInvalidSecretReasons.begin(), kInvalidSecretReasons.end(),

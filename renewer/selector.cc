@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace certwatch::renewer {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
+// Kubernetes label selectors allow spaces around terms and operators, not other whitespace.
+std::string_view TrimSpaces(std::string_view s) { return Trim(s, " "); }
 
 // Splits on commas that are not inside parentheses.
 std::vector<std::string_view> SplitTerms(std::string_view s) {
@@ -21,11 +20,11 @@ std::vector<std::string_view> SplitTerms(std::string_view s) {
     if (s[i] == '(') ++depth;
     if (s[i] == ')') --depth;
     if (s[i] == ',' && depth == 0) {
-      out.push_back(Trim(s.substr(start, i - start)));
+      out.push_back(TrimSpaces(s.substr(start, i - start)));
       start = i + 1;
     }
   }
-  out.push_back(Trim(s.substr(start)));
+  out.push_back(TrimSpaces(s.substr(start)));
   return out;
 }
 
@@ -43,7 +42,7 @@ Result<Selector> Selector::Parse(std::vector<std::string> namespaces, std::strin
   Selector sel;
   sel.namespaces_ = std::move(namespaces);
   sel.text_ = std::string(labels);
-  if (Trim(labels).empty()) return sel;
+  if (TrimSpaces(labels).empty()) return sel;
   for (std::string_view term : SplitTerms(labels)) {
     auto bad = [&](std::string_view why) {
       return Error{"label selector \"" + std::string(labels) + "\": \"" + std::string(term) +
@@ -53,27 +52,27 @@ Result<Selector> Selector::Parse(std::vector<std::string> namespaces, std::strin
     Requirement r;
     size_t pos;
     if (term.front() == '!') {
-      r.key = std::string(Trim(term.substr(1)));
+      r.key = std::string(TrimSpaces(term.substr(1)));
       r.op = Op::kNotExists;
     } else if ((pos = term.find("!=")) != std::string_view::npos) {
-      r.key = std::string(Trim(term.substr(0, pos)));
+      r.key = std::string(TrimSpaces(term.substr(0, pos)));
       r.op = Op::kNotEquals;
-      r.values = {std::string(Trim(term.substr(pos + 2)))};
+      r.values = {std::string(TrimSpaces(term.substr(pos + 2)))};
     } else if ((pos = term.find("==")) != std::string_view::npos) {
-      r.key = std::string(Trim(term.substr(0, pos)));
+      r.key = std::string(TrimSpaces(term.substr(0, pos)));
       r.op = Op::kEquals;
-      r.values = {std::string(Trim(term.substr(pos + 2)))};
+      r.values = {std::string(TrimSpaces(term.substr(pos + 2)))};
     } else if ((pos = term.find('=')) != std::string_view::npos) {
-      r.key = std::string(Trim(term.substr(0, pos)));
+      r.key = std::string(TrimSpaces(term.substr(0, pos)));
       r.op = Op::kEquals;
-      r.values = {std::string(Trim(term.substr(pos + 1)))};
+      r.values = {std::string(TrimSpaces(term.substr(pos + 1)))};
     } else if ((pos = term.find('(')) != std::string_view::npos) {
       if (term.back() != ')') return bad("missing ')'");
-      std::string_view head = Trim(term.substr(0, pos));
+      std::string_view head = TrimSpaces(term.substr(0, pos));
       size_t sp = head.rfind(' ');
       if (sp == std::string_view::npos) return bad("expected 'key in (...)' or 'key notin (...)'");
-      std::string_view word = Trim(head.substr(sp + 1));
-      r.key = std::string(Trim(head.substr(0, sp)));
+      std::string_view word = TrimSpaces(head.substr(sp + 1));
+      r.key = std::string(TrimSpaces(head.substr(0, sp)));
       if (word == "in") {
         r.op = Op::kIn;
       } else if (word == "notin") {
@@ -85,7 +84,7 @@ Result<Selector> Selector::Parse(std::vector<std::string> namespaces, std::strin
       size_t start = 0;
       for (size_t i = 0; i <= list.size(); ++i) {
         if (i == list.size() || list[i] == ',') {
-          std::string_view v = Trim(list.substr(start, i - start));
+          std::string_view v = TrimSpaces(list.substr(start, i - start));
           if (!v.empty()) r.values.emplace_back(v);
           start = i + 1;
         }

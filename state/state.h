@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "common/rw_mutex.h"
+#include "common/x509.h"
+#include "state/verify_reason.h"
 
 namespace certwatch {
 
@@ -148,29 +150,23 @@ struct IngressState {
   std::map<std::string, std::string> certwatch_annotations;  // certwatch.io/* only (renewer)
 };
 
-// Facts of the certificate in a kubernetes.io/tls Secret (tls.crt only; tls.key is never kept).
+// The certificate in a kubernetes.io/tls Secret: the facts of the first one in tls.crt (tls.key
+// is never read).
 struct SecretCertState {
   std::string ns, name;
-  std::string serial, fingerprint_sha256, subject;
-  std::vector<std::string> dns_names;
-  UnixSeconds not_before = 0, not_after = 0;
+  CertFacts facts;    // empty while `error` is set
   std::string error;  // parse error of tls.crt, "" when parsed
 };
 
+// One certificate of a file (a PEM bundle holds several; a kubeconfig one per user/cluster).
 struct FileCertState {
-  std::string path, subject, issuer, serial;
+  std::string path;
   std::string where;  // "" for a plain file; "user:<name>" / "cluster:<name>" in a kubeconfig
-  UnixSeconds not_before = 0, not_after = 0;
+  CertFacts facts;
 };
 
 struct FileError {
   std::string path, error;
-};
-
-struct TlsLeaf {
-  std::string subject, issuer, serial, fingerprint_sha256;
-  std::vector<std::string> dns_names;
-  UnixSeconds not_before = 0, not_after = 0;
 };
 
 // A TLS endpoint an Ingress names that is not probed, and why
@@ -191,12 +187,12 @@ struct TlsProbeResult {
   std::string error;
   double duration_seconds = 0;
   std::string tls_version, cipher;
-  std::optional<TlsLeaf> leaf;
+  std::optional<CertFacts> leaf;  // the served leaf, when the server sent one
   std::optional<UnixSeconds> chain_earliest_not_after;
   int chain_length = 0;
   bool verified = false;
-  std::string verify_reason;  // ok, expired, not_yet_valid, hostname_mismatch, ...
-  std::string ocsp_status;    // "", good, revoked, unknown
+  std::optional<VerifyReason> verify_reason;  // empty: not probed, or no verification ran
+  std::string ocsp_status;                    // "", good, revoked, unknown
   UnixSeconds last_probe = 0;
   // Served-vs-stored drift (only when `certificate` or `secret` is set).
   std::optional<bool> matches_stored;

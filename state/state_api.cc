@@ -22,6 +22,17 @@ struct adl_serializer<std::optional<T>> {
     }
   }
 };
+// A verify reason is its spelling, "" when absent (never null: the document has always had a
+// string there). A spelling of another version reads as absent.
+template <>
+struct adl_serializer<std::optional<certwatch::VerifyReason>> {
+  static void to_json(json& j, const std::optional<certwatch::VerifyReason>& v) {
+    j = std::string(certwatch::ToString(v));
+  }
+  static void from_json(const json& j, std::optional<certwatch::VerifyReason>& v) {
+    v = j.is_string() ? certwatch::ParseVerifyReason(j.get<std::string>()) : std::nullopt;
+  }
+};
 }  // namespace nlohmann
 
 namespace certwatch {
@@ -57,15 +68,69 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IngressTls, hosts, secret_name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IngressState, ns, name, cluster_issuer_annotation,
                                                 issuer_annotation, tls, addresses,
                                                 certwatch_annotations)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretCertState, ns, name, serial,
-                                                fingerprint_sha256, subject, dns_names, not_before,
-                                                not_after, error)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FileCertState, path, subject, issuer, serial, where,
-                                                not_before, not_after)
+
+// Certificate facts are written flat into the object of the struct that holds them, with the
+// keys that struct's document has always had: a Secret has no issuer, a file no fingerprint
+// or names, and no one is_ca or self_signed. Each row below lists the keys once, for writing
+// and for reading (a missing key reads as the default, as with the macro rows).
+namespace {
+
+template <typename Secret, typename Visit>  // Secret: SecretCertState, const or not
+void SecretFields(Secret& s, Visit&& field) {
+  field("ns", s.ns);
+  field("name", s.name);
+  field("serial", s.facts.serial);
+  field("fingerprint_sha256", s.facts.fingerprint_sha256);
+  field("subject", s.facts.subject);
+  field("dns_names", s.facts.dns_names);
+  field("not_before", s.facts.not_before);
+  field("not_after", s.facts.not_after);
+  field("error", s.error);
+}
+
+template <typename File, typename Visit>
+void FileFields(File& f, Visit&& field) {
+  field("path", f.path);
+  field("subject", f.facts.subject);
+  field("issuer", f.facts.issuer);
+  field("serial", f.facts.serial);
+  field("where", f.where);
+  field("not_before", f.facts.not_before);
+  field("not_after", f.facts.not_after);
+}
+
+// A served leaf (TlsProbeResult::leaf).
+template <typename Facts, typename Visit>
+void LeafFields(Facts& f, Visit&& field) {
+  field("subject", f.subject);
+  field("issuer", f.issuer);
+  field("serial", f.serial);
+  field("fingerprint_sha256", f.fingerprint_sha256);
+  field("dns_names", f.dns_names);
+  field("not_before", f.not_before);
+  field("not_after", f.not_after);
+}
+
+auto Writer(nlohmann::json& j) {
+  return [&j](const char* key, const auto& value) { j[key] = value; };
+}
+
+// j.value() as the macro rows use it: the default for a missing key, a type_error for a
+// document that is not an object.
+auto Reader(const nlohmann::json& j) {
+  return [&j](const char* key, auto& value) { value = j.value(key, value); };
+}
+
+}  // namespace
+
+void to_json(nlohmann::json& j, const SecretCertState& s) { SecretFields(s, Writer(j)); }
+void from_json(const nlohmann::json& j, SecretCertState& s) { SecretFields(s, Reader(j)); }
+void to_json(nlohmann::json& j, const FileCertState& f) { FileFields(f, Writer(j)); }
+void from_json(const nlohmann::json& j, FileCertState& f) { FileFields(f, Reader(j)); }
+void to_json(nlohmann::json& j, const CertFacts& f) { LeafFields(f, Writer(j)); }
+void from_json(const nlohmann::json& j, CertFacts& f) { LeafFields(f, Reader(j)); }
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FileError, path, error)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TlsLeaf, subject, issuer, serial,
-                                                fingerprint_sha256, dns_names, not_before,
-                                                not_after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TlsProbeResult, target, server_name, source,
                                                 certificate, secret, success, error,
                                                 duration_seconds, tls_version, cipher, leaf,

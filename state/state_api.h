@@ -1,8 +1,9 @@
 // GET /api/v1/state: the whole joined state as JSON, the exporter → renewer coupling.
 //
 // The document is one object: every StateData member under its C++ name (maps stay objects
-// keyed by their store key, optional values are null when absent, FailureReason is its label
-// string), plus
+// keyed by their store key, optional values are null when absent, FailureReason and
+// VerifyReason are their label strings, "" for an absent verify reason; certificate facts are
+// flat in the object of the struct holding them, with that struct's keys), plus
 //   "synced":       true once every enabled source has synced (the renewer acts only then),
 //   "not_synced":   names of the enabled sources still waiting,
 //   "generated_at": exporter clock, unix seconds,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace certwatch {
@@ -98,6 +99,18 @@ constexpr std::string_view ToString(VerifyReason r) {
       return "config_error";
   }
   return "unknown";
+}
+
+// A reason that may be absent (not probed yet, or no verification ran) is spelled "" in the
+// state API and in `probe tls`.
+constexpr std::string_view ToString(std::optional<VerifyReason> r) { return r ? ToString(*r) : ""; }
+
+// The reason spelled `s`; empty for "" and for a spelling of another version.
+constexpr std::optional<VerifyReason> ParseVerifyReason(std::string_view s) {
+  for (VerifyReason r : kVerifyReasons) {
+    if (ToString(r) == s) return r;
+  }
+  return std::nullopt;
 }
 
 }  // namespace certwatch

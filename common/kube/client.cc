@@ -15,6 +15,7 @@
 
 #include "common/handles.h"
 #include "common/kube/watch_stream.h"
+#include "common/strings.h"
 
 namespace certwatch {
 
@@ -25,18 +26,8 @@ double NowSeconds() {
 }
 
 bool HeaderIs(std::string_view line, std::string_view name) {
-  if (line.size() <= name.size() || line[name.size()] != ':') return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return false;
-  }
-  return true;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
+  return line.size() > name.size() && line[name.size()] == ':' &&
+         EqualsIgnoreCase(line.substr(0, name.size()), name);
 }
 
 }  // namespace
@@ -95,11 +86,11 @@ struct KubeClient::Handle {
       curl_easy_getinfo(h->curl.get(), CURLINFO_RESPONSE_CODE, &code);
       if (code == 200) (*h->on_open)();
     } else if (HeaderIs(line, "date")) {
-      std::string v = Trim(line.substr(5));
+      std::string v(Trim(line.substr(5)));
       time_t t = curl_getdate(v.c_str(), nullptr);
       if (t > 0) h->response.server_date = static_cast<int64_t>(t);
     } else if (HeaderIs(line, "retry-after")) {
-      std::string v = Trim(line.substr(12));
+      std::string v(Trim(line.substr(12)));
       char* end = nullptr;
       double secs = std::strtod(v.c_str(), &end);
       if (end != v.c_str() && *end == '\0' && secs >= 0) {
@@ -234,7 +225,7 @@ std::string KubeClient::Token() {
       std::ifstream in(config_.token_file, std::ios::binary);
       std::ostringstream ss;
       ss << in.rdbuf();
-      std::string t = Trim(ss.str());
+      std::string t(Trim(ss.str()));
       if (!t.empty()) {
         file_token_ = SecretBytes(std::move(t));
         token_mtime_ns_ = mtime;

@@ -130,7 +130,7 @@ void CollectCertificates(const StateData& s, const CollectContext& /*ctx*/, Metr
                    "notAfter of the leaf certificate in a kubernetes.io/tls Secret, unix seconds.");
     for (const auto& [key, sc] : s.secrets) {
       if (sc.error.empty()) {
-        w.Add({{"namespace", sc.ns}, {"secret", sc.name}}, static_cast<double>(sc.not_after));
+        w.Add({{"namespace", sc.ns}, {"secret", sc.name}}, static_cast<double>(sc.facts.not_after));
       }
     }
   }

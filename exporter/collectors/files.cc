@@ -12,21 +12,21 @@ void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricS
   // matters.
   std::map<std::pair<std::string_view, std::string_view>, const FileCertState*> earliest;
   for (const auto& [key, f] : state.files) {
-    auto [it, inserted] = earliest.try_emplace({f.path, f.subject}, &f);
-    if (!inserted && f.not_after < it->second->not_after) it->second = &f;
+    auto [it, inserted] = earliest.try_emplace({f.path, f.facts.subject}, &f);
+    if (!inserted && f.facts.not_after < it->second->facts.not_after) it->second = &f;
   }
   {
     FamilyWriter w(sink, "certwatch_file_cert_not_after_timestamp_seconds",
                    "notAfter of each certificate found by the files source, unix seconds.");
     for (const auto& [k, f] : earliest) {
-      w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->not_after));
+      w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->facts.not_after));
     }
   }
   {
     FamilyWriter w(sink, "certwatch_file_cert_not_before_timestamp_seconds",
                    "notBefore of each certificate found by the files source, unix seconds.");
     for (const auto& [k, f] : earliest) {
-      w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->not_before));
+      w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->facts.not_before));
     }
   }
   {

@@ -11,16 +11,6 @@
 namespace certwatch {
 namespace {
 
-// Reasons pre-created as series so that a change of verdict flips values instead of making
-// series appear and vanish (blackbox_exporter's habit for phases).
-// A reason outside the vocabulary (a state document from another version) is "other".
-bool IsListed(std::string_view reason) {
-  for (auto r : kVerifyReasons) {
-    if (ToString(r) == reason) return true;
-  }
-  return false;
-}
-
 // Drift per (namespace, certificate, target): several server names on one address (an
 // Ingress with many hosts) fold into one series that matches only if every one of them does.
 struct Drift {
@@ -91,15 +81,17 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
   {
     FamilyWriter w(sink, "certwatch_tls_verify_result",
                    "1 for the current verification reason of the target.");
+    // Every reason is pre-created as a series so that a change of verdict flips values instead
+    // of making series appear and vanish (blackbox_exporter's habit for phases). "other" is 1
+    // while there is no reason: no verification ran, or a state document of another version
+    // spelled one this version does not know.
     each([&](const TlsProbeResult& r) {
-      std::string_view current = r.verify_reason;
-      if (!IsListed(current)) current = "other";
       for (auto reason : kVerifyReasons) {
         w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", ToString(reason)}},
-              ToString(reason) == current ? 1 : 0);
+              r.verify_reason == reason ? 1 : 0);
       }
       w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", "other"}},
-            current == "other" ? 1 : 0);
+            r.verify_reason ? 0 : 1);
     });
   }
   {

@@ -181,16 +181,9 @@ void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp) {
     }
     d.file_errors.erase(FileErrorKey(path));
     int index = 0;
-    for (const auto& found : certs.value()) {
-      FileCertState f;
-      f.path = path;
-      f.where = found.where;
-      f.subject = found.facts.subject;
-      f.issuer = found.facts.issuer;
-      f.serial = found.facts.serial;
-      f.not_before = found.facts.not_before;
-      f.not_after = found.facts.not_after;
-      d.files[FileKey(path, index++)] = std::move(f);
+    for (auto& found : certs.value()) {
+      d.files[FileKey(path, index++)] =
+          FileCertState{.path = path, .where = found.where, .facts = std::move(found.facts)};
     }
   });
   if (!certs) {

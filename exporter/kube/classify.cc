@@ -3,7 +3,6 @@
 #include <libpsl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "certmanager/backoff.h"
 #include "certmanager/issuance.h"
 #include "certmanager/requests.h"
+#include "common/strings.h"
 #include "exporter/kube/decode.h"
 #include "state/keys.h"
 
@@ -110,7 +110,7 @@ std::string RegisteredDomain(const psl_ctx_t* psl, std::string_view dns_name) {
   std::string name(dns_name);
   if (name.starts_with("*.")) name.erase(0, 2);
   while (!name.empty() && name.back() == '.') name.pop_back();
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  name = AsciiLower(name);
   if (psl) {
     if (const char* reg = psl_registrable_domain(psl, name.c_str())) return reg;
     return name;  // a public suffix itself, or an unknown TLD

@@ -455,13 +455,7 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
     if (!facts) {
       out.error = facts.error().message;
     } else {
-      const CertFacts& leaf = facts->front();
-      out.serial = leaf.serial;
-      out.fingerprint_sha256 = leaf.fingerprint_sha256;
-      out.subject = leaf.subject;
-      out.dns_names = leaf.dns_names;
-      out.not_before = leaf.not_before;
-      out.not_after = leaf.not_after;
+      out.facts = std::move(facts->front());  // the leaf; the rest of the chain is not kept
     }
     OPENSSL_cleanse(crt.data(), crt.size());
   }

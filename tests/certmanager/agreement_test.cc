@@ -256,12 +256,12 @@ class SituationCluster final : public ClusterReader {
     SecretCertState s;
     s.ns = "shop";
     s.name = d_.certificate.secret_name;
-    s.serial = "0A1B";
-    s.fingerprint_sha256 = "aa11";
-    s.subject = "CN=web.example.com";
-    s.dns_names = d_.certificate.dns_names;
-    s.not_before = d_.certificate.not_before.value_or(0);
-    s.not_after = *d_.certificate.not_after;
+    s.facts.serial = "0A1B";
+    s.facts.fingerprint_sha256 = "aa11";
+    s.facts.subject = "CN=web.example.com";
+    s.facts.dns_names = d_.certificate.dns_names;
+    s.facts.not_before = d_.certificate.not_before.value_or(0);
+    s.facts.not_after = *d_.certificate.not_after;
     return std::optional<SecretCertState>(s);
   }
   Result<std::vector<CertificateRequestState>> Requests(const std::string&) override {

@@ -43,12 +43,12 @@ DiagnoseInput Healthy() {
   SecretCertState sec;
   sec.ns = "shop";
   sec.name = "web-tls";
-  sec.serial = "0A1B";
-  sec.fingerprint_sha256 = "aa11";
-  sec.subject = "CN=web.example.test";
-  sec.dns_names = {"web.example.test"};
-  sec.not_before = *c.not_before;
-  sec.not_after = *c.not_after;
+  sec.facts.serial = "0A1B";
+  sec.facts.fingerprint_sha256 = "aa11";
+  sec.facts.subject = "CN=web.example.test";
+  sec.facts.dns_names = {"web.example.test"};
+  sec.facts.not_before = *c.not_before;
+  sec.facts.not_after = *c.not_after;
   in.secret = sec;
   in.request_revision = 4;
 
@@ -59,8 +59,13 @@ DiagnoseInput Healthy() {
   ep.success = true;
   ep.verified = true;
   ep.tls_version = "TLSv1.3";
-  ep.leaf = TlsLeaf{"CN=web.example.test", "CN=R3",       "0A1B",      "aa11",
-                    {"web.example.test"},  *c.not_before, *c.not_after};
+  ep.leaf = CertFacts{.subject = "CN=web.example.test",
+                      .issuer = "CN=R3",
+                      .serial = "0A1B",
+                      .fingerprint_sha256 = "aa11",
+                      .not_before = *c.not_before,
+                      .not_after = *c.not_after,
+                      .dns_names = {"web.example.test"}};
   in.endpoints.push_back(ep);
   in.resolvers = {"127.0.0.2:53", "127.0.0.3:53"};
 
@@ -198,7 +203,7 @@ std::vector<Case> Cases() {
        "(runbook: https://example.test/runbooks.md#certwatchcaaforbidsissuer)"},
       {"endpoint_stale",
        [](DiagnoseInput& in) {
-         TlsLeaf& l = *in.endpoints[0].leaf;
+         CertFacts& l = *in.endpoints[0].leaf;
          l.serial = "09FF";
          l.fingerprint_sha256 = "bb22";
          l.not_after = kNow + 5 * kDay;
@@ -281,7 +286,7 @@ std::vector<Case> Cases() {
          c.not_after = kNow - kDay;
          c.renewal_time = kNow - 31 * kDay;
          c.ready = {"False", "Expired", "Certificate expired on 2026-11-17", 0, 1};
-         in.secret->not_after = *c.not_after;
+         in.secret->facts.not_after = *c.not_after;
          in.endpoints[0].leaf->not_after = *c.not_after;
        },
        FailureReason::kExpired,

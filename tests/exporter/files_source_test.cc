@@ -77,15 +77,15 @@ TEST_F(FilesSourceTest, ReadsPemBundleDerAndSkipsKeys) {
   StateData d = Snapshot();
   ASSERT_EQ(d.files.size(), 3u);
   const auto& first = d.files.at((dir_ / "bundle.pem").string() + "#0");
-  EXPECT_EQ(first.subject, "CN=alpha");
+  EXPECT_EQ(first.facts.subject, "CN=alpha");
   const auto& second = d.files.at((dir_ / "bundle.pem").string() + "#1");
-  EXPECT_EQ(second.subject, "CN=beta");
+  EXPECT_EQ(second.facts.subject, "CN=beta");
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  EXPECT_NEAR(static_cast<double>(first.not_after - now), 30 * 86400.0, 120);
-  EXPECT_NEAR(static_cast<double>(second.not_after - now), 400 * 86400.0, 120);
-  EXPECT_EQ(d.files.at((dir_ / "a.der").string() + "#0").serial, first.serial);
+  EXPECT_NEAR(static_cast<double>(first.facts.not_after - now), 30 * 86400.0, 120);
+  EXPECT_NEAR(static_cast<double>(second.facts.not_after - now), 400 * 86400.0, 120);
+  EXPECT_EQ(d.files.at((dir_ / "a.der").string() + "#0").facts.serial, first.facts.serial);
   EXPECT_TRUE(d.sources.at("files").up);
   EXPECT_TRUE(d.file_errors.empty());
 }
@@ -105,7 +105,7 @@ TEST_F(FilesSourceTest, KubeconfigEmbeddedClientAndCaCertificates) {
   ASSERT_EQ(d.files.size(), 2u) << (d.file_errors.empty() ? ""
                                                           : d.file_errors.begin()->second.error);
   std::set<std::string> seen;
-  for (const auto& [k, f] : d.files) seen.insert(f.where + " " + f.subject);
+  for (const auto& [k, f] : d.files) seen.insert(f.where + " " + f.facts.subject);
   EXPECT_TRUE(seen.count("user:kubernetes-admin CN=kubernetes-admin"));
   EXPECT_TRUE(seen.count("cluster:kubernetes CN=kubernetes"));
 }
@@ -135,7 +135,7 @@ TEST_F(FilesSourceTest, ChangedAndDeletedFilesFollowWithInotify) {
   FilesSource src(opts, store_, logger_, clock_);
   src.Start();
   auto key = crt.string() + "#0";
-  auto before = Snapshot().files.at(key).not_after;
+  auto before = Snapshot().files.at(key).facts.not_after;
   // Renew: write the new certificate through a rename, as kubeadm does.
   fs::path fresh = MakeCert("fresh", "rotating", 365);
   fs::rename(fresh, dir_ / "rot.crt.tmp");
@@ -144,7 +144,7 @@ TEST_F(FilesSourceTest, ChangedAndDeletedFilesFollowWithInotify) {
   for (int i = 0; i < 100 && !updated; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto d = Snapshot();
-    updated = d.files.count(key) && d.files.at(key).not_after > before + 300 * 86400;
+    updated = d.files.count(key) && d.files.at(key).facts.not_after > before + 300 * 86400;
   }
   EXPECT_TRUE(updated) << "renewed file not re-read within 5 s";
   fs::remove(crt);

@@ -14,7 +14,7 @@ namespace {
 void CollectGood(const StateData& state, const CollectContext&, MetricSink& sink) {
   FamilyWriter w(sink, "certwatch_test_files", "Files.");
   for (const auto& [k, f] : state.files)
-    w.Add({{"path", f.path}}, static_cast<double>(f.not_after));
+    w.Add({{"path", f.path}}, static_cast<double>(f.facts.not_after));
 }
 
 void CollectThrowsHalfway(const StateData&, const CollectContext&, MetricSink& sink) {
@@ -33,7 +33,7 @@ TEST(ScrapeTest, FailingCollectorIsCountedAndOthersStillExport) {
   store.Update([](StateData& d) {
     FileCertState f;
     f.path = "/a.crt";
-    f.not_after = 2000000000;
+    f.facts.not_after = 2000000000;
     d.files["/a.crt#0"] = f;
   });
   const CollectorEntry table[] = {

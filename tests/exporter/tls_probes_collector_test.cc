@@ -1,5 +1,6 @@
 // certwatch_tls_verify_result: every reason of the vocabulary the prober writes
-// (state/verify_reason.h) is a label value of its own; only a string from outside it is "other".
+// (state/verify_reason.h) is a label value of its own; "other" is 1 only without a reason (no
+// verification ran, or a state document of another version spelled one this version lacks).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "state/state_api.h"
 #include "state/verify_reason.h"
 
 namespace certwatch {
@@ -31,33 +33,51 @@ class ReasonSink : public MetricSink {
   std::map<std::string, std::map<std::string, double>> values;  // target -> reason -> value
 };
 
+// Every reason plus "other", exactly one of them 1.
+void ExpectOnly(const std::map<std::string, double>& series, const std::string& current) {
+  EXPECT_EQ(series.size(), kVerifyReasons.size() + 1) << current;
+  for (const auto& [label, value] : series) {
+    EXPECT_EQ(value, label == current ? 1 : 0) << current << " / " << label;
+  }
+}
+
 TEST(TlsVerifyResult, EveryReasonOfTheProberIsItsOwnLabelValue) {
   StateData d;
   for (VerifyReason r : kVerifyReasons) {
     TlsProbeResult t;
     t.target = std::string(ToString(r)) + ".example.test:443";
     t.server_name = "x.example.test";
-    t.verify_reason = std::string(ToString(r));
+    t.verify_reason = r;
     d.tls[t.target] = t;
   }
-  TlsProbeResult foreign;
-  foreign.target = "foreign.example.test:443";
-  foreign.verify_reason = "a_reason_of_another_version";
-  d.tls[foreign.target] = foreign;
+  TlsProbeResult unverified;
+  unverified.target = "unverified.example.test:443";
+  d.tls[unverified.target] = unverified;
 
   ReasonSink sink;
   CollectTlsProbes(d, CollectContext{}, sink);
   std::set<std::string> spellings;
   for (VerifyReason r : kVerifyReasons) {
     const std::string reason(ToString(r));
+    EXPECT_NE(reason, "other");
     EXPECT_TRUE(spellings.insert(reason).second) << "spelled twice: " << reason;
-    const auto& series = sink.values[reason + ".example.test:443"];
-    EXPECT_EQ(series.size(), kVerifyReasons.size() + 1) << reason;  // every reason + "other"
-    for (const auto& [label, value] : series) {
-      EXPECT_EQ(value, label == reason ? 1 : 0) << reason << " / " << label;
-    }
+    ExpectOnly(sink.values[reason + ".example.test:443"], reason);
   }
-  EXPECT_EQ(sink.values["foreign.example.test:443"]["other"], 1);
+  ExpectOnly(sink.values["unverified.example.test:443"], "other");
+}
+
+TEST(TlsVerifyResult, AReasonOfAnotherVersionIsOther) {
+  auto doc = ParseStateJson(R"({"tls": {
+      "a|a": {"target": "a:443", "verify_reason": "a_reason_of_another_version"},
+      "b|b": {"target": "b:443", "verify_reason": "incomplete_chain"}}})");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_FALSE(doc->data.tls.at("a|a").verify_reason);
+  EXPECT_EQ(doc->data.tls.at("b|b").verify_reason, VerifyReason::kIncompleteChain);
+
+  ReasonSink sink;
+  CollectTlsProbes(doc->data, CollectContext{}, sink);
+  ExpectOnly(sink.values["a:443"], "other");
+  ExpectOnly(sink.values["b:443"], "incomplete_chain");
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "exporter/landing_page.h"
-#include "state/state_api.h"
 #include "exporter/web/handlers.h"
+#include "state/state_api.h"
 #include "tests/lib/gzip_support.h"
 
 namespace certwatch {
@@ -125,8 +125,13 @@ TEST(WebHandlersTest, StateApiDocumentAndRoundTrip) {
     t.server_name = "shop.example.test";
     t.certificate = "shop/web";
     t.success = true;
-    t.leaf = TlsLeaf{"CN=shop",        "CN=R3",         "0a", "ff", {"shop.example.test"},
-                     kNow - 80 * kDay, kNow + 10 * kDay};
+    t.leaf = CertFacts{.subject = "CN=shop",
+                       .issuer = "CN=R3",
+                       .serial = "0a",
+                       .fingerprint_sha256 = "ff",
+                       .not_before = kNow - 80 * kDay,
+                       .not_after = kNow + 10 * kDay,
+                       .dns_names = {"shop.example.test"}};
     t.matches_stored = false;
     d.tls["10.0.0.1:443|shop.example.test"] = t;
     DnsChallengeResult dc;
@@ -215,7 +220,7 @@ TEST(LandingPageTest, RowsSoonestExpiryFirstWithJoins) {
   d.renewer_last_action["b/soon"] = RenewerActionRecord{"reissue", "dry_run", kNow};
   FileCertState file;
   file.path = "/etc/kubernetes/pki/apiserver.crt";
-  file.not_after = kNow + 20 * kDay;
+  file.facts.not_after = kNow + 20 * kDay;
   d.files["/etc/kubernetes/pki/apiserver.crt#0"] = file;
 
   auto rows = LandingRows(d, kNow);

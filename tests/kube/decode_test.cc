@@ -164,7 +164,7 @@ TEST(Decode, SecretWithoutCertificateOrGarbage) {
           "data": {"tls.crt": "bm90IGEgY2VydA==", "tls.key": "c2VjcmV0"}})",
       &DecodeSecret, d2);
   EXPECT_FALSE(s2.error.empty());
-  EXPECT_EQ(s2.not_after, 0);
+  EXPECT_EQ(s2.facts.not_after, 0);
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ TEST(TlsLargeChain, OverTheLimitFailsFastWithTheCause) {
   TlsProbeReport r = ProbeOnce(port, huge);
   EXPECT_FALSE(r.result.success);
   // Not "timeout": the client refuses the message as soon as its length is read.
-  EXPECT_EQ(r.result.verify_reason, "handshake_failed");
+  EXPECT_EQ(r.result.verify_reason, VerifyReason::kHandshakeFailed);
   EXPECT_EQ(r.phase, "handshake");
   EXPECT_NE(r.result.error.find("excessive message size"), std::string::npos) << r.result.error;
   EXPECT_NE(r.result.error.find("certificate chain"), std::string::npos) << r.result.error;
@@ -79,7 +79,7 @@ TEST(TlsLargeChain, UnderTheLimitVerifies) {
   ASSERT_TRUE(server.ready());
   TlsProbeReport r = ProbeOnce(port, big);
   EXPECT_TRUE(r.result.success) << r.result.error;
-  EXPECT_EQ(r.result.verify_reason, "ok") << r.verify_detail;
+  EXPECT_EQ(r.result.verify_reason, VerifyReason::kOk) << r.verify_detail;
 }
 
 }  // namespace

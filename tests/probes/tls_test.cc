@@ -118,7 +118,18 @@ TEST(VerifyReason, MapsOpenSslErrors) {
   EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_CERT_REVOKED, plain)), "revoked");
   EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_CERT_SIGNATURE_FAILURE, plain)), "bad_signature");
   EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_HOSTNAME_MISMATCH, plain)), "hostname_mismatch");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_INVALID_PURPOSE, plain)), "invalid_purpose");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_INVALID_CA, plain)), "invalid_ca");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_PATH_LENGTH_EXCEEDED, plain)), "invalid_ca");
+  EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, plain)), "bad_dates");
   EXPECT_EQ(ToString(VerifyReasonOf(X509_V_ERR_OUT_OF_MEM, plain)), "unknown");
+}
+
+TEST(VerifyReason, AdviceForEveryReason) {
+  EXPECT_EQ(VerifyAdvice(VerifyReason::kOk), "nothing to do");
+  EXPECT_EQ(VerifyAdvice(VerifyReason::kResolveFailed), "the host name does not resolve");
+  EXPECT_EQ(VerifyAdvice(std::nullopt), "inspect the chain below with openssl s_client -showcerts");
+  for (VerifyReason r : kVerifyReasons) EXPECT_FALSE(VerifyAdvice(r).empty()) << ToString(r);
 }
 
 // --- allow-list and targets ---------------------------------------------------------------
@@ -286,7 +297,7 @@ TEST(StaticTargets, OptionsAndErrors) {
 TlsProbeReport Served(const std::string& fingerprint, UnixSeconds not_after) {
   TlsProbeReport r;
   r.result.success = true;
-  r.result.leaf = TlsLeaf{};
+  r.result.leaf = CertFacts{};
   r.result.leaf->fingerprint_sha256 = fingerprint;
   r.result.leaf->not_after = not_after;
   return r;
@@ -323,7 +334,7 @@ TEST(Drift, SecretFingerprintThenCertificateStatus) {
   SecretCertState secret;
   secret.ns = "shop";
   secret.name = "web-tls";
-  secret.fingerprint_sha256 = "bb";
+  secret.facts.fingerprint_sha256 = "bb";
   d.secrets["shop/web-tls"] = secret;
   TlsScheduler::Record(d, target, Served("bb", 2000), 400);
   EXPECT_EQ(d.tls[key].matches_stored, std::optional<bool>(true));
@@ -372,10 +383,16 @@ TEST(Collector, SeriesFromResults) {
   ok.server_name = "www.example.test";
   ok.success = true;
   ok.verified = true;
-  ok.verify_reason = "ok";
+  ok.verify_reason = VerifyReason::kOk;
   ok.tls_version = "TLS 1.3";
   ok.cipher = "TLS_AES_128_GCM_SHA256";
-  ok.leaf = TlsLeaf{"CN=www", "CN=ca", "10ab", "ff00", {}, 1000, 5000};
+  ok.leaf = CertFacts{.subject = "CN=www",
+                      .issuer = "CN=ca",
+                      .serial = "10ab",
+                      .fingerprint_sha256 = "ff00",
+                      .not_before = 1000,
+                      .not_after = 5000,
+                      .dns_names = {"www.example.test"}};
   ok.chain_earliest_not_after = 4000;
   ok.ocsp_status = "good";
   ok.certificate = "shop/web-cert";
@@ -389,7 +406,7 @@ TEST(Collector, SeriesFromResults) {
   TlsProbeResult down;
   down.target = "10.0.0.6:443";
   down.server_name = "x.example.test";
-  down.verify_reason = "timeout";
+  down.verify_reason = VerifyReason::kTimeout;
   d.tls["c"] = down;
 
   CapturingSink sink;
@@ -475,7 +492,7 @@ TEST_F(TlsProberTest, ManyConcurrentHandshakesOnOneLoop) {
   ASSERT_TRUE(expected);
   for (const auto& r : reports) {
     EXPECT_TRUE(r.result.success) << r.result.error;
-    EXPECT_EQ(r.result.verify_reason, "ok");
+    EXPECT_EQ(r.result.verify_reason, VerifyReason::kOk);
     ASSERT_TRUE(r.result.leaf);
     EXPECT_EQ(r.result.leaf->fingerprint_sha256, (*expected)[0].fingerprint_sha256);
   }
@@ -502,7 +519,7 @@ TEST_F(TlsProberTest, TimeoutOnASilentPeerAndCancelAll) {
   ASSERT_TRUE(loop.RunUntil([&] { return got.has_value(); }, 5s));
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_FALSE(got->result.success);
-  EXPECT_EQ(got->result.verify_reason, "timeout");
+  EXPECT_EQ(got->result.verify_reason, VerifyReason::kTimeout);
   EXPECT_EQ(got->phase, "handshake");
   EXPECT_GE(took, 290ms);
   EXPECT_LT(took, 4s);
@@ -530,7 +547,7 @@ TEST_F(TlsProberTest, ResolvesHostNames) {
   EXPECT_EQ(r.peer.rfind("127.0.0.1:", 0), 0u) << r.peer;
   o.host = "no-such-host.invalid";
   r = ProbeTlsOnce(o);
-  EXPECT_EQ(r.result.verify_reason, "resolve_failed");
+  EXPECT_EQ(r.result.verify_reason, VerifyReason::kResolveFailed);
 }
 
 // The scheduler end to end: an endpoint still serving the old certificate while the Secret
@@ -565,7 +582,7 @@ TEST_F(TlsProberTest, SchedulerDetectsDriftThenClearsAfterReload) {
     SecretCertState s;
     s.ns = "shop";
     s.name = "web-tls";
-    s.fingerprint_sha256 = (*fresh_facts)[0].fingerprint_sha256;
+    s.facts.fingerprint_sha256 = (*fresh_facts)[0].fingerprint_sha256;
     d.secrets["shop/web-tls"] = s;
   });
   Logger logger = NullLogger();

@@ -336,7 +336,7 @@ TEST(InvalidSecretController, Cases) {
                   SecretCertState sec;
                   sec.ns = "default";
                   sec.name = "web-tls";
-                  sec.not_after = kNow - kHour;
+                  sec.facts.not_after = kNow - kHour;
                   s.data.secrets["default/web-tls"] = sec;
                 },
                 {{ActionKind::kDeleteSecret, "Secret", "default/web-tls", "SecretInvalid"}}},
