@@ -54,20 +54,18 @@ struct Gather {
 DnsProbeResult ProbeResultOf(const std::string& label, const std::string& address,
                              const std::string& name, DnsType type, const DnsQueryResult& res,
                              UnixSeconds now) {
-  DnsProbeResult p;
-  p.resolver = label;
-  p.address = address;
-  p.name = name;
-  p.type = DnsTypeName(type);
-  p.success = res.success;
-  p.rcode = res.rcode;
-  p.error = res.error;
-  p.duration_seconds = res.duration_seconds;
-  p.answers = res.answers;
-  p.min_ttl = res.min_ttl;
-  p.answer_count = res.answer_count;
-  p.last_probe = now;
-  return p;
+  return DnsProbeResult{.resolver = label,
+                        .name = name,
+                        .type = std::string(DnsTypeName(type)),
+                        .success = res.success,
+                        .rcode = res.rcode,
+                        .error = res.error,
+                        .duration_seconds = res.duration_seconds,
+                        .answers = res.answers,
+                        .min_ttl = res.min_ttl,
+                        .last_probe = now,
+                        .answer_count = res.answer_count,
+                        .address = address};
 }
 
 DnsConsistency ConsistencyOf(const std::string& name, const std::string& type,

@@ -23,18 +23,16 @@ TlsProbeOptions BaseOptions(const TlsProbesConfig& config) {
 }  // namespace
 
 TlsProbeOptions ProbeOptionsFor(const ResolvedTlsTarget& t, std::chrono::milliseconds timeout) {
-  TlsProbeOptions o;
-  o.timeout = timeout;
-  o.connect_timeout = timeout;
-  o.host = t.host;
-  o.port = t.port;
-  o.server_name = t.server_name;
-  o.ca_file = t.ca_file;
-  o.client_cert_file = t.client_cert_file;
-  o.client_key_file = t.client_key_file;
-  o.min_version = OpenSslVersion(t.min_version);
-  o.starttls = t.starttls;
-  return o;
+  return TlsProbeOptions{.host = t.host,
+                         .port = t.port,
+                         .server_name = t.server_name,
+                         .ca_file = t.ca_file,
+                         .client_cert_file = t.client_cert_file,
+                         .client_key_file = t.client_key_file,
+                         .min_version = OpenSslVersion(t.min_version),
+                         .starttls = t.starttls,
+                         .connect_timeout = timeout,
+                         .timeout = timeout};
 }
 
 std::vector<TlsTarget> StaticTargets(const TlsProbesConfig& config, const StateData* state) {
