@@ -97,6 +97,21 @@ void AddEndpoints(const StateData& d, std::vector<LandingRow>& rows) {
   }
 }
 
+// Endpoints Ingresses name that are not probed: listed so that a discovery probing nothing
+// is visible here too, with what to change.
+void AddSkippedTargets(const StateData& d, std::vector<LandingRow>& rows) {
+  for (const SkippedTlsTarget& s : d.tls_skipped) {
+    LandingRow row;
+    row.kind = "Skipped target";
+    row.ns = s.ns;
+    row.name = s.target;
+    row.detail = "Ingress " + s.ingress;
+    row.failure = s.reason;
+    row.failure_message = std::string(SkippedTargetExplanation(s.reason));
+    rows.push_back(std::move(row));
+  }
+}
+
 void AddSecretsAndFiles(const StateData& d, std::vector<LandingRow>& rows) {
   for (const auto& [key, s] : d.secrets) {
     LandingRow row;
@@ -292,6 +307,7 @@ std::vector<LandingRow> LandingRows(const StateData& data, UnixSeconds now) {
   std::vector<LandingRow> rows;
   AddCertificates(data, rows);
   AddEndpoints(data, rows);
+  AddSkippedTargets(data, rows);
   AddSecretsAndFiles(data, rows);
   for (LandingRow& r : rows) {
     // Certificates carry their own classification; the rest only have dates.

@@ -1,6 +1,6 @@
 // The landing page `/`: the fleet at a glance without Grafana. One self-contained HTML page
 // (no external assets, works offline): version, links, and a table of every certificate, TLS
-// endpoint, Secret and certificate file, soonest expiry first, days left coloured (green, yellow
+// endpoint, discovered endpoint not probed (with its reason), Secret and certificate file, soonest expiry first, days left coloured (green, yellow
 // under 14 days, red under 7), ready, failure reason, served-vs-stored, DNS propagation and
 // the renewer's last action. The rows are embedded as JSON and rendered by a small script that
 // also applies the namespace filter (?namespace=x, or the drop-down) and reloads every 30 s.
@@ -25,7 +25,7 @@ struct LandingOptions {
 
 // One line of the table.
 struct LandingRow {
-  std::string kind;  // Certificate, TLS endpoint, Secret, File
+  std::string kind;  // Certificate, TLS endpoint, Skipped target, Secret, File
   std::string ns;
   std::string name;
   std::string detail;  // issuer, server name, subject, ...

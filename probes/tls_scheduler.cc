@@ -29,21 +29,6 @@ TlsScheduler::TlsScheduler(EventLoop& loop, StateStore& store, const Config& con
 
 TlsScheduler::~TlsScheduler() { runner_.Stop(); }
 
-namespace {
-
-std::string SkipExplanation(std::string_view reason) {
-  if (reason == "wildcard_host") return "a wildcard host has no name to send as SNI";
-  if (reason == "no_address") return "the Ingress has no load-balancer address yet";
-  if (reason == "not_covered") {
-    return "no Certificate covers the host and tls_probes.allowed_cidrs / "
-           "allowed_domain_suffixes do not allow it";
-  }
-  return "tls_probes.discovery is allow_list and tls_probes.allowed_cidrs / "
-         "allowed_domain_suffixes do not allow it";
-}
-
-}  // namespace
-
 RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
   RoundPlan plan;
   std::map<std::string, TlsTarget> targets;
@@ -55,10 +40,11 @@ RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
     for (const auto& s : d.skipped) {
       if (logged_skips_.insert(ObjectKey(s.ns, s.ingress) + " " + s.target + " " + s.reason)
               .second) {
-        logger_.Warn("discovered TLS target skipped", {{"ingress", ObjectKey(s.ns, s.ingress)},
-                                                       {"target", s.target},
-                                                       {"reason", s.reason},
-                                                       {"why", SkipExplanation(s.reason)}});
+        logger_.Warn("discovered TLS target skipped",
+                     {{"ingress", ObjectKey(s.ns, s.ingress)},
+                      {"target", s.target},
+                      {"reason", s.reason},
+                      {"why", std::string(SkippedTargetExplanation(s.reason))}});
       }
     }
     plan.start_write = [skipped = std::move(d.skipped)](StateData& data) mutable {

@@ -69,4 +69,18 @@ void StateStore::SetSource(const std::string& name, bool up, bool synced, UnixSe
   Update([&](StateData& d) { SetSourceStatus(d, name, up, synced, now, std::move(error)); });
 }
 
+std::string_view SkippedTargetExplanation(std::string_view reason) {
+  if (reason == "wildcard_host") return "a wildcard host has no name to send as SNI";
+  if (reason == "no_address") return "the Ingress has no load-balancer address yet";
+  if (reason == "not_covered") {
+    return "no Certificate covers the host, and tls_probes.allowed_cidrs / "
+           "allowed_domain_suffixes do not allow it";
+  }
+  if (reason == "not_allowed") {
+    return "tls_probes.discovery is allow_list, and tls_probes.allowed_cidrs / "
+           "allowed_domain_suffixes do not allow it";
+  }
+  return "";
+}
+
 }  // namespace certwatch

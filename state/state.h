@@ -177,6 +177,9 @@ struct SkippedTlsTarget {
   std::string reason;  // wildcard_host, no_address, not_covered, not_allowed
 };
 
+// What a skip reason means and which key changes it (logs and the landing page).
+std::string_view SkippedTargetExplanation(std::string_view reason);
+
 struct TlsProbeResult {
   std::string target;       // host:port as configured / discovered
   std::string server_name;  // SNI

@@ -243,5 +243,21 @@ TEST(LandingPageTest, RowsSoonestExpiryFirstWithJoins) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
 }
 
+TEST(LandingPage, SkippedDiscoveredTargetsAreRowsWithTheirReason) {
+  StateData d;
+  d.tls_skipped.push_back({"tenant", "sneaky", "metadata.internal@127.0.0.7:443", "not_covered"});
+  auto rows = LandingRows(d, kNow);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].kind, "Skipped target");
+  EXPECT_EQ(rows[0].ns, "tenant");
+  EXPECT_EQ(rows[0].name, "metadata.internal@127.0.0.7:443");
+  EXPECT_EQ(rows[0].detail, "Ingress sneaky");
+  EXPECT_EQ(rows[0].failure, "not_covered");
+  EXPECT_NE(rows[0].failure_message.find("allowed_cidrs"), std::string::npos);
+  LandingOptions opts;
+  opts.now = kNow;
+  EXPECT_NE(RenderLandingPage(d, opts).find("Skipped target"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace certwatch

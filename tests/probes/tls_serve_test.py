@@ -236,6 +236,11 @@ dns_probes:
         self.assertIsNone(t.metric(m, "certwatch_tls_probe_success", target=f"127.0.0.7:{port}"))
         self.assertIsNone(t.metric(m, "certwatch_tls_discovered_target_skipped",
                                    namespace="shop"))
+        # The landing page lists it too, with its reason.
+        status, _, page = s.get("/")
+        self.assertEqual(status, 200)
+        self.assertIn(f"metadata.internal@127.0.0.7:{port}", page.decode())
+        self.assertIn("not_covered", page.decode())
 
 
 if __name__ == "__main__":
