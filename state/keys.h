@@ -8,7 +8,6 @@
 // `sources` alone is keyed by a plain name, the source's own ("kubernetes", "files", ...).
 #pragma once
 
-#include <ranges>
 #include <string>
 #include <string_view>
 
@@ -39,12 +38,22 @@ std::string NamespaceKeyPrefix(std::string_view ns);
 
 // The entries of `map` whose key starts with `prefix`, as a range (iterate it, or erase it
 // with map.erase(r.begin(), r.end())). Keys sort by their prefix first, so they are adjacent.
+// (A plain iterator pair, not std::ranges::subrange: clang 14 cannot check libstdc++ 12's
+// range concepts, and the sanitizer build uses it.)
+template <typename Iterator>
+struct KeyRange {
+  Iterator first, last;
+  Iterator begin() const { return first; }
+  Iterator end() const { return last; }
+  bool empty() const { return first == last; }
+};
+
 template <typename Map>
 auto PrefixRange(Map& map, const std::string& prefix) {
   auto from = map.lower_bound(prefix);
   auto to = from;
   while (to != map.end() && std::string_view(to->first).starts_with(prefix)) ++to;
-  return std::ranges::subrange(from, to);
+  return KeyRange<decltype(from)>{from, to};
 }
 
 // --- Issuers --------------------------------------------------------------------------------
