@@ -89,6 +89,8 @@ int RunRenew(const RenewFlags& flags) {
   std::unique_ptr<KubeClient> client;
   auto kube_config = ResolveKubeConfig(!flags.kubeconfig.empty() ? flags.kubeconfig
                                                                  : config.kubernetes.kubeconfig);
+  // The namespace of the resolved config (in a pod the service account's), for the Lease.
+  const std::string config_namespace = kube_config ? kube_config->namespace_ : "";
   if (kube_config) {
     auto created = KubeClient::Create(std::move(*kube_config));
     if (created) {
@@ -104,6 +106,9 @@ int RunRenew(const RenewFlags& flags) {
     return 2;
   }
 
+  if (rc.lease_namespace.empty()) {
+    rc.lease_namespace = renewer::DefaultLeaseNamespace(config_namespace);
+  }
   SystemClock clock;
   renewer::KubeClientApi api(*client);
   renewer::KubeActuator actuator(api, rc.identity);

@@ -133,7 +133,8 @@ struct RenewerConfig {
   Duration cooldown = std::chrono::hours(6);
   std::vector<std::string> namespaces;  // empty = all
   std::string label_selector;
-  std::string lease_namespace = "certwatch";
+  std::string
+      lease_namespace;  // "" = client-go's: the pod's namespace, else the context's, else default
   std::string lease_name = "certwatch-renewer";
   Duration lease_duration = std::chrono::seconds(15);
   std::string listen_address = "127.0.0.1:9481";             // the renewer's own /metrics

@@ -23,6 +23,16 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // A Kubernetes object or namespace name (RFC 1123 label/subdomain: lowercase, digits, '-', '.').
+Type KubeName();
+
+// "" or a Kubernetes name (a key whose empty value means "choose by convention").
+Type KubeNameOrEmpty() {
+  return Str("Kubernetes name or \"\"", [](std::string_view s) -> Result<std::string> {
+    if (s.empty()) return std::string();
+    return KubeName().check(s);
+  });
+}
+
 Type KubeName() {
   return Str("Kubernetes name", [](std::string_view s) -> Result<std::string> {
     bool ok = !s.empty() && s.size() <= 253 &&
@@ -250,8 +260,11 @@ std::vector<Row> Rows() {
        "Namespaces it may act in; [] = all."},
       {"renewer.label_selector", Str(), M(&Config::renewer, &RenewerConfig::label_selector),
        "Act only on Certificates matching this label selector; \"\" = all."},
-      {"renewer.lease_namespace", KubeName(), M(&Config::renewer, &RenewerConfig::lease_namespace),
-       "Namespace of the coordination.k8s.io Lease used for leader election."},
+      {"renewer.lease_namespace", KubeNameOrEmpty(),
+       M(&Config::renewer, &RenewerConfig::lease_namespace),
+       "Namespace of the coordination.k8s.io Lease used for leader election; \"\" = client-go's "
+       "convention: in a pod its own namespace (the service account's namespace file), else the "
+       "kubeconfig context's namespace, else `default`."},
       {"renewer.lease_name", KubeName(), M(&Config::renewer, &RenewerConfig::lease_name),
        "Name of that Lease."},
       {"renewer.lease_duration", Dur(seconds(1)),

@@ -16,13 +16,33 @@ std::string LeaderElector::path() const {
   return "/apis/coordination.k8s.io/v1/namespaces/" + opt_.ns + "/leases/" + opt_.name;
 }
 
-bool LeaderElector::Fail(const std::string& what) {
-  if (leader_) {
-    log_.Warn("lost the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", what}});
-  } else if (what != last_error_) {  // once per distinct error, not every round
-    log_.Warn("cannot contest the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", what}});
+std::string DefaultLeaseNamespace(const std::string& config_namespace) {
+  return config_namespace.empty() ? "default" : config_namespace;
+}
+
+std::string LeaseErrorHint(const std::string& error, const std::string& ns) {
+  if (error.find("namespaces \"" + ns + "\" not found") != std::string::npos) {
+    return "namespace " + ns +
+           " does not exist: set renewer.lease_namespace to an existing namespace (\"\" = the "
+           "pod's own, else the kubeconfig context's, else default)";
   }
-  last_error_ = what;
+  if (error.find("403") != std::string::npos || error.find("orbidden") != std::string::npos) {
+    return "RBAC: the renewer's service account needs get, create and update on "
+           "leases.coordination.k8s.io in namespace " +
+           ns + " (config/deploy/base/rbac-renewer.yaml)";
+  }
+  return "";
+}
+
+bool LeaderElector::Fail(const std::string& what) {
+  const std::string hint = LeaseErrorHint(what, opt_.ns);
+  const std::string error = hint.empty() ? what : what + "; " + hint;
+  if (leader_) {
+    log_.Warn("lost the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", error}});
+  } else if (error != last_error_) {  // once per distinct error, not every round
+    log_.Warn("cannot contest the Lease", {{"lease", opt_.ns + "/" + opt_.name}, {"err", error}});
+  }
+  last_error_ = error;
   leader_ = false;
   return false;
 }
@@ -60,6 +80,7 @@ bool LeaderElector::Tick() {
         now < *observed_at_ + std::chrono::seconds(duration)) {
       if (leader_) log_.Warn("Lease taken by another replica", {{"holder", old_holder}});
       leader_ = false;
+      last_error_.clear();  // contested fine: a standby is ready
       return false;
     }
   } else {
@@ -82,6 +103,7 @@ bool LeaderElector::Tick() {
   if (!put) return Fail(put.error().message);
   if (put->status == 409) {  // another candidate wrote first this round
     leader_ = false;
+    last_error_.clear();
     return false;
   }
   if (!put->ok()) return Fail("write " + path() + ": " + put->Describe());

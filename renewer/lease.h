@@ -15,11 +15,20 @@
 namespace certwatch::renewer {
 
 struct LeaseOptions {
-  std::string ns = "certwatch";
+  std::string ns = "default";
   std::string name = "certwatch-renewer";
   std::string identity;
   std::chrono::seconds duration{15};
 };
+
+// The Lease namespace when renewer.lease_namespace is "": client-go's convention, the
+// namespace of the resolved config (in a pod the service account's namespace file, outside
+// the kubeconfig context's namespace), else "default".
+std::string DefaultLeaseNamespace(const std::string& config_namespace);
+
+// What to change when a Lease request fails: the config key for a missing namespace, the RBAC
+// rule for a 403; "" when the error names neither.
+std::string LeaseErrorHint(const std::string& error, const std::string& ns);
 
 class LeaderElector {
  public:
@@ -28,6 +37,9 @@ class LeaderElector {
   // One acquire-or-renew round; returns whether this replica holds the Lease now.
   bool Tick();
   bool leader() const { return leader_; }
+  // Why the last round could not contest the Lease, with what to fix; "" after a round that
+  // read and wrote it (won or not). The renewer's /readyz fails while it is set.
+  const std::string& last_error() const { return last_error_; }
   // Gives the Lease up (holder "" and a 1s duration) so a standby takes over at once.
   void Release();
 

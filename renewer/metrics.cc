@@ -65,6 +65,16 @@ void RenewerMetrics::SetLeader(bool leader) {
   leader_ = leader ? 1 : 0;
 }
 
+void RenewerMetrics::SetLeaseError(std::string error) {
+  std::lock_guard lock(mu_);
+  lease_error_ = std::move(error);
+}
+
+std::string RenewerMetrics::LeaseError() const {
+  std::lock_guard lock(mu_);
+  return lease_error_;
+}
+
 void RenewerMetrics::SetStateAge(double seconds) {
   std::lock_guard lock(mu_);
   state_age_ = seconds;

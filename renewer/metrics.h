@@ -27,6 +27,9 @@ class RenewerMetrics {
   void SetBudgetRemaining(int n);
   void SetLeader(bool leader);
   void SetStateAge(double seconds);
+  // Why the Lease cannot be contested ("" = it can): /readyz answers 503 with it.
+  void SetLeaseError(std::string error);
+  std::string LeaseError() const;
 
   double ActionCount(std::string_view action, std::string_view result, bool dry_run) const;
   std::vector<prometheus::MetricFamily> Collect() const;
@@ -38,6 +41,7 @@ class RenewerMetrics {
   double budget_remaining_ = 0;
   double leader_ = 0;
   std::optional<double> state_age_;
+  std::string lease_error_;
 };
 
 }  // namespace certwatch::renewer

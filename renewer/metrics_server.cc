@@ -25,6 +25,17 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& l
   impl->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
+  // Not ready while the Lease cannot be contested (a missing namespace, missing RBAC): the
+  // renewer would run and act on nothing.
+  impl->server.Get("/readyz", [&metrics](const httplib::Request&, httplib::Response& res) {
+    const std::string error = metrics.LeaseError();
+    if (error.empty()) {
+      res.set_content("ok\n", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content("cannot contest the Lease: " + error + "\n", "text/plain");
+    }
+  });
   std::string host = hp->host.empty() ? "0.0.0.0" : hp->host;
   int port = hp->port;
   if (port == 0) {

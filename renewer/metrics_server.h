@@ -1,5 +1,6 @@
 // The renewer's own tiny web endpoint on renewer.listen_address: /metrics (RenewerMetrics)
-// and /healthz. Plain HTTP; it is meant for the pod network or localhost.
+// /healthz and /readyz (503 while the Lease cannot be contested). Plain HTTP; it is meant for the
+// pod network or localhost.
 #pragma once
 
 #include <memory>

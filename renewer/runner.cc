@@ -32,6 +32,7 @@ void Runner::Run(const std::atomic<bool>& stop) {
     auto now = Steady::now();
     if (now >= next_lease) {
       metrics_.SetLeader(elector_ ? elector_->Tick() : true);
+      if (elector_) metrics_.SetLeaseError(elector_->last_error());
       next_lease = now + lease_tick_;
     }
     if (now >= next_reconcile) {

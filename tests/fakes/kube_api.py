@@ -37,6 +37,10 @@ Test control API under /_fake/ (never authenticated):
   POST   /_fake/bookmark        send a BOOKMARK to every open watch that asked for them
   POST   /_fake/down            {"down": true, "mode": "close"|"503"}: API unreachable
   POST   /_fake/missing-groups  {"groups": ["cert-manager.io", ...]}: 404 for those groups
+  POST   /_fake/namespace-lifecycle  {"enforce": true}: creating a namespaced object in a
+                                namespace with no Namespace object answers 404 `namespaces "x"
+                                not found`, as kube-apiserver's NamespaceLifecycle admission
+                                does (default, kube-system and kube-public always exist)
   POST   /_fake/clock           {"offset_seconds": S}: skew the Date header and timestamps
   GET    /_fake/requests        every mutating API request: method, path, query,
                                 content_type, body (parsed JSON when possible)
@@ -113,6 +117,7 @@ RESOURCES = [
 ]
 BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
 BY_KIND = {(r.group, r.kind): r for r in RESOURCES}
+NAMESPACES = BY_KIND[("", "Namespace")]
 
 
 def resource_for_object(obj):
@@ -435,6 +440,7 @@ class FakeState:
         self.requests = []
         self.down = None  # None, "close" or "503"
         self.missing_groups = set()
+        self.enforce_namespaces = False
         self.stats = {"requests": 0, "watches_open": 0, "watches_total": 0, "lists": 0}
         self.stats_lock = threading.Lock()
 
@@ -669,6 +675,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, {"down": fake.down})
         if name == "missing-groups":
             fake.missing_groups = set(body.get("groups", []))
+            return self._send(200, {})
+        if name == "namespace-lifecycle":
+            fake.enforce_namespaces = bool(body.get("enforce", True))
             return self._send(200, {})
         if name == "clock":
             store.clock_offset = float(body.get("offset_seconds", 0))
@@ -1035,6 +1044,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             obj.pop("status", None)  # status subresource: create ignores status
         dry = query.get("dryRun") == "All"
         with store.lock:
+            if self.fake.enforce_namespaces and r.namespaced and ns and \
+                    ns not in ("default", "kube-system", "kube-public") and \
+                    store.key(NAMESPACES, "", ns) not in store.objects:
+                raise ApiError(404, "NotFound", f'namespaces "{ns}" not found',
+                               {"name": ns, "kind": "namespaces"})
             store.complete(r, obj, ns)
             md = obj["metadata"]
             md.pop("resourceVersion", None)

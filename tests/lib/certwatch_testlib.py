@@ -417,6 +417,10 @@ users:
     def missing_groups(self, *groups):
         return self.control("POST", "missing-groups", {"groups": list(groups)})
 
+    def enforce_namespaces(self, enforce=True):
+        """Creates into a namespace without a Namespace object get 404 (NamespaceLifecycle)."""
+        return self.control("POST", "namespace-lifecycle", {"enforce": enforce})
+
     def clock_offset(self, seconds):
         return self.control("POST", "clock", {"offset_seconds": seconds})
 

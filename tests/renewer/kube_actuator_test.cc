@@ -331,6 +331,20 @@ struct Elector {
 
 const std::string kLeasePath = "/apis/coordination.k8s.io/v1/namespaces/certwatch/leases/renewer";
 
+TEST(LeaderElector, NamespaceConventionAndHints) {
+  EXPECT_EQ(DefaultLeaseNamespace(""), "default");
+  EXPECT_EQ(DefaultLeaseNamespace("certwatch"), "certwatch");
+  const std::string missing =
+      "POST /apis/coordination.k8s.io/v1/namespaces/certwatch/leases: 404 NotFound: "
+      "namespaces \"certwatch\" not found";
+  EXPECT_NE(LeaseErrorHint(missing, "certwatch").find("renewer.lease_namespace"),
+            std::string::npos);
+  EXPECT_NE(LeaseErrorHint("GET ...: 403 Forbidden: leases is forbidden", "certwatch")
+                .find("leases.coordination.k8s.io in namespace certwatch"),
+            std::string::npos);
+  EXPECT_EQ(LeaseErrorHint("connection refused", "certwatch"), "");
+}
+
 TEST(LeaderElector, AcquireRenewExpireTakeOver) {
   MemoryApi api;
   FakeClock clock(kNow);

@@ -124,24 +124,24 @@ class RenewerTest(unittest.TestCase):
 
     # --- helpers ---
 
-    def config(self, name="renewer", dry_run=False, extra=""):
+    def config(self, name="renewer", dry_run=False, extra="", lease_namespace="certwatch"):
         port = tl.free_port()
         path = os.path.join(self.dir, f"{name}.yaml")
+        lease_line = f"  lease_namespace: {lease_namespace}\n" if lease_namespace else ""
         with open(path, "w") as f:
             f.write(f"""renewer:
   enabled: true
   dry_run: {"true" if dry_run else "false"}
   state_url: "{self.state.url}"
   interval: 1s
-  lease_namespace: certwatch
-  lease_duration: 3s
+{lease_line}  lease_duration: 3s
   listen_address: "127.0.0.1:{port}"
   identity: {name}
 {extra}""")
         return path, port
 
-    def start(self, name="renewer", dry_run=False, extra="", args=()):
-        cfg, port = self.config(name, dry_run, extra)
+    def start(self, name="renewer", dry_run=False, extra="", args=(), lease_namespace="certwatch"):
+        cfg, port = self.config(name, dry_run, extra, lease_namespace)
         p = tl.Proc([tl.BIN, "renew", "--config", cfg, "--kubeconfig", self.kube.kubeconfig,
                      "--log.level", "debug", *args], self.dir, name=name)
         self.procs.append(p)
@@ -298,6 +298,49 @@ class RenewerTest(unittest.TestCase):
         self.assertGreaterEqual(tl.metric(m, "certwatch_renewer_state_age_seconds"), 3590)
         self.state.set([overdue("web")], synced=True, age=0)
         self.wait_writes(1)
+
+    def test_lease_namespace_follows_the_kubeconfig_context(self):
+        # No renewer.lease_namespace, and the API server refuses creates into namespaces that
+        # do not exist (NamespaceLifecycle): the Lease goes to the kubeconfig context's
+        # namespace ("default" here), as client-go does, and the renewer acts.
+        self.kube.enforce_namespaces()
+        self.kube.apply(cert_object("web"))
+        self.state.set([overdue("web")])
+        p, port = self.start(lease_namespace="")
+        writes = self.wait_writes(1)
+        self.assertEqual(writes[0]["path"],
+                         f"/apis/cert-manager.io/v1/namespaces/{NS}/certificates/web/status")
+        holder = self.kubectl("get", "lease", "certwatch-renewer", "-n", "default", "-o",
+                              "jsonpath={.spec.holderIdentity}")
+        self.assertEqual(holder, "renewer")
+        self.assertEqual(tl.metric(self.metrics(port), "certwatch_renewer_leader"), 1)
+        self.assertEqual(tl.http_get(f"http://127.0.0.1:{port}/readyz")[0], 200)
+
+    def test_lease_in_a_missing_namespace_is_not_ready_and_says_what_to_fix(self):
+        self.kube.enforce_namespaces()
+        self.kube.apply(cert_object("web"))
+        self.state.set([overdue("web")])
+        p, port = self.start(lease_namespace="certwatch")  # no such Namespace object
+
+        def not_ready():
+            status, _, body = tl.http_get(f"http://127.0.0.1:{port}/readyz")
+            return body.decode() if status == 503 else None
+        body = tl.wait_for(not_ready, 30, what="/readyz to fail")
+        self.assertIn('namespaces "certwatch" not found', body)
+        self.assertIn("renewer.lease_namespace", body)
+        time.sleep(2.5)  # several lease rounds
+        self.assertEqual(tl.metric(self.metrics(port), "certwatch_renewer_leader"), 0)
+        self.assertEqual(self.writes(), [])
+        # One log line for the one distinct error, naming the key to fix.
+        lines = [l for l in p.output().splitlines() if "cannot contest the Lease" in l]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("renewer.lease_namespace", lines[0])
+        # The namespace appears: the renewer becomes ready and acts.
+        self.kube.apply({"apiVersion": "v1", "kind": "Namespace",
+                         "metadata": {"name": "certwatch"}})
+        self.wait_writes(1)
+        tl.wait_for(lambda: tl.http_get(f"http://127.0.0.1:{port}/readyz")[0] == 200, 30,
+                    what="/readyz to pass")
 
     def test_two_renewers_one_lease_act_once(self):
         names = [f"w{i}" for i in range(5)]
