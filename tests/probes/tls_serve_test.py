@@ -15,6 +15,18 @@ HOST = "127.0.0.6"
 UTC = datetime.timezone.utc
 
 
+def ready_certificate(name, ns, secret, host, cert_file, revision):
+    """A Ready cert-manager Certificate for `host` whose status holds cert_file's notAfter."""
+    return {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"secretName": secret, "dnsNames": [host],
+                     "issuerRef": {"name": "ca", "kind": "ClusterIssuer",
+                                   "group": "cert-manager.io"}},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Ready"}],
+                       "notAfter": t.rfc3339(t.cert_not_after(cert_file)),
+                       "revision": revision}}
+
+
 def b64(path):
     with open(path, "rb") as f:
         return base64.b64encode(f.read()).decode()
@@ -133,13 +145,7 @@ dns_probes:
         kube = t.FakeKube(self.dir)
         self.addCleanup(kube.stop)
         kube.apply(
-            {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-             "metadata": {"name": "web", "namespace": "shop"},
-             "spec": {"secretName": "web-tls", "dnsNames": [host],
-                      "issuerRef": {"name": "ca", "kind": "ClusterIssuer",
-                                    "group": "cert-manager.io"}},
-             "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Ready"}],
-                        "notAfter": t.rfc3339(t.cert_not_after(new)), "revision": 2}},
+            ready_certificate("web", "shop", "web-tls", host, new, revision=2),
             {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
              "metadata": {"name": "web-tls", "namespace": "shop"},
              "data": {"tls.crt": b64(new), "tls.key": b64(new_key)}},
@@ -199,13 +205,7 @@ dns_probes:
         kube = t.FakeKube(self.dir)
         self.addCleanup(kube.stop)
         kube.apply(
-            {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-             "metadata": {"name": "shop-tls", "namespace": "shop"},
-             "spec": {"secretName": "shop-tls", "dnsNames": [host],
-                      "issuerRef": {"name": "ca", "kind": "ClusterIssuer",
-                                    "group": "cert-manager.io"}},
-             "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Ready"}],
-                        "notAfter": t.rfc3339(t.cert_not_after(cert)), "revision": 1}},
+            ready_certificate("shop-tls", "shop", "shop-tls", host, cert, revision=1),
             {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
              "metadata": {"name": "shop", "namespace": "shop"},
              "spec": {"tls": [{"hosts": [host], "secretName": "shop-tls"}]},
