@@ -1,12 +1,18 @@
 #include <curl/curl.h>
 
 #include <iostream>
+#include <string_view>
 
 #include "cmd/commands.h"
 
 int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  CLI::App app{"certwatch: TLS certificate health for Kubernetes and cert-manager"};
+  // Installed or linked as kubectl-certwatch, it is a kubectl plugin (`kubectl certwatch ...`,
+  // as cmctl is `kubectl cert-manager`): the same commands, named so in the usage text.
+  const std::string_view self = argc > 0 ? std::string_view(argv[0]) : "certwatch";
+  const bool plugin = self.substr(self.find_last_of('/') + 1) == "kubectl-certwatch";
+  CLI::App app{"certwatch: TLS certificate health for Kubernetes and cert-manager",
+               plugin ? "kubectl certwatch" : "certwatch"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(CERTWATCH_VERSION));
   int exit_code = 0;

@@ -284,6 +284,32 @@ class StatusCertificateTest(unittest.TestCase):
         self.assertIn("  [ok]   web.example.test: letsencrypt.org allowed (no CAA records up to "
                       "the root)", r.stdout)
 
+    def test_as_a_kubectl_plugin(self):
+        # kubectl runs `kubectl-certwatch` from PATH with every argument after `certwatch`, as
+        # it runs cmctl for `kubectl cert-manager`.
+        self.healthy_setup()
+        bindir = os.path.join(self.dir, "plugins")
+        os.makedirs(bindir, exist_ok=True)
+        os.symlink(t.BIN, os.path.join(bindir, "kubectl-certwatch"))
+        env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+        listed = subprocess.run(["kubectl", "plugin", "list"], capture_output=True, text=True,
+                                env=env, timeout=60)
+        self.assertIn(os.path.join(bindir, "kubectl-certwatch"), listed.stdout)
+        direct = self.status("--no-probes")
+        plugin = subprocess.run(
+            ["kubectl", "certwatch", "status", "certificate", "web", "-n", NS, "--kubeconfig",
+             self.kube.kubeconfig, "--config", self.config(), "--no-probes"],
+            capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(plugin.returncode, 0, plugin.stderr)
+        # The same report (its relative "in 89d23h" may tick between the two runs).
+        self.assertEqual(plugin.stdout.rstrip("\n").split("\n")[-1],
+                         direct.stdout.rstrip("\n").split("\n")[-1])
+        self.assertEqual(len(plugin.stdout.split("\n")), len(direct.stdout.split("\n")))
+        self.assertIn(f"Certificate {NS}/web", plugin.stdout)
+        usage = subprocess.run(["kubectl", "certwatch", "--help"], capture_output=True,
+                               text=True, env=env, timeout=60)
+        self.assertIn("kubectl certwatch", usage.stdout)
+
     def test_no_probes_reads_only_the_cluster(self):
         cert, _, srv = self.healthy_setup()
         srv.stop()  # a handshake now would fail; --no-probes must not try
