@@ -1,7 +1,8 @@
 // The generator's inputs are the config's generator section: free strings (rule labels, Grafana
 // folder, datasource, cluster label, runbook URL, selectors) and thresholds that end up in the
 // jsonnet `_config` and in generated YAML. Two properties, checked on every input:
-//  - ToYaml writes YAML that yaml-cpp reads back as the same document (any JSON document);
+//  - ToYaml writes YAML that yaml-cpp reads back as the same document (any JSON document),
+//    strings as strings whether written plain or quoted;
 //  - GenerateMonitoring, whatever the strings, returns files or an Error, and the files it
 //    returns are valid YAML/JSON carrying the configured strings unchanged.
 // Inputs starting with kGenerate build a generator section from the bytes after two salt bytes
@@ -119,11 +120,17 @@ bool Same(const YAML::Node& node, const json& want, std::string& why) {
       }
       return true;
     }
-    case json::value_t::string:
-      // Strings are written quoted or as literal blocks, never plain (which could turn
-      // "true" or "1e3" into another type).
-      if (!node.IsScalar() || node.Tag() == "?" ||
-          node.Scalar() != want.get_ref<const std::string&>()) {
+    case json::value_t::string: {
+      // Quoted and block scalars are strings whatever they say; a plain one must not be
+      // something else to yaml-cpp (null is not a scalar there; a boolean or a number is).
+      bool typed = false;
+      if (node.IsScalar() && node.Tag() == "?") {
+        bool as_bool;
+        double as_double;
+        typed = YAML::convert<bool>::decode(node, as_bool) ||
+                YAML::convert<double>::decode(node, as_double);
+      }
+      if (!node.IsScalar() || typed || node.Scalar() != want.get_ref<const std::string&>()) {
         why = "string " + want.dump(-1, ' ', true) + " read back as " +
               (node.IsScalar()
                    ? json(node.Scalar()).dump(-1, ' ', true, json::error_handler_t::replace)
@@ -131,6 +138,7 @@ bool Same(const YAML::Node& node, const json& want, std::string& why) {
         return false;
       }
       return true;
+    }
     case json::value_t::null:
       if (!node.IsNull()) {
         why = "null read back as something else";

@@ -136,7 +136,7 @@ class DashboardsTest(unittest.TestCase):
     def test_configmap_for_the_sidecar(self):
         cm = open(os.path.join(self.out, "grafana-dashboards-configmap.yaml")).read()
         self.assertIn('grafana_dashboard: "1"', cm)
-        self.assertIn("kind: \"ConfigMap\"", cm)
+        self.assertIn("\nkind: ConfigMap\n", cm)
         for name in DASHBOARDS:
             self.assertIn(f"{name}: |", cm)
 

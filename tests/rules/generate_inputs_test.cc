@@ -77,7 +77,7 @@ TEST(GenerateInputs, KeysLongerThanYamlAllowsImplicitlyAreExplicit) {
   EXPECT_EQ(back["list"][0]["short"].as<std::string>(), "line one\nline two");
   EXPECT_EQ(back["short"][long_key].as<std::string>(), "text\nwith lines\n");
   // Short keys keep the compact form.
-  EXPECT_EQ(ToYaml(json::object({{"a", "b"}})), "a: \"b\"\n");
+  EXPECT_EQ(ToYaml(json::object({{"a", "b"}})), "a: b\n");
 }
 
 }  // namespace

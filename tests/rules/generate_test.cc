@@ -136,6 +136,10 @@ TEST(Generate, WritesEveryOutput) {
 TEST(MixinOutput, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
   const auto& files = Generate(CustomConfig());
   YAML::Node crd = YAML::Load(files.at("prometheus-rule.yaml"));
+  // As people write manifests: the words are not quoted.
+  EXPECT_NE(files.at("prometheus-rule.yaml").find("\napiVersion: monitoring.coreos.com/v1\n"),
+            std::string::npos);
+  EXPECT_NE(files.at("prometheus-rule.yaml").find("\nkind: PrometheusRule\n"), std::string::npos);
   EXPECT_EQ(crd["apiVersion"].as<std::string>(), "monitoring.coreos.com/v1");
   EXPECT_EQ(crd["kind"].as<std::string>(), "PrometheusRule");
   EXPECT_EQ(crd["metadata"]["name"].as<std::string>(), "tls-alerts");

@@ -1,7 +1,8 @@
 """certwatch generate against real promtool: the rule file and the PrometheusRule's spec pass
 `promtool check rules`, the generated unit tests pass `promtool test rules` (firing and quiet
-for every alert), thresholds follow the config, unknown keys fail, and the jsonnet CLI gets the
-same mixin from the source tree."""
+for every alert), thresholds follow the config, unknown keys fail, the jsonnet CLI gets the
+same mixin from the source tree, and a YAML 1.1 reader (PyYAML) reads the generated YAML as the
+documents the mixin produced."""
 
 import json
 import os
@@ -9,7 +10,18 @@ import re
 import subprocess
 import unittest
 
+import yaml
+
 import certwatch_testlib as t
+
+# Generator strings that a YAML reader would take for another type or for syntax if written
+# plain, as rule label values (and two as label names).
+TRICKY_LABELS = {
+    "yes_word": "yes", "exponent": "1e3", "octal12": "0o17", "octal11": "012",
+    "sexagesimal": "1:20", "dash": "- x", "colon": "a: b", "comment": "a #b", "empty": "",
+    "leading_space": " x", "null_word": "null", "tilde": "~", "date": "2001-12-14",
+    "at": "@x", "percent": "%x", "on": "off", "1:20": "plain words",
+}
 
 
 def generate(workdir, config_text, name="out"):
@@ -69,8 +81,8 @@ class GenerateTest(unittest.TestCase):
         tests = open(os.path.join(out, "rules.test.yaml")).read()
         self.assertGreaterEqual(len(names), 20)
         for name in names:
-            self.assertIn(f'name: "{name} fires"', tests)
-            self.assertIn(f'name: "{name} stays quiet"', tests)
+            self.assertIn(f'name: {name} fires', tests)
+            self.assertIn(f'name: {name} stays quiet', tests)
         return names
 
     def test_default_config(self):
@@ -78,6 +90,10 @@ class GenerateTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         names = self.check_outputs(out)
         self.assertIn("CertwatchCertificateExpiringSoon", names)
+        # Written as people write manifests: ordinary words are not quoted.
+        crd = open(os.path.join(out, "prometheus-rule.yaml")).read().splitlines()
+        self.assertIn("apiVersion: monitoring.coreos.com/v1", crd)
+        self.assertIn("kind: PrometheusRule", crd)
         for f in ["prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
                   "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json"]:
             self.assertIn(os.path.join(out, f), r.stdout.splitlines())
@@ -107,16 +123,16 @@ generator:
         self.assertIn("$labels.exported_namespace", rules)
         self.assertNotIn('for: "1h"', rules)
         crd = open(os.path.join(out, "prometheus-rule.yaml")).read()
-        self.assertIn('name: "tls"', crd)
-        self.assertIn('namespace: "observability"', crd)
-        self.assertIn('release: "prom"', crd)
+        self.assertIn('  name: tls\n', crd)
+        self.assertIn('  namespace: observability\n', crd)
+        self.assertIn('    release: prom\n', crd)
 
     def test_changing_a_threshold_changes_the_rule(self):
         def expiring_rule(config):
             r, out = generate(self.dir, config, name=f"out{len(os.listdir(self.dir))}")
             self.assertEqual(r.returncode, 0, r.stderr)
             rules = open(os.path.join(out, "rules.yaml")).read()
-            block = rules[rules.index('alert: "CertwatchCertificateExpiringSoon"'):]
+            block = rules[rules.index('alert: CertwatchCertificateExpiringSoon'):]
             return block[:block.index("- alert:")], out
 
         default, _ = expiring_rule("generator: {}\n")
@@ -158,6 +174,44 @@ generator:
         generated = alert_names(open(os.path.join(out, "rules.yaml")).read())
         cli = [r["alert"] for g in mixin["prometheusAlerts"]["groups"] for r in g["rules"]]
         self.assertEqual(generated, cli)
+
+    def test_tricky_strings_read_back_unchanged(self):
+        labels = "".join(f"    {json.dumps(k)}: {json.dumps(v)}\n" for k, v in TRICKY_LABELS.items())
+        r, out = generate(self.dir, "generator:\n  rule_labels:\n" + labels +
+                          "  grafana_folder: \"on\"\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "prometheus-rule.yaml")) as f:
+            crd = yaml.safe_load(f)
+        self.assertEqual(crd["metadata"]["labels"], TRICKY_LABELS)
+        with open(os.path.join(out, "grafana-dashboards-configmap.yaml")) as f:
+            cm = yaml.safe_load(f)
+        self.assertEqual(cm["metadata"]["annotations"]["grafana_folder"], "on")
+        self.check_outputs(out)
+
+    def test_yaml_reads_back_as_the_mixin_manifests_it(self):
+        """Every generated YAML file, read by PyYAML (YAML 1.1 typing), equals the JSON that the
+        jsonnet CLI manifests from the same mixin: no string became a number, bool, date or
+        null, and no value changed."""
+        rules_dir = os.path.join(t.SOURCE_DIR, "rules")
+        cli = os.path.join(self.dir, "cli")
+        os.makedirs(os.path.join(cli, "dashboards"))
+        t.run(["jsonnet", "-J", rules_dir, "-m", cli, os.path.join(rules_dir, "outputs.jsonnet")],
+              timeout=300)
+        r, out = generate(self.dir, "generator: {}\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        names = [n for n in os.listdir(out) if n.endswith(".yaml")]
+        self.assertEqual(sorted(names), ["grafana-dashboards-configmap.yaml",
+                                         "prometheus-rule.yaml", "rules.test.yaml", "rules.yaml"])
+        for name in names:
+            with open(os.path.join(out, name)) as f:
+                written = yaml.safe_load(f)
+            with open(os.path.join(cli, name)) as f:
+                manifested = json.load(f)
+            if name == "grafana-dashboards-configmap.yaml":
+                # The generator re-indents the dashboards' JSON; compare it as JSON.
+                for doc in (written, manifested):
+                    doc["data"] = {k: json.loads(v) for k, v in doc["data"].items()}
+            self.assertEqual(written, manifested, name)
 
 
 if __name__ == "__main__":
