@@ -51,6 +51,11 @@ class DeployTest(unittest.TestCase):
                 self.assertEqual(d["metadata"].get("namespace", "certwatch"), "certwatch",
                                  f'{d["kind"]}/{d["metadata"]["name"]}')
 
+    def test_deploy_folder_itself_is_the_base(self):
+        # `kubectl kustomize config/deploy` (and `kubectl apply -k config/deploy`) renders
+        # exactly the base's objects.
+        self.assertEqual(render("config/deploy"), render("config/deploy/base"))
+
     def test_exporter_role_is_read_only(self):
         roles = by_kind(render("config/deploy/base"), "ClusterRole")
         exporter = verbs_by_resource(roles["certwatch-exporter"])
