@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/duration.h"
@@ -165,11 +166,17 @@ struct AlertsConfig {
   std::string cert_manager_selector = "job=\"cert-manager\"";  // with use_cert_manager_metrics
 };
 
+// The runbook `certwatch generate` writes next to the rules (rules/runbooks.libsonnet names it
+// for the mixin). Runbook links point into it when generator.runbook_base_url is empty.
+inline constexpr std::string_view kRunbookFile = "runbooks.md";
+
 struct GeneratorConfig {
   std::string rule_name = "certwatch";
   std::string rule_namespace = "monitoring";
   std::vector<std::pair<std::string, std::string>> rule_labels = {{"prometheus", "k8s"}};
-  std::string runbook_base_url = "https://github.com/certwatch/certwatch/blob/main/runbooks.md";
+  // Where runbooks.md is published; links are <base>#<alert, lower case>, or
+  // kRunbookFile#<alert, lower case> when empty (nothing guesses a host).
+  std::string runbook_base_url;
   std::string dashboard_namespace = "monitoring";
   std::string grafana_folder = "certwatch";
   std::string datasource = "prometheus";

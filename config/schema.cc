@@ -284,9 +284,12 @@ std::vector<Row> Rows() {
        "metadata.namespace of the PrometheusRule."},
       {"generator.rule_labels", StrMap(), M(&Config::generator, &GeneratorConfig::rule_labels),
        "Labels of the PrometheusRule (to match the Prometheus ruleSelector)."},
-      {"generator.runbook_base_url", Url(),
+      {"generator.runbook_base_url", Url(/*allow_empty=*/true),
        M(&Config::generator, &GeneratorConfig::runbook_base_url),
-       "Alerts' runbook_url = this + #anchor."},
+       "Where you publish the generated `runbooks.md`. The alerts' runbook_url and the "
+       "runbook links of `status certificate` are this + `#` + the alert name in lower case; "
+       "unset or empty, they are `runbooks.md#` + that anchor, naming the file "
+       "`certwatch generate` writes next to the rules."},
       {"generator.dashboard_namespace", KubeName(),
        M(&Config::generator, &GeneratorConfig::dashboard_namespace),
        "Namespace of the dashboard ConfigMaps."},

@@ -80,12 +80,14 @@ Type OneOf(std::vector<std::string> values) {
   });
 }
 
-Type Url() {
-  return Str("http(s) URL", [](std::string_view s) -> Result<std::string> {
-    auto st = CheckHttpUrl(s);
-    if (!st) return st.error();
-    return std::string(s);
-  });
+Type Url(bool allow_empty) {
+  return Str(allow_empty ? "http(s) URL or \"\"" : "http(s) URL",
+             [allow_empty](std::string_view s) -> Result<std::string> {
+               if (allow_empty && s.empty()) return std::string();
+               auto st = CheckHttpUrl(s);
+               if (!st) return st.error();
+               return std::string(s);
+             });
 }
 
 Type Cidr() {

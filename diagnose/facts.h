@@ -56,7 +56,8 @@ struct DiagnoseInput {
   // Failures of the walk itself (a list that was forbidden, a prober that could not start).
   std::vector<std::string> gather_errors;
 
-  // generator.runbook_base_url: the runbook links point at <base>#<alert name, lower case>.
+  // generator.runbook_base_url: the runbook links point at <base>#<alert name, lower case>,
+  // or at runbooks.md#<alert name, lower case> (kRunbookFile) when it is empty.
   std::string runbook_base_url;
 };
 

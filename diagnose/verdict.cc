@@ -10,6 +10,7 @@
 #include "certmanager/requests.h"
 #include "common/duration.h"
 #include "common/strings.h"
+#include "config/config.h"
 #include "state/keys.h"
 
 namespace certwatch {
@@ -76,6 +77,13 @@ constexpr int64_t kDay = 86400;
 std::string JoinList(std::span<const std::string> items, std::string_view sep = ", ") {
   auto first = std::find_if(items.begin(), items.end(), [](const auto& s) { return !s.empty(); });
   return Join(items.subspan(static_cast<size_t>(first - items.begin())), sep);
+}
+
+// The alert's section of the runbook, as its runbook_url annotation says
+// (rules/runbooks.libsonnet): under the configured base URL, or in the file `certwatch generate`
+// writes when there is none.
+std::string RunbookLink(const std::string& base_url, const std::string& alert) {
+  return (base_url.empty() ? std::string(kRunbookFile) : base_url) + "#" + AsciiLower(alert);
 }
 
 std::string DescribeCondition(std::string_view type, const Condition& c) {
@@ -754,7 +762,7 @@ class Walk {
       v.summary = best->summary;
       v.next_step = best->next_step;
       if (!best->alert.empty()) {
-        v.runbook = in_.runbook_base_url + "#" + AsciiLower(best->alert);
+        v.runbook = RunbookLink(in_.runbook_base_url, best->alert);
       }
       if (expired_ && best->problem != FailureReason::kExpired) {
         v.summary += " (certificate expired at " + FormatRfc3339(*c_.not_after) + ")";

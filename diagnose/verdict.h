@@ -34,7 +34,7 @@ struct Verdict {
   std::string stuck_at;   // "ACME order", "DNS-01 challenge", ... ("" when healthy)
   std::string summary;    // what is wrong (or, when healthy, the state in short)
   std::string next_step;  // from the runbook, with this certificate's names filled in
-  std::string runbook;    // URL of the runbook section ("" when healthy)
+  std::string runbook;    // link to the runbook section, a URL or runbooks.md#... ("" when healthy)
   // "Verdict: stuck at ACME order: rate-limited by letsencrypt-prod until ...; next step:
   // ... (runbook: ...)" or "Verdict: healthy: ...".
   std::string Line() const;

@@ -26,7 +26,7 @@ local metricsFor = import 'metrics.libsonnet';
     annotations: {
       summary: summary,
       description: description,
-      runbook_url: c.runbookBaseUrl + '#' + util.anchor(name),
+      runbook_url: $.runbookUrl(name),
     },
     forSeconds:: forSeconds,
     test:: test,

@@ -36,7 +36,8 @@
     ruleName: 'certwatch',
     ruleNamespace: 'monitoring',
     ruleLabels: { prometheus: 'k8s' },
-    runbookBaseUrl: 'https://github.com/certwatch/certwatch/blob/main/runbooks.md',
+    // Where runbooks.md is published; '' links to the file itself (runbookFile, relative).
+    runbookBaseUrl: '',
     dashboardNamespace: 'monitoring',
     grafanaFolder: 'certwatch',
     datasource: 'prometheus',

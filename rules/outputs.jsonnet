@@ -23,7 +23,7 @@ function(config={})
       spec: { groups: groups },
     },
     'rules.test.yaml': (import 'tests.libsonnet')(mixin, 'rules.yaml'),
-    'runbooks.md': mixin.runbooksMarkdown,
+    [mixin.runbookFile]: mixin.runbooksMarkdown,
     'grafana-dashboards-configmap.yaml': {
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -13,6 +13,13 @@ local util = import 'util.libsonnet';
     kubectl get certificaterequest,order,challenge -n NAMESPACE
   |||,
 
+  // The file rules/outputs.jsonnet writes the runbooks to (kRunbookFile in config/config.h).
+  runbookFile:: 'runbooks.md',
+  // An alert's runbook_url: its section under runbookBaseUrl, or in runbookFile when no base
+  // URL is configured (a relative link, never a guessed host).
+  runbookUrl(alert)::
+    (if c.runbookBaseUrl == '' then $.runbookFile else c.runbookBaseUrl) + '#' + util.anchor(alert),
+
   runbooks:: {
     CertwatchCertificateExpiringSoon: {
       meaning: 'The certificate expires in less than %s. cert-manager renews at `renewBefore` (30 days before expiry by default), so a certificate this close to its end has already missed renewals.' % d(c.expiringWarningSeconds),

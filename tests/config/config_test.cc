@@ -215,6 +215,8 @@ TEST(Config, EmptyFileIsAllDefaults) {
     EXPECT_TRUE(c->renewer.dry_run);
     EXPECT_EQ(c->renewer.cooldown, hours(6));
     EXPECT_EQ(c->generator.rule_labels, d.generator.rule_labels);
+    // No guessed host: without a base URL, runbook links name the generated runbook file.
+    EXPECT_EQ(c->generator.runbook_base_url, "");
     EXPECT_EQ(c->source_file, "empty.yaml");
   }
 }
@@ -241,6 +243,23 @@ TEST(Config, NullKeepsDefaults) {
   EXPECT_EQ(c->web.listen_address, "0.0.0.0:9480");
   EXPECT_EQ(c->tls_probes.interval, seconds(60));
   EXPECT_EQ(c->dns_probes.resolvers.size(), 3u);
+}
+
+// An empty runbook_base_url says "no base URL", as leaving the key out does; anything else
+// must still be an http(s) URL.
+TEST(Config, RunbookBaseUrlIsAUrlOrEmpty) {
+  auto empty = ParseConfig("generator:\n  runbook_base_url: \"\"\n", "empty.yaml");
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->generator.runbook_base_url, "");
+  auto url =
+      ParseConfig("generator:\n  runbook_base_url: https://wiki.example/runbooks\n", "u.yaml");
+  ASSERT_TRUE(url) << url.error().message;
+  EXPECT_EQ(url->generator.runbook_base_url, "https://wiki.example/runbooks");
+  auto bad = ParseConfig("generator:\n  runbook_base_url: wiki.example/runbooks\n", "bad.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("bad.yaml:2:21: generator.runbook_base_url: "),
+            std::string::npos)
+      << bad.error().message;
 }
 
 TEST(Config, EverySectionAndKey) {

@@ -132,6 +132,7 @@ class DeployTest(unittest.TestCase):
                     committed = f.read()
                 self.assertEqual(committed, fresh, f"config/deploy/base/generated/{name} is stale; "
                                  "run certwatch generate and commit the result")
+                self.assertNotIn("github.com/certwatch", committed, name)
         docs = render("config/deploy/base")
         self.assertIn("PrometheusRule", {d["kind"] for d in docs})
         cms = [d for d in docs if d["kind"] == "ConfigMap" and

@@ -108,6 +108,7 @@ class StatusCertificateTest(unittest.TestCase):
         self.dns = []
         self.targets = []
         self.ingress_port = None  # set: Ingress discovery on, probing this port
+        self.runbook_base_url = RUNBOOKS  # None: the key is left out
 
     # ------------------------------------------------------------------ fixtures
 
@@ -236,8 +237,9 @@ class StatusCertificateTest(unittest.TestCase):
         if not self.targets:
             lines[-1] = "  targets: []"
         lines += ["dns_probes:", "  timeout: 2s", "  authoritative: false",
-                  "  resolvers: [" + ", ".join(f"\"{d.addr}\"" for d in self.dns) + "]",
-                  "generator:", f"  runbook_base_url: \"{RUNBOOKS}\""]
+                  "  resolvers: [" + ", ".join(f"\"{d.addr}\"" for d in self.dns) + "]"]
+        if self.runbook_base_url is not None:
+            lines += ["generator:", f"  runbook_base_url: \"{self.runbook_base_url}\""]
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
         return path
@@ -435,6 +437,33 @@ class StatusCertificateTest(unittest.TestCase):
             "cert-manager; kubectl logs -n cert-manager -l app=cert-manager --tail=100 "
             f"(runbook: {RUNBOOKS}#certwatchcertificatenotready)")
         self.assertIn(f"CertificateRequest (revision 1)\n  [info] none for revision 1", r.stdout)
+
+    def not_ready_runbook(self):
+        """The text and JSON verdicts of a certificate cert-manager never reconciled."""
+        self.dns_server("127.0.0.2")
+        self.kube.apply(self.clusterissuer(), self.certificate())
+        text = self.status()
+        self.assertEqual(text.returncode, 1, text.stdout + text.stderr)
+        js = self.status("-o", "json")
+        self.assertEqual(js.returncode, 1, js.stdout + js.stderr)
+        return text.stdout, js.stdout, json.loads(js.stdout)["verdict"]
+
+    def test_runbook_link_names_the_generated_runbook_without_a_base_url(self):
+        self.runbook_base_url = None
+        text, js, verdict = self.not_ready_runbook()
+        link = "runbooks.md#certwatchcertificatenotready"
+        self.assertTrue(text.rstrip("\n").endswith(f" (runbook: {link})"), text)
+        self.assertEqual(verdict["runbook"], link)
+        self.assertTrue(verdict["line"].endswith(f" (runbook: {link})"), verdict["line"])
+        for out in (text, js):
+            self.assertNotIn("github.com/certwatch", out)
+
+    def test_runbook_link_starts_with_the_configured_base_url(self):
+        self.runbook_base_url = "https://wiki.example/runbooks"
+        text, _, verdict = self.not_ready_runbook()
+        link = "https://wiki.example/runbooks#certwatchcertificatenotready"
+        self.assertTrue(text.rstrip("\n").endswith(f" (runbook: {link})"), text)
+        self.assertEqual(verdict["runbook"], link)
 
     def test_endpoint_from_ingress(self):
         """An Ingress whose tls secretName is the Certificate's is handshaken on its

@@ -447,6 +447,25 @@ TEST(Render, TextGroupsSectionsAndColoursOnlyWhenAsked) {
   EXPECT_NE(coloured.find("\033[32m[ok]  \033[0m"), std::string::npos);
 }
 
+// With no generator.runbook_base_url the link names the runbook file `certwatch generate`
+// writes, not a guessed host; with one it is <base>#<alert>.
+TEST(Runbook, LinkNamesTheGeneratedRunbookWithoutABaseUrl) {
+  DiagnoseInput in = Healthy();
+  in.runbook_base_url = "";
+  StartIssuance(in);
+  in.dns[0].propagated = false;
+  Diagnosis d = Diagnose(in, kNow);
+  EXPECT_EQ(d.verdict.runbook, "runbooks.md#certwatchdns01challengenotpropagated");
+  EXPECT_TRUE(
+      d.verdict.Line().ends_with(" (runbook: runbooks.md#certwatchdns01challengenotpropagated)"))
+      << d.verdict.Line();
+
+  in.runbook_base_url = "https://wiki.example/runbooks";
+  d = Diagnose(in, kNow);
+  EXPECT_EQ(d.verdict.runbook,
+            "https://wiki.example/runbooks#certwatchdns01challengenotpropagated");
+}
+
 TEST(Render, JsonCarriesVerdictFindingsAndBackoff) {
   DiagnoseInput in = Healthy();
   StartIssuance(in);

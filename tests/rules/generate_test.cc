@@ -191,6 +191,23 @@ TEST(MixinOutput, AlertsFollowTheConventions) {
   }
 }
 
+// Without generator.runbook_base_url the links name the runbook file written next to the rules
+// (runbooks.md#<alert>), never a host nobody configured.
+TEST(MixinOutput, RunbookLinksNameTheGeneratedRunbookWithoutABaseUrl) {
+  const auto& files = Generate(GeneratorConfig{});
+  ASSERT_TRUE(files.contains(std::string(kRunbookFile)));
+  for (const auto& [path, content] : files) {
+    EXPECT_EQ(content.find("github.com/certwatch"), std::string::npos) << path;
+  }
+  auto alerts = Alerts(YAML::Load(files.at("rules.yaml"))["groups"]);
+  ASSERT_FALSE(alerts.empty());
+  for (const auto& a : alerts) {
+    std::string anchor = a["alert"].as<std::string>();
+    std::transform(anchor.begin(), anchor.end(), anchor.begin(), ::tolower);
+    EXPECT_EQ(a["annotations"]["runbook_url"].as<std::string>(), "runbooks.md#" + anchor);
+  }
+}
+
 TEST(MixinOutput, ThresholdsComeFromTheConfig) {
   const auto& before = Generate(GeneratorConfig{});
   const auto& after = Generate(CustomConfig());

@@ -54,6 +54,18 @@ def rule_count(promtool_output):
     return int(m.group(1)) if m else None
 
 
+def runbook_urls(out):
+    """{alert: runbook_url} of the generated PrometheusRule, checking rules.yaml agrees."""
+    def urls(doc):
+        return {r["alert"]: r["annotations"]["runbook_url"]
+                for g in doc["groups"] for r in g["rules"] if "alert" in r}
+    with open(os.path.join(out, "prometheus-rule.yaml")) as f:
+        crd = urls(yaml.safe_load(f)["spec"])
+    with open(os.path.join(out, "rules.yaml")) as f:
+        assert urls(yaml.safe_load(f)) == crd, "rules.yaml and prometheus-rule.yaml differ"
+    return crd
+
+
 def alert_names(rules_yaml):
     return re.findall(r"^\s*- alert: \"?([A-Za-z0-9]+)\"?$", rules_yaml, re.M)
 
@@ -97,6 +109,18 @@ class GenerateTest(unittest.TestCase):
         for f in ["prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
                   "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json"]:
             self.assertIn(os.path.join(out, f), r.stdout.splitlines())
+        # No runbook_base_url: the links name the runbook written next to the rules.
+        for written in r.stdout.splitlines():
+            with open(written) as f:
+                self.assertNotIn("github.com/certwatch", f.read(), written)
+        self.assertEqual(runbook_urls(out), {n: "runbooks.md#" + n.lower() for n in names})
+
+    def test_runbook_base_url_starts_every_runbook_link(self):
+        base = "https://wiki.example/runbooks"
+        r, out = generate(self.dir, f"generator:\n  runbook_base_url: {base}\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        names = self.check_outputs(out)  # the tests' expected annotations follow too
+        self.assertEqual(runbook_urls(out), {n: f"{base}#{n.lower()}" for n in names})
 
     def test_short_for_and_cert_manager_metrics_under_a_service_monitor(self):
         r, out = generate(self.dir, """
