@@ -123,6 +123,16 @@ std::vector<prometheus::MetricFamily> Merge(std::vector<prometheus::MetricFamily
   return out;
 }
 
+int Print(int n) {
+  StateStore store;
+  Fill(store, n);
+  CollectContext ctx;
+  ctx.now = kNow;
+  std::string text = ScrapeText(store, ctx);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
 int Run(int n) {
   StateStore store;
   Fill(store, n);
@@ -187,7 +197,10 @@ int Run(int n) {
 }  // namespace
 }  // namespace certwatch
 
+// bench_scrape [N] [--print]: N certificates (100,000); --print writes one scrape's
+// exposition to stdout instead of timing (to read what a certificate costs, with N small).
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  if (argc > 2 && std::string(argv[2]) == "--print") return certwatch::Print(n);
   return certwatch::Run(n);
 }

@@ -22,6 +22,15 @@ struct WebConfig {
   std::string route_prefix;  // reserved; "" = "/"
 };
 
+// What /metrics exports beyond the families themselves.
+struct MetricsConfig {
+  // A healthy certificate exports only what cert-manager itself exports per certificate (7
+  // series); the families whose value is the healthy default (issuing 0, failed attempts 0,
+  // rate-limited 0, failure reason "none") appear only while they are not. false restores
+  // every series for every certificate.
+  bool sparse = true;
+};
+
 struct KubernetesConfig {
   bool enabled = true;
   std::string kubeconfig;               // "" = $KUBECONFIG, then in-cluster service account
@@ -192,6 +201,7 @@ struct Config {
   // (...)"): check-config prints them, serve logs them.
   std::vector<std::string> adjusted_defaults;
   WebConfig web;
+  MetricsConfig metrics;
   KubernetesConfig kubernetes;
   std::vector<FileSourceConfig> files;
   TlsProbesConfig tls_probes;

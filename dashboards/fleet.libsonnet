@@ -37,14 +37,17 @@ function(args)
                   mappings: p.boolMappings('Ready', 'Not ready'),
                   thresholds: p.thresholds([['red', null], ['green', 1]]),
                 })],
-                sortBy='Days left', h=10),
+                sortBy='Days left', h=10,
+                noValue='No certificate expires within %d days.' % horizon),
       ],
       [
         if m.certManager then
           p.timeseries('Failed renewals', [p.target('sum by (controller) (rate(certmanager_controller_sync_call_count%s[$__rate_interval]))' % m.certSel([k.cluster, 'result="error"']), '{{controller}}')],
                        'cert-manager controller sync errors per second.', 'ops')
         else
-          p.timeseries('Failed renewals', [p.target('sum by (%s) (%s)' % [m.ns, m.cert('failed_issuance_attempts') + k.certSel()], '{{%s}}' % m.ns)],
+          // failed_issuance_attempts is absent while 0 (metrics.sparse): "or" a 0 per
+          // namespace that has certificates, so a healthy fleet draws 0, not "No data".
+          p.timeseries('Failed renewals', [p.target('sum by (%(ns)s) (%(m)s) or 0 * count by (%(ns)s) (%(all)s)' % { ns: m.ns, m: m.cert('failed_issuance_attempts') + k.certSel(), all: m.cert('ready_status') + k.certSel(['condition="True"']) }, '{{%s}}' % m.ns)],
                        'Failed issuance attempts of the current renewal, per namespace (status.failedIssuanceAttempts).'),
         p.timeseries('Certificates by ready status', [p.target('sum by (condition) (%s)' % [m.cert('ready_status') + k.certSel()], '{{condition}}')],
                      'Intermittent readiness problems show up here before they page.'),

@@ -107,15 +107,22 @@ local metricsFor = import 'metrics.libsonnet';
       alert(
         'CertwatchCertificateRenewalErrors',
         'warning',
-        'count by (%(by)s) (%(m)s > 0) / count by (%(by)s) (%(m)s) > %(r)s' % { by: c.clusterLabel, m: m.cert('failed_issuance_attempts') + m.certSel(), r: util.num(c.renewalErrorRate) },
+        // The denominator counts certificates by their one Ready condition="True" series:
+        // failed_issuance_attempts is sparse (absent while 0) under metrics.sparse.
+        'count by (%(by)s) (%(m)s > 0) / count by (%(by)s) (%(all)s) > %(r)s' % { by: c.clusterLabel, m: m.cert('failed_issuance_attempts') + m.certSel(), all: m.cert('ready_status') + m.certSel(['condition="True"']), r: util.num(c.renewalErrorRate) },
         c.defaultFor,
         'Many certificates fail to renew.',
         '{{ $value | humanizePercentage }} of the certificates have failed issuance attempts.',
         function(t) {
           assert c.renewalErrorRate < 1 : 'alerts.renewal_error_rate must be below 1 (a fraction of the certificates)',
+          // 20 certificates as certwatch exports them by default: each one's Ready series,
+          // failed_issuance_attempts only for the k that fail.
           local failing(k) = [
-            series(m.cert('failed_issuance_attempts'), m.certLabels('prod', 'cert-' + i), if i < k then 2 else 0)
+            series(m.cert('ready_status'), m.certLabels('prod', 'cert-' + i) { condition: 'True' }, 1)
             for i in std.range(0, 19)
+          ] + [
+            series(m.cert('failed_issuance_attempts'), m.certLabels('prod', 'cert-' + i), 2)
+            for i in std.range(0, k - 1)
           ],
           local k = std.floor(20 * c.renewalErrorRate) + 1,
           firing: { series: failing(k), labels: {}, value: k / 20 },
@@ -187,7 +194,8 @@ local metricsFor = import 'metrics.libsonnet';
         'The latest issuance of certificate %s failed with an ACME rateLimited error from issuer {{ $labels.issuer_name }}.' % certName,
         function(t) {
           firing: { series: [series(m.cert('acme_rate_limited'), certLabels, 1)], labels: certLabels, value: 1 },
-          quiet: { series: [series(m.cert('acme_rate_limited'), certLabels, 0)] },
+          // Absent while not rate-limited (metrics.sparse), or 0 (metrics.sparse: false).
+          quiet: { series: [series(m.cert('expiration_timestamp_seconds'), certLabels, t + 30 * 86400)] },
         }
       ),
   ],

@@ -58,11 +58,13 @@
   // `matrix` pivots {row, column} labels into a grid (resolver × name). With several
   // expressions (a list) their rows are merged on common labels and the value columns are
   // "Value #A", "Value #B", ...; `overrides` styles single columns.
-  table(title, expr, description='', unit='none', thresholds=null, hide=[], rename={}, sortBy=null, mappings=[], matrix=null, overrides=[], w=24, h=8)::
+  // noValue: what Grafana shows instead of "No data" when the query returns no rows (a table
+  // of problems is empty in a healthy fleet, and should say so).
+  table(title, expr, description='', unit='none', thresholds=null, hide=[], rename={}, sortBy=null, mappings=[], matrix=null, overrides=[], w=24, h=8, noValue=null)::
     local exprs = if std.isArray(expr) then expr else [expr];
     base('table', title, [$.target(e, instant=true, format='table') for e in exprs], description, unit, thresholds, w, h) {
       fieldConfig+: {
-        defaults+: { mappings: mappings, custom: { displayMode: if thresholds == null && mappings == [] then 'auto' else 'color-background' } },
+        defaults+: { mappings: mappings, custom: { displayMode: if thresholds == null && mappings == [] then 'auto' else 'color-background' } } + (if noValue != null then { noValue: noValue } else {}),
         overrides: overrides,
       },
       options: { showHeader: true, [if sortBy != null then 'sortBy']: [{ displayName: sortBy, desc: false }] },

@@ -1,5 +1,7 @@
 // Collector "acme": ACME Orders and Challenges, rate-limit errors seen, and the rate-limit
 // budget per registered domain.
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "exporter/collector.h"
@@ -18,7 +20,14 @@ void CollectAcme(const StateData& s, const CollectContext& /*ctx*/, MetricSink& 
     FamilyWriter w(sink, "certwatch_acme_rate_limit_errors_total",
                    "Distinct failed ACME Orders seen with a rate-limit error (429 / rateLimited).",
                    prometheus::MetricType::Counter);
-    for (const auto& [key, n] : s.acme_rate_limit_errors) {
+    // Every ACME issuer's counter starts at 0 (client_golang's advice for known label sets):
+    // increase() then sees the first error, and a fleet without errors draws 0, not nothing.
+    std::map<std::string, uint64_t> errors = s.acme_rate_limit_errors;
+    for (const auto& [key, issuer] : s.issuers) {
+      if (issuer.acme_server.empty()) continue;
+      errors.try_emplace(RateLimitErrorKey(IssuerRef{issuer.name, issuer.kind, ""}), 0);
+    }
+    for (const auto& [key, n] : errors) {
       auto [kind, name] = SplitRateLimitErrorKey(key);
       w.Add({{"issuer_name", name}, {"issuer_kind", kind}}, static_cast<double>(n));
     }

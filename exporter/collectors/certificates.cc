@@ -37,7 +37,11 @@ void PerCert(const StateData& s, MetricSink& sink, const char* name, const char*
 
 }  // namespace
 
-void CollectCertificates(const StateData& s, const CollectContext& /*ctx*/, MetricSink& sink) {
+void CollectCertificates(const StateData& s, const CollectContext& ctx, MetricSink& sink) {
+  // metrics.sparse (the default): these four families carry a certificate only while its
+  // value is not the healthy default, so a healthy certificate costs what it does in
+  // cert-manager (7 series). A family without series prints nothing, as in client_golang.
+  const bool all = ctx.config != nullptr && !ctx.config->metrics.sparse;
   PerCert(s, sink, "certwatch_certificate_expiration_timestamp_seconds",
           "The date after which the certificate expires (status.notAfter), unix seconds.",
           [](FamilyWriter& w, const CertificateState& c) {
@@ -67,8 +71,9 @@ void CollectCertificates(const StateData& s, const CollectContext& /*ctx*/, Metr
           });
   PerCert(s, sink, "certwatch_certificate_issuing_status",
           "1 while the certificate's Issuing condition is True.",
-          [](FamilyWriter& w, const CertificateState& c) {
-            w.Add(CertLabels(c).base(), c.issuing.status == "True" ? 1 : 0);
+          [all](FamilyWriter& w, const CertificateState& c) {
+            const bool issuing = c.issuing.status == "True";
+            if (issuing || all) w.Add(CertLabels(c).base(), issuing ? 1 : 0);
           });
   PerCert(s, sink, "certwatch_certificate_issuing_since_timestamp_seconds",
           "When the Issuing condition became True (absent when not issuing), unix seconds.",
@@ -79,8 +84,10 @@ void CollectCertificates(const StateData& s, const CollectContext& /*ctx*/, Metr
           });
   PerCert(s, sink, "certwatch_certificate_failed_issuance_attempts",
           "Consecutive failed issuance attempts (status.failedIssuanceAttempts).",
-          [](FamilyWriter& w, const CertificateState& c) {
-            w.Add(CertLabels(c).base(), c.failed_issuance_attempts);
+          [all](FamilyWriter& w, const CertificateState& c) {
+            if (c.failed_issuance_attempts != 0 || all) {
+              w.Add(CertLabels(c).base(), c.failed_issuance_attempts);
+            }
           });
   PerCert(s, sink, "certwatch_certificate_last_failure_timestamp_seconds",
           "The last issuance failure (status.lastFailureTime), unix seconds.",
@@ -98,12 +105,14 @@ void CollectCertificates(const StateData& s, const CollectContext& /*ctx*/, Metr
   PerCert(s, sink, "certwatch_certificate_acme_rate_limited",
           "1 while the latest issuance failure of the certificate is an ACME rate limit (429 / "
           "urn:ietf:params:acme:error:rateLimited).",
-          [](FamilyWriter& w, const CertificateState& c) {
-            w.Add(CertLabels(c).base(), c.acme_rate_limited ? 1 : 0);
+          [all](FamilyWriter& w, const CertificateState& c) {
+            if (c.acme_rate_limited || all)
+              w.Add(CertLabels(c).base(), c.acme_rate_limited ? 1 : 0);
           });
   PerCert(s, sink, "certwatch_certificate_failure_reason",
           "1 for the current failure classification of the certificate (none when healthy).",
-          [](FamilyWriter& w, const CertificateState& c) {
+          [all](FamilyWriter& w, const CertificateState& c) {
+            if (c.failure == FailureReason::kNone && !all) return;
             CertLabels l(c);
             w.Add(l.with("reason", ToString(c.failure)), 1);
           });

@@ -40,7 +40,7 @@ const InvalidCase kInvalid[] = {
      "listen_address?); allowed keys: config_file, listen_address, route_prefix, state_api"},
     {"invalid-unknown-section.yaml",
      "invalid-unknown-section.yaml:2:1: prober: unknown key; allowed keys: dns_probes, files, "
-     "generator, kubernetes, renewer, tls_probes, web"},
+     "generator, kubernetes, metrics, renewer, tls_probes, web"},
     {"invalid-duplicate-key.yaml",
      "invalid-duplicate-key.yaml:5:3: kubernetes.enabled: duplicate key (first at line 3)"},
     {"invalid-duplicate-section.yaml",
@@ -269,6 +269,7 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(c->web.config_file, "/etc/certwatch/web.yml");
   EXPECT_FALSE(c->web.state_api);
   EXPECT_EQ(c->web.route_prefix, "/certwatch");
+  EXPECT_FALSE(c->metrics.sparse);
 
   const auto& k = c->kubernetes;
   EXPECT_FALSE(k.enabled);

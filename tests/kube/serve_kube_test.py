@@ -194,12 +194,15 @@ class KubeServeTest(unittest.TestCase):
                              1 if c == "False" else 0)
             self.assertEqual(v("certwatch_certificate_ready_status", "fresh", condition=c),
                              1 if c == "Unknown" else 0)
-        self.assertEqual(v("certwatch_certificate_failure_reason", "ready", reason="none"), 1)
+        # metrics.sparse (the default): a healthy certificate carries no default-valued series.
+        self.assertIsNone(v("certwatch_certificate_failure_reason", "ready", reason="none"))
+        self.assertIsNone(v("certwatch_certificate_issuing_status", "ready"))
+        self.assertIsNone(v("certwatch_certificate_failed_issuance_attempts", "ready"))
         self.assertEqual(v("certwatch_certificate_expiration_timestamp_seconds", "expiring"),
                          self.now + DAY)
         self.assertEqual(v("certwatch_certificate_failure_reason", "expiring",
                            reason="renewal_overdue"), 1)
-        self.assertEqual(v("certwatch_certificate_acme_rate_limited", "ready"), 0)
+        self.assertIsNone(v("certwatch_certificate_acme_rate_limited", "ready"))
         self.assertEqual(v("certwatch_certificate_failure_reason", "limited",
                            reason="rate_limited"), 1)
         self.assertEqual(v("certwatch_certificate_failed_issuance_attempts", "limited"), 2)

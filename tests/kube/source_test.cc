@@ -186,8 +186,11 @@ TEST_F(SourceTest, ExactMetricsForEveryCase) {
   EXPECT_EQ(v("certwatch_certificate_ready_status", "ready", R"(,condition="True")"), 1);
   EXPECT_EQ(v("certwatch_certificate_ready_status", "ready", R"(,condition="False")"), 0);
   EXPECT_EQ(v("certwatch_certificate_ready_status", "ready", R"(,condition="Unknown")"), 0);
-  EXPECT_EQ(v("certwatch_certificate_failure_reason", "ready", R"(,reason="none")"), 1);
-  EXPECT_EQ(v("certwatch_certificate_acme_rate_limited", "ready"), 0);
+  // metrics.sparse (the default): the healthy defaults are not exported.
+  EXPECT_EQ(v("certwatch_certificate_failure_reason", "ready", R"(,reason="none")"), std::nullopt);
+  EXPECT_EQ(v("certwatch_certificate_acme_rate_limited", "ready"), std::nullopt);
+  EXPECT_EQ(v("certwatch_certificate_failed_issuance_attempts", "ready"), std::nullopt);
+  EXPECT_EQ(v("certwatch_certificate_issuing_status", "ready"), std::nullopt);
   EXPECT_EQ(v("certwatch_certificate_info", "ready",
               R"(,secret_name="ready-tls",dns_names="ready.example.com")"),
             1);
@@ -216,7 +219,7 @@ TEST_F(SourceTest, ExactMetricsForEveryCase) {
   EXPECT_EQ(v("certwatch_certificate_issuing_since_timestamp_seconds", "issuing"), now_ - 600);
   EXPECT_EQ(v("certwatch_certificate_failure_reason", "issuing", R"(,reason="challenge_pending")"),
             1);
-  EXPECT_EQ(v("certwatch_certificate_issuing_status", "ready"), 0);
+  EXPECT_EQ(v("certwatch_certificate_issuing_status", "ready"), std::nullopt);  // sparse
   const std::string ch =
       R"({namespace="prod",name="issuing-1-55-77",domain="issuing.example.com",type="DNS-01")";
   EXPECT_EQ(
@@ -227,7 +230,7 @@ TEST_F(SourceTest, ExactMetricsForEveryCase) {
 
   EXPECT_EQ(v("certwatch_certificate_ready_status", "fresh", R"(,condition="Unknown")"), 1);
   EXPECT_EQ(v("certwatch_certificate_failure_reason", "fresh", R"(,reason="unknown")"), 1);
-  EXPECT_EQ(v("certwatch_certificate_failed_issuance_attempts", "fresh"), 0);
+  EXPECT_EQ(v("certwatch_certificate_failed_issuance_attempts", "fresh"), std::nullopt);  // sparse
 
   EXPECT_EQ(
       Value(
