@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "exporter/collector.h"
-#include "state/state.h"
 #include "exposition/text_writer.h"
+#include "state/state.h"
 
 namespace certwatch {
 namespace {
