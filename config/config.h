@@ -40,6 +40,9 @@ struct KubernetesConfig {
   int ingress_port = 443;
   Duration resync = std::chrono::minutes(10);  // relist period as a safety net
   int list_page_size = 500;
+  // Streaming lists (kube-apiserver's WatchList: a watch with sendInitialEvents=true), falling
+  // back to paginated lists where the server refuses them, as client-go does.
+  bool watch_list = true;
   int acme_rate_limit_per_week = 50;  // Let's Encrypt certificates per registered domain
   Duration request_timeout = std::chrono::seconds(60);        // one list page / get (not watches)
   Duration backoff_initial = std::chrono::milliseconds(500);  // first retry delay after an error

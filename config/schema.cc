@@ -92,6 +92,11 @@ std::vector<Row> Rows() {
       {"kubernetes.list_page_size", Int(1, 10000),
        M(&Config::kubernetes, &KubernetesConfig::list_page_size),
        "Objects per list page (`limit`)."},
+      {"kubernetes.watch_list", Bool(), M(&Config::kubernetes, &KubernetesConfig::watch_list),
+       "List through streaming lists (a watch with sendInitialEvents=true, ended by the "
+       "k8s.io/initial-events-end bookmark; on by default since Kubernetes 1.32), falling back "
+       "to paginated lists of list_page_size when the server refuses one, as client-go does. "
+       "false = paginated lists only."},
       {"kubernetes.acme_rate_limit_per_week", Int(1, 1000000),
        M(&Config::kubernetes, &KubernetesConfig::acme_rate_limit_per_week),
        "Certificates per registered domain per week allowed by the ACME CA (Let's Encrypt: 50)."},

@@ -350,14 +350,24 @@ Result<KubeResponse> KubeClient::Watch(const std::string& path,
   if (!h) return Error{"GET " + path + ": cannot create a curl handle"};
   if (Status s = Configure(*h, "GET", path, {}, {}); !s) return s.error();
   h->on_line = &on_line;
-  h->on_open = &on_open;
+  // The Date header is compared with the local clock when the headers arrive, not when the
+  // stream ends minutes later: a streaming list is the only answer some watchers ever get.
+  bool dated = false;
+  const std::function<void()> opened = [&] {
+    if (h->response.server_date) {
+      NoteDate(*h->response.server_date, NowSeconds());
+      dated = true;
+    }
+    if (on_open) on_open();
+  };
+  h->on_open = &opened;
   h->stop = stop;
   h->stopped_by_callback = false;
   curl_easy_setopt(h->curl.get(), CURLOPT_TIMEOUT_MS, timeout_ms);
   CURLcode rc = curl_easy_perform(h->curl.get());
   const double now = NowSeconds();
   curl_easy_getinfo(h->curl.get(), CURLINFO_RESPONSE_CODE, &h->response.status);
-  if (h->response.server_date) NoteDate(*h->response.server_date, now);
+  if (h->response.server_date && !dated) NoteDate(*h->response.server_date, now);
   const bool stopped = h->stopped_by_callback || (stop && stop->load());
   if (rc != CURLE_OK && !stopped && h->response.status == 200 && (rc == CURLE_OPERATION_TIMEDOUT)) {
     // Our own deadline on a healthy stream: a clean end, like the server's timeoutSeconds.

@@ -197,7 +197,11 @@ void Conditions(od::value v, Ctx& c,
 void DecodeMetaOnly(od::object obj, DecodeOutput& d) {
   Ctx c{"object", d};
   Fields(obj, [&](std::string_view k, od::value v) {
-    if (k == "metadata") Meta(v, c, nullptr, NoAnnotations);
+    if (k == "metadata") {
+      Meta(v, c, nullptr, [&](std::string_view ak, od::value av) {
+        if (ak == "k8s.io/initial-events-end") d.initial_events_end = Str(av) == "true";
+      });
+    }
   });
 }
 

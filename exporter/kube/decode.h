@@ -29,6 +29,9 @@ struct ObjectMeta {
 struct DecodeOutput {
   ObjectMeta meta;
   std::string warning;
+  // A BOOKMARK annotated k8s.io/initial-events-end: "true": a streaming list's initial
+  // events are complete (its resourceVersion is the list's).
+  bool initial_events_end = false;
 };
 
 void DecodeCertificate(simdjson::ondemand::object obj, CertificateState& out, DecodeOutput& d);

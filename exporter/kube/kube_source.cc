@@ -125,6 +125,7 @@ struct KubeSource::Watcher {
   bool synced = false;
   std::string error;                  // "" when healthy
   std::optional<double> retry_after;  // from the last 429/503
+  bool said_no_watch_list = false;    // the fallback to paginated lists was logged
   od::parser parser;
   PaddedLine line;  // wiped after each Secret line (exporter/kube/watch_event.h)
   std::string Path() const {
@@ -382,10 +383,12 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
   if (stop_) return Error{"stopped"};
   store_.Update([&](StateData& d) { k.Prune(d, w.ns, seen); });
   objects_listed_ += count;
+  ++paginated_lists_;
   return OkStatus();
 }
 
-Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
+Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv, InitialEvents* initial) {
+  const bool initial_events = initial != nullptr;
   Kind& k = *w.kind;
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   const int64_t base = options_.watch_timeout.count();
@@ -394,12 +397,29 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
   std::string path = w.Path() +
                      "?watch=1&allowWatchBookmarks=true&resourceVersion=" + QueryEscape(rv) +
                      "&timeoutSeconds=" + std::to_string(timeout);
+  // A streaming list asks for the current objects first, at least as new as `rv` (client-go's
+  // reflector asks the same; rv is "" on the first list).
+  if (initial_events) path += "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan";
   if (!k.query.empty()) path += "&" + k.query;
+  if (initial) *initial = InitialEvents::kFailed;
+  // Until the initial-events-end bookmark, events are the list: staged in batches of a list
+  // page, committed as they fill (bounded memory), and what they did not mention is pruned
+  // at the bookmark. The source is not synced before it.
+  bool in_initial = initial_events;
+  std::unordered_set<const void*> seen;
+  size_t staged = 0, listed_count = 0;
+  const size_t batch_size = static_cast<size_t>(std::max(options_.config.list_page_size, 1));
+  if (in_initial) k.ClearBatch();
+  auto commit_batch = [&] {
+    if (staged == 0) return;
+    store_.Update([&](StateData& s) { k.CommitBatch(s, seen); });
+    staged = 0;
+  };
   bool relist = false;
   std::string stream_error;
   bool established = false;
   auto on_line = [&](std::string_view line) -> bool {
-    if (!established) {
+    if (!established && !in_initial) {
       established = true;
       MarkHealthy(w);
     }
@@ -416,11 +436,47 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
     const std::string& type = event->type;
     const StatusObject& status = event->status;
     const bool keep = event->keep;
-    if (!d.meta.resource_version.empty()) rv = d.meta.resource_version;
     if (!d.warning.empty()) {
       logger_.Warn("bad field", {{"resource", w.what}, {"err", d.warning}});
       store_.Update([&](StateData& s) { ++s.sources["kubernetes"].errors_total; });
     }
+    if (in_initial) {
+      if (type == "ADDED") {
+        if (keep) {
+          k.StageToBatch();
+          ++listed_count;
+          if (++staged >= batch_size) commit_batch();
+        }
+        return true;
+      }
+      if (type == "BOOKMARK" && d.initial_events_end) {
+        commit_batch();
+        store_.Update([&](StateData& s) { k.Prune(s, w.ns, seen); });
+        seen = {};
+        rv = d.meta.resource_version;
+        objects_listed_ += listed_count;
+        ++streaming_lists_;
+        in_initial = false;
+        *initial = InitialEvents::kReceived;
+        established = true;
+        MarkHealthy(w);
+        return true;
+      }
+      if (type == "ERROR") {
+        if (status.code == 410) *initial = InitialEvents::kGone;
+        stream_error = "streaming list: watch error " + std::to_string(status.code) + " " +
+                       status.reason + ": " + status.message;
+        return false;
+      }
+      // A server that ignores sendInitialEvents (before WatchList) sends a plain bookmark, or
+      // a change, where only ADDED events and the initial-events-end bookmark can come.
+      *initial = InitialEvents::kRefused;
+      stream_error = "streaming list: " + type +
+                     " event before the k8s.io/initial-events-end bookmark (the server ignores "
+                     "sendInitialEvents)";
+      return false;
+    }
+    if (!d.meta.resource_version.empty()) rv = d.meta.resource_version;
     if (type == "ADDED" || type == "MODIFIED") {
       if (keep) store_.Update([&](StateData& s) { k.Upsert(s); });
     } else if (type == "DELETED") {
@@ -449,12 +505,31 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv) {
     return true;
   };
   auto on_open = [&] {
-    if (!established) {
+    if (!established && !in_initial) {
       established = true;
       MarkHealthy(w);
     }
   };
   auto resp = client_->Watch(path, on_line, &stop_, (timeout + 30) * 1000, on_open);
+  if (in_initial) {
+    // The streaming list did not complete: drop what was staged and not committed; the next
+    // list (streaming or paginated) replaces the kind's objects either way.
+    k.ClearBatch();
+    if (!resp) return resp.error();
+    if (resp->status != 200) {
+      // kube-apiserver without WatchList answers 422 Invalid (or 400) to its parameters.
+      if (resp->status == 422 || resp->status == 400) *initial = InitialEvents::kRefused;
+      if (resp->status == 410) *initial = InitialEvents::kGone;
+      w.retry_after = resp->retry_after_seconds;
+      return Error{"streaming list " + w.what + ": " + resp->Describe()};
+    }
+    if (stream_error.empty()) {
+      *initial = InitialEvents::kRefused;
+      return Error{"streaming list " + w.what +
+                   ": the stream ended before the k8s.io/initial-events-end bookmark"};
+    }
+    return Error{stream_error};
+  }
   if (!resp) return resp.error();
   if (resp->status == 410) return true;
   if (resp->status != 200) {
@@ -473,8 +548,54 @@ void KubeSource::RunWatcher(Watcher& w) {
   Backoff backoff(options_.backoff);
   std::string rv;
   bool need_list = true;
+  bool paginated_next = false;  // the last streaming list failed: list with pages once
   auto last_list = std::chrono::steady_clock::now();
   while (!stop_) {
+    if (need_list && options_.config.watch_list && !paginated_next) {
+      // client-go's order: a streaming list first. A server without WatchList (422 Invalid, or
+      // a stream that ignores sendInitialEvents) gets a paginated list at once; 410 asks
+      // again from the newest resourceVersion; any other failure counts as an error, backs
+      // off, and is followed by a paginated list (progress over purity, as client-go does).
+      // The next relist tries streaming again.
+      InitialEvents got = InitialEvents::kFailed;
+      auto r = WatchOnce(w, rv, &got);
+      if (stop_) break;
+      if (got == InitialEvents::kReceived) {
+        need_list = false;
+        last_list = std::chrono::steady_clock::now();
+        backoff.Reset();
+        if (!r) {
+          MarkError(w, r.error().message);
+          Sleep(backoff.Next(std::exchange(w.retry_after, std::nullopt)));
+          continue;
+        }
+        if (*r) need_list = true;
+        if (std::chrono::steady_clock::now() - last_list > options_.config.resync) {
+          need_list = true;
+        }
+        continue;
+      }
+      const std::string why = r ? std::string("stream ended") : r.error().message;
+      if (got == InitialEvents::kGone && !rv.empty()) {
+        logger_.Debug("resourceVersion expired, streaming list from the newest",
+                      {{"resource", w.what}});
+        rv.clear();
+        continue;
+      }
+      if (got == InitialEvents::kRefused) {
+        if (!std::exchange(w.said_no_watch_list, true)) {
+          logger_.Info("the API server does not serve streaming lists, using paginated lists",
+                       {{"resource", w.what}, {"err", why}});
+        }
+      } else {
+        store_.Update([&](StateData& d) { ++d.sources["kubernetes"].errors_total; });
+        MarkError(w, why);
+        Sleep(backoff.Next(std::exchange(w.retry_after, std::nullopt)));
+        paginated_next = true;
+        continue;
+      }
+    }
+    paginated_next = false;
     if (need_list) {
       Status s = ListOnce(w, rv);
       if (stop_) break;

@@ -2,8 +2,10 @@
 // Certificates, CertificateRequests, Issuers, ClusterIssuers, ACME Orders and Challenges,
 // and opt-in Ingresses and TLS Secrets, written into the StateStore with only the fields used.
 //
-// Each (kind, namespace) has one thread: paginated list, then watch from the list's
-// resourceVersion with bookmarks; a clean end of stream re-watches from the last
+// Each (kind, namespace) has one thread: a streaming list (WatchList: one watch that sends
+// the current objects, then a k8s.io/initial-events-end bookmark, then changes) or, where the
+// server refuses it, a paginated list and a watch from the list's resourceVersion, with
+// bookmarks; a clean end of stream re-watches from the last
 // resourceVersion, 410 Gone relists, errors and 429 back off with jitter (Retry-After
 // honoured). A relist replaces that kind's objects, so nothing is dropped until the API says
 // it is gone. One maintenance thread joins and classifies (exporter/kube/classify.h),
@@ -58,6 +60,9 @@ class KubeSource final : public Source {
   // Counters for benchmarks and debugging.
   uint64_t events_applied() const { return events_applied_.load(); }
   uint64_t objects_listed() const { return objects_listed_.load(); }
+  // Lists completed as streaming lists, and as paginated lists (the fallback).
+  uint64_t streaming_lists() const { return streaming_lists_.load(); }
+  uint64_t paginated_lists() const { return paginated_lists_.load(); }
 
   struct Kind;
   struct Watcher;
@@ -65,8 +70,18 @@ class KubeSource final : public Source {
  private:
   void RunWatcher(Watcher& w);
   Status ListOnce(Watcher& w, std::string& rv);
-  // Returns true when a relist is needed (410 or a bad event); false on a clean end.
-  Result<bool> WatchOnce(Watcher& w, std::string& rv);
+  // How a streaming list's initial events ended.
+  enum class InitialEvents {
+    kReceived,  // the k8s.io/initial-events-end bookmark arrived: the kind is listed
+    kGone,      // 410: ask again from the newest resourceVersion
+    kRefused,   // the server does not serve streaming lists: use a paginated list
+    kFailed,    // an error (transport, 5xx, 429, bad JSON): counted, backed off
+  };
+  // Returns true when a relist is needed (410 or a bad event); false on a clean end. With
+  // `initial` the watch is a streaming list (sendInitialEvents=true): the objects before the
+  // k8s.io/initial-events-end bookmark replace the kind's as a list does, and `*initial` says
+  // how the initial events ended.
+  Result<bool> WatchOnce(Watcher& w, std::string& rv, InitialEvents* initial = nullptr);
   void RunMaintenance();
   void MarkError(Watcher& w, const std::string& error);
   void MarkHealthy(Watcher& w);
@@ -84,6 +99,8 @@ class KubeSource final : public Source {
   std::atomic<bool> dirty_{true};
   std::atomic<uint64_t> events_applied_{0};
   std::atomic<uint64_t> objects_listed_{0};
+  std::atomic<uint64_t> streaming_lists_{0};
+  std::atomic<uint64_t> paginated_lists_{0};
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool started_ = false;

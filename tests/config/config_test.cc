@@ -280,6 +280,7 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(k.ingress_port, 8443);
   EXPECT_EQ(k.resync, minutes(5));
   EXPECT_EQ(k.list_page_size, 100);
+  EXPECT_FALSE(k.watch_list);
   EXPECT_EQ(k.acme_rate_limit_per_week, 25);
   EXPECT_EQ(k.request_timeout, seconds(30));
   EXPECT_EQ(k.backoff_initial, milliseconds(250));
@@ -453,13 +454,14 @@ TEST(Config, ReportsEveryErrorInDocumentOrder) {
   auto c = ParseConfig("web:\n  listen_address: nope\nkubernetes:\n  enabled: 1\n  bogus: 2\n",
                        "m.yaml");
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message,
-            "m.yaml:2:19: web.listen_address: bad address \"nope\": missing port (want "
-            "host:port)\n"
-            "m.yaml:4:12: kubernetes.enabled: want a boolean (true or false), got integer 1\n"
-            "m.yaml:5:3: kubernetes.bogus: unknown key; allowed keys: acme_rate_limit_per_week, "
-            "backoff_initial, backoff_max, enabled, ingress_port, ingresses, kubeconfig, "
-            "list_page_size, namespaces, renewer_events, request_timeout, resync, secrets");
+  EXPECT_EQ(
+      c.error().message,
+      "m.yaml:2:19: web.listen_address: bad address \"nope\": missing port (want "
+      "host:port)\n"
+      "m.yaml:4:12: kubernetes.enabled: want a boolean (true or false), got integer 1\n"
+      "m.yaml:5:3: kubernetes.bogus: unknown key; allowed keys: acme_rate_limit_per_week, "
+      "backoff_initial, backoff_max, enabled, ingress_port, ingresses, kubeconfig, "
+      "list_page_size, namespaces, renewer_events, request_timeout, resync, secrets, watch_list");
 }
 
 TEST(Config, AnchorsAndAliasesWork) {

@@ -8,7 +8,10 @@ namespaces, events; coordination.k8s.io/v1 leases.
 
 Protocol covered: discovery (/version, /api, /api/v1, /apis, /apis/<group>/<version>), list
 with limit/continue pagination and resourceVersion, watch (chunked, line-delimited JSON
-events, BOOKMARK events, ERROR 410 for expired resourceVersions), get, create (POST, with
+events, BOOKMARK events, ERROR 410 for expired resourceVersions), streaming lists (WatchList:
+watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true:
+ADDED for every current object, then a BOOKMARK annotated k8s.io/initial-events-end: "true",
+then the watch goes on; validated as kube-apiserver does, 422 Invalid otherwise), get, create (POST, with
 generateName), update (PUT, with resourceVersion conflicts), patch (merge, strategic treated
 as merge, JSON patch), delete, the status subresource (PUT/PATCH .../status), field selectors
 (metadata.name, metadata.namespace, type, any dotted path) and label selectors (=, ==, !=,
@@ -37,6 +40,12 @@ Test control API under /_fake/ (never authenticated):
   POST   /_fake/bookmark        send a BOOKMARK to every open watch that asked for them
   POST   /_fake/down            {"down": true, "mode": "close"|"503"}: API unreachable
   POST   /_fake/missing-groups  {"groups": ["cert-manager.io", ...]}: 404 for those groups
+  POST   /_fake/watch-list      {"enabled": false}: a server without the WatchList feature
+                                (before 1.27, or the gate off): a watch asking for
+                                sendInitialEvents or resourceVersionMatch answers 422 Invalid,
+                                as kube-apiserver's validation does; true (default) serves it;
+                                "ignore": an older server that does not know the parameters
+                                and serves a plain watch (no initial-events-end bookmark)
   POST   /_fake/namespace-lifecycle  {"enforce": true}: creating a namespaced object in a
                                 namespace with no Namespace object answers 404 `namespaces "x"
                                 not found`, as kube-apiserver's NamespaceLifecycle admission
@@ -441,7 +450,9 @@ class FakeState:
         self.down = None  # None, "close" or "503"
         self.missing_groups = set()
         self.enforce_namespaces = False
-        self.stats = {"requests": 0, "watches_open": 0, "watches_total": 0, "lists": 0}
+        self.watch_list = True  # serve sendInitialEvents (kube-apiserver >= 1.32's default)
+        self.stats = {"requests": 0, "watches_open": 0, "watches_total": 0, "lists": 0,
+                      "watch_lists": 0}
         self.stats_lock = threading.Lock()
 
     def take_fault(self, method, path, is_watch, query=""):
@@ -675,6 +686,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, {"down": fake.down})
         if name == "missing-groups":
             fake.missing_groups = set(body.get("groups", []))
+            return self._send(200, {})
+        if name == "watch-list":
+            enabled = body.get("enabled", True)
+            fake.watch_list = "ignore" if enabled == "ignore" else bool(enabled)
             return self._send(200, {})
         if name == "namespace-lifecycle":
             fake.enforce_namespaces = bool(body.get("enforce", True))
@@ -912,6 +927,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         deadline = time.monotonic() + timeout if timeout else None
         rv_param = query.get("resourceVersion", "")
         prefix = f"{r.group}/{r.plural}"
+        initial_events = self._watch_list_options(query, bookmarks)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
@@ -936,8 +952,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with store.lock:
                 gen, exp_gen, bm_gen = (store.generation, store.expire_generation,
                                         store.bookmark_generation)
-                if rv_param in ("", "0"):
-                    # Start "from any": synthetic ADDED events for the current objects.
+                if initial_events or rv_param in ("", "0"):
+                    # Start "from any", or a streaming list (NotOlderThan: the current state
+                    # is at least as new as any resourceVersion asked): synthetic ADDED events
+                    # for the current objects.
                     pos_rv = store.rv
                     initial = [json.dumps({"type": "ADDED", "object": o},
                                           separators=(",", ":")).encode() + b"\n"
@@ -956,8 +974,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._count("gone_watch")
                 chunk(self._expired_line(pos_rv))
                 return
-            if initial:
-                chunk(b"".join(initial))
+            # Large initial states go out in chunks of a few hundred kilobytes.
+            buf, size = [], 0
+            for line in initial:
+                buf.append(line)
+                size += len(line)
+                if size >= 256 * 1024:
+                    chunk(b"".join(buf))
+                    buf, size = [], 0
+            if buf:
+                chunk(b"".join(buf))
+            if initial_events:
+                with fake.stats_lock:
+                    fake.stats["watch_lists"] += 1
+                chunk(self._bookmark_line(r, pos_rv, initial_events_end=True))
             interval = self.fake.args.bookmark_interval
             last_bookmark = time.monotonic()
             while True:
@@ -1012,11 +1042,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if want_bookmark:
                     last_bookmark = time.monotonic()
                     pos_rv = max(pos_rv, bm_rv)
-                    chunk(json.dumps({"type": "BOOKMARK", "object": {
-                        "kind": r.kind, "apiVersion": r.api_version,
-                        "metadata": {"resourceVersion": str(bm_rv),
-                                     "annotations": {"k8s.io/initial-events-end": "true"}}}},
-                        separators=(",", ":")).encode() + b"\n")
+                    chunk(self._bookmark_line(r, bm_rv))
         finally:
             with fake.stats_lock:
                 fake.stats["watches_open"] -= 1
@@ -1025,6 +1051,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
             except OSError:
                 pass
+
+    def _watch_list_options(self, query, bookmarks):
+        """True for a valid streaming-list request; raises 422 Invalid where kube-apiserver's
+        ValidateListOptions does (and for any use of them when the feature is off)."""
+        send = query.get("sendInitialEvents")
+        match = query.get("resourceVersionMatch", "")
+        if (send is None and not match) or self.fake.watch_list == "ignore":
+            return False
+        def invalid(field, message):
+            raise ApiError(422, "Invalid", f"ListOptions.meta.k8s.io \"\" is invalid: {field}: "
+                           f"Forbidden: {message}",
+                           {"causes": [{"reason": "FieldValueForbidden", "field": field,
+                                        "message": f"Forbidden: {message}"}]})
+        if not self.fake.watch_list:
+            if send is not None:
+                invalid("sendInitialEvents", "sendInitialEvents is forbidden for watch unless "
+                        "the WatchList feature gate is enabled")
+            invalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch")
+        if send is None:
+            invalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless "
+                    "sendInitialEvents is provided")
+        if match != "NotOlderThan":
+            invalid("resourceVersionMatch", "sendInitialEvents requires setting "
+                    "resourceVersionMatch to NotOlderThan")
+        if not bookmarks:
+            invalid("allowWatchBookmarks", "sendInitialEvents requires setting "
+                    "allowWatchBookmarks to true")
+        return send in ("1", "true")
+
+    @staticmethod
+    def _bookmark_line(r, rv, initial_events_end=False):
+        meta = {"resourceVersion": str(rv)}
+        if initial_events_end:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return json.dumps({"type": "BOOKMARK", "object": {
+            "kind": r.kind, "apiVersion": r.api_version, "metadata": meta}},
+            separators=(",", ":")).encode() + b"\n"
 
     @staticmethod
     def _expired_line(rv):

@@ -130,6 +130,44 @@ class FakeKubectlTest(unittest.TestCase):
         self.assertIn("certificate.cert-manager.io/added-later", lines[1:])
         self.assertGreaterEqual(lines.count("certificate.cert-manager.io/watched"), 2, out)
 
+    def test_streaming_list_through_kubectl_raw(self):
+        # WatchList: a watch with sendInitialEvents=true sends every current object as ADDED,
+        # then a BOOKMARK annotated k8s.io/initial-events-end, then changes; kubectl reads the
+        # stream until the server's timeoutSeconds ends it.
+        for i in range(3):
+            self.kube.apply(certificate(f"s-{i}", ns="stream"))
+        before = self.kube.stats()["watch_lists"]
+        path = ("/apis/cert-manager.io/v1/namespaces/stream/certificates?watch=1"
+                "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                "&allowWatchBookmarks=true&timeoutSeconds=2")
+        out = self.kubectl("get", "--raw", path, timeout=30).stdout
+        events = [json.loads(line) for line in out.splitlines() if line.strip()]
+        self.assertEqual([e["type"] for e in events[:4]], ["ADDED"] * 3 + ["BOOKMARK"], out)
+        self.assertEqual(sorted(e["object"]["metadata"]["name"] for e in events[:3]),
+                         ["s-0", "s-1", "s-2"])
+        end = events[3]["object"]["metadata"]
+        self.assertEqual(end["annotations"], {"k8s.io/initial-events-end": "true"})
+        self.assertTrue(int(end["resourceVersion"]) > 0)
+        self.assertEqual(self.kube.stats()["watch_lists"], before + 1)
+
+        # kube-apiserver's validation of the parameters, as kubectl reports it.
+        r = self.kubectl("get", "--raw", path.replace("&allowWatchBookmarks=true", ""),
+                         check=False, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("sendInitialEvents requires setting allowWatchBookmarks to true", r.stderr)
+
+        # A server without the WatchList feature: 422 Invalid, which is what tells a client
+        # to fall back to a paginated list; the same list works through kubectl.
+        self.kube.control("POST", "watch-list", {"enabled": False})
+        try:
+            r = self.kubectl("get", "--raw", path, check=False, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("sendInitialEvents is forbidden", r.stderr)
+            out = self.kubectl("get", "certificates", "-n", "stream", "-o", "name").stdout
+            self.assertEqual(len(out.split()), 3)
+        finally:
+            self.kube.control("POST", "watch-list", {"enabled": True})
+
     def test_delete(self):
         self.kube.apply(certificate("doomed", ns="del"))
         r = self.kubectl("delete", "certificate", "doomed", "-n", "del", "--timeout=20s")

@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/kube/client.h"
@@ -314,12 +315,91 @@ TEST_F(SourceTest, ExpiredResourceVersionRelists) {
       Value("certwatch_certificate_expiration_timestamp_seconds{" + CertLabels("ready") + "}"));
 }
 
+// A counter of the fake API server (GET /_fake/stats); -1 when it has none by that name.
+int64_t FakeStat(const FakeKubeApi& api, const std::string& name) {
+  auto stats = nlohmann::json::parse(api.Control("GET", "stats"), nullptr, false);
+  return stats.is_object() ? stats.value(name, int64_t{-1}) : -1;
+}
+
+TEST_F(SourceTest, StreamingListsSyncWithoutPaginatedLists) {
+  StartSource();
+  ASSERT_TRUE(WaitFor([&] { return Up(); }));
+  EXPECT_EQ(
+      Value("certwatch_certificate_expiration_timestamp_seconds{" + CertLabels("ready") + "}"),
+      now_ + 60 * kDay);
+  // Every watcher listed with one watch (sendInitialEvents=true), none with a list request.
+  EXPECT_GT(source_->streaming_lists(), 0u);
+  EXPECT_EQ(source_->paginated_lists(), 0u);
+  EXPECT_EQ(FakeStat(api_, "lists"), 0);
+  EXPECT_EQ(FakeStat(api_, "watch_lists"), static_cast<int64_t>(source_->streaming_lists()));
+  EXPECT_EQ(Value(R"(certwatch_source_errors_total{source="kubernetes"})"), 0);
+}
+
+TEST_F(SourceTest, ServerWithoutWatchListGetsPaginatedLists) {
+  // kube-apiserver before WatchList: 422 Invalid for sendInitialEvents. No error is counted;
+  // the source syncs from paginated lists.
+  ASSERT_EQ(api_.Control("POST", "watch-list", R"({"enabled": false})"), "{}");
+  StartSource();
+  ASSERT_TRUE(WaitFor([&] { return Up(); }));
+  EXPECT_EQ(
+      Value("certwatch_certificate_expiration_timestamp_seconds{" + CertLabels("ready") + "}"),
+      now_ + 60 * kDay);
+  EXPECT_EQ(source_->streaming_lists(), 0u);
+  EXPECT_GT(source_->paginated_lists(), 0u);
+  EXPECT_GT(FakeStat(api_, "lists"), 0);
+  EXPECT_EQ(FakeStat(api_, "watch_lists"), 0);
+  EXPECT_EQ(Value(R"(certwatch_source_errors_total{source="kubernetes"})"), 0);
+  // A change still arrives through the watch that follows the list.
+  api_.Apply("[" + Cert("later", "") + "]");
+  EXPECT_TRUE(WaitFor([&] {
+    return Value("certwatch_certificate_ready_status{" + CertLabels("later") +
+                 R"(,condition="Unknown"})") == 1.0;
+  })) << Metrics();
+}
+
+TEST_F(SourceTest, ServerIgnoringSendInitialEventsGetsPaginatedLists) {
+  // An older server that does not know the parameters serves a plain watch: its first plain
+  // bookmark (every 0.5 s here) shows the initial events will never be marked as ended.
+  ASSERT_EQ(api_.Control("POST", "watch-list", R"({"enabled": "ignore"})"), "{}");
+  StartSource();
+  ASSERT_TRUE(WaitFor([&] { return Up(); }));
+  EXPECT_EQ(source_->streaming_lists(), 0u);
+  EXPECT_GT(source_->paginated_lists(), 0u);
+  EXPECT_EQ(Value(R"(certwatch_source_errors_total{source="kubernetes"})"), 0);
+}
+
+TEST_F(SourceTest, StreamingListOff) {
+  KubernetesConfig cfg;
+  cfg.watch_list = false;
+  StartSource(cfg);
+  ASSERT_TRUE(WaitFor([&] { return Up(); }));
+  EXPECT_EQ(source_->streaming_lists(), 0u);
+  EXPECT_EQ(FakeStat(api_, "watch_lists"), 0);
+  EXPECT_GT(FakeStat(api_, "lists"), 0);
+}
+
+TEST_F(SourceTest, ThrottledStreamingListHonoursRetryAfter) {
+  // The streaming list is a watch: throttle watches of Certificates once.
+  api_.Control(
+      "POST", "faults",
+      R"({"count": 1, "status": 429, "retry_after": 2, "path_contains": "/certificates", "watch": true})");
+  auto start = std::chrono::steady_clock::now();
+  StartSource();
+  ASSERT_TRUE(WaitFor([&] { return Up(); }, 30));
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(waited, 2.0);  // not the 100 ms initial backoff
+  EXPECT_GE(*Value(R"(certwatch_source_errors_total{source="kubernetes"})"), 1);
+}
+
 TEST_F(SourceTest, ThrottledListHonoursRetryAfter) {
   api_.Control(
       "POST", "faults",
       R"({"count": 1, "status": 429, "retry_after": 2, "path_contains": "/certificates", "watch": false})");
   auto start = std::chrono::steady_clock::now();
-  StartSource();
+  KubernetesConfig paginated;
+  paginated.watch_list = false;
+  StartSource(paginated);
   ASSERT_TRUE(WaitFor([&] { return Up(); }, 30));
   const double waited =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -232,6 +232,34 @@ TEST(DecodeWatchEvent, ChunkedStreamGivesTheSameEvents) {
   }
 }
 
+TEST(DecodeWatchEvent, InitialEventsEndBookmark) {
+  // A streaming list ends its initial events with this bookmark; a plain bookmark, or the
+  // annotation with another value, does not end them.
+  simdjson::ondemand::parser parser;
+  PaddedLine padded;
+  auto never = [](simdjson::ondemand::object, DecodeOutput&) { return true; };
+  struct Case {
+    std::string line;
+    bool end;
+  };
+  for (
+      const Case& c : std::vector<Case>{
+          {R"({"type":"BOOKMARK","object":{"kind":"Certificate","metadata":{"resourceVersion":"40","annotations":{"k8s.io/initial-events-end":"true"}}}})",
+           true},
+          {R"({"type":"BOOKMARK","object":{"kind":"Certificate","metadata":{"resourceVersion":"41"}}})",
+           false},
+          {R"({"type":"BOOKMARK","object":{"kind":"Certificate","metadata":{"resourceVersion":"42","annotations":{"k8s.io/initial-events-end":"false","other":"true"}}}})",
+           false},
+      }) {
+    DecodeOutput d;
+    auto ev = DecodeWatchEvent(parser, padded.Set(c.line), d, never);
+    ASSERT_TRUE(ev.has_value()) << c.line;
+    EXPECT_EQ(ev->type, "BOOKMARK");
+    EXPECT_EQ(d.initial_events_end, c.end) << c.line;
+    EXPECT_FALSE(d.meta.resource_version.empty());
+  }
+}
+
 TEST(DecodeWatchEvent, GarbageIsAnError) {
   simdjson::ondemand::parser parser;
   PaddedLine padded;

@@ -262,7 +262,21 @@ class ServeTest(cw.ServersTestCase):
             return vals if None not in vals else None
 
         self.assertEqual(cw.wait_for(propagated, 30, what="challenge series"), [1, 1, 0])
-        m = self.metrics(serve)
+        # CAA is a separate job of the same round: wait for its series as well, not only
+        # for the challenge's (on a slow machine they land in different scrapes).
+        caa_series = [("allow", "www.allow.test"), ("allow-zero", "www.allow.test"),
+                      ("deny", "www.deny.test"), ("deny", "*.deny.test"),
+                      ("absent", "a.b.none.test")]
+
+        def all_caa():
+            snapshot = self.metrics(serve)
+            for cert, domain in caa_series:
+                if cw.metric(snapshot, "certwatch_caa_issuance_allowed", namespace="apps",
+                             certificate=cert, domain=domain) is None:
+                    return None
+            return snapshot
+
+        m = cw.wait_for(all_caa, 30, what="CAA series")
         presented = cw.metric(m, "certwatch_dns_challenge_presented_seconds",
                               namespace="apps", challenge="web-1-2-3")
         self.assertGreater(presented, 60)
