@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -36,7 +37,7 @@ a{color:#0969da}
 .controls input[type=search]{width:22em;max-width:100%}
 table{border-collapse:collapse;width:100%;table-layout:fixed;font-size:.9em}
 th,td{border-bottom:1px solid #d1d9e0;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
-th{background:#f6f8fa;position:sticky;top:0}
+th{background:#f6f8fa;position:sticky;top:0;overflow-wrap:break-word;hyphens:auto}
 th a{color:inherit}
 td.days{font-weight:600;text-align:right}
 td.days.ok{background:#dafbe1;color:#116329}
@@ -128,7 +129,10 @@ void RenderRow(std::string& html, const LandingRow& r, UnixSeconds now) {
     Cell(html, "expires", "\u2014");
     Cell(html, "days none", "\u2014");
   } else {
-    Cell(html, "expires", FormatRfc3339(*r.not_after));
+    // RFC 3339 allows a space for the 'T': the cell then wraps between date and time.
+    std::string expires = FormatRfc3339(*r.not_after);
+    std::replace(expires.begin(), expires.end(), 'T', ' ');
+    Cell(html, "expires", expires);
     double days = static_cast<double>(*r.not_after - now) / 86400.0;
     char text[32];
     std::snprintf(text, sizeof text, "%.1f", days);
@@ -222,9 +226,9 @@ void RenderTable(std::string& html, const LandingQuery& q, const LandingSelectio
                  UnixSeconds now) {
   html +=
       "<table id=\"watched\"><colgroup><col style=\"width:8%\"><col style=\"width:9%\">"
-      "<col style=\"width:22%\"><col style=\"width:11%\"><col style=\"width:6%\">"
+      "<col style=\"width:21%\"><col style=\"width:10%\"><col style=\"width:6%\">"
       "<col style=\"width:6%\"><col style=\"width:17%\"><col style=\"width:8%\">"
-      "<col style=\"width:6%\"><col style=\"width:7%\"></colgroup>\n<thead><tr>";
+      "<col style=\"width:8%\"><col style=\"width:7%\"></colgroup>\n<thead><tr>";
   SortHeader(html, q, LandingSort::kKind, "Kind");
   SortHeader(html, q, LandingSort::kNamespace, "Namespace");
   SortHeader(html, q, LandingSort::kName, "Name");
