@@ -236,7 +236,9 @@ void RenderTable(std::string& html, const LandingQuery& q, const LandingSelectio
   html += "<th>Days left</th>";
   SortHeader(html, q, LandingSort::kReady, "Ready");
   SortHeader(html, q, LandingSort::kFailure, "Failure");
-  html += "<th>Served vs stored</th><th>DNS propagation</th><th>Renewer</th></tr></thead>\n";
+  html +=
+      "<th>Served vs stored</th><th title=\"DNS-01 challenge "
+      "propagation\">DNS-01</th><th>Renewer</th></tr></thead>\n";
   html += "<tbody id=\"rows\">\n";
   for (const LandingRow* r : sel.rows) RenderRow(html, *r, now);
   html += "</tbody></table>\n";

@@ -121,6 +121,14 @@ class LandingFleetTest(unittest.TestCase):
         cls.dir = cls._tmp.__enter__()
         os.makedirs(OUT_DIR, exist_ok=True)
         now = int(time.time())
+        try:
+            cls.start(now)
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def start(cls, now):
         cls.kube = lib.FakeKube(cls.dir)
         cls.kube.apply(
             {"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
@@ -155,18 +163,14 @@ dns_probes:
   resolvers: []
 """
         cls.serve = lib.CertwatchServe(cls.dir, config)
-        try:
-            lib.wait_for(lambda: cls.serve.get("/readyz")[0] == 200, timeout=30, what="ready")
+        lib.wait_for(lambda: cls.serve.get("/readyz")[0] == 200, timeout=30, what="ready")
 
-            def settled():
-                m = lib.parse_metrics(cls.serve.get("/metrics")[2].decode())
-                skipped = [k for k in m if k[0] == "certwatch_tls_discovered_target_skipped"]
-                probed = lib.metric(m, "certwatch_tls_probe_success", target=cls.down)
-                return len(skipped) == 1 and probed == 0
-            lib.wait_for(settled, timeout=30, interval=0.2, what="probe and discovery round")
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        def settled():
+            m = lib.parse_metrics(cls.serve.get("/metrics")[2].decode())
+            skipped = [k for k in m if k[0] == "certwatch_tls_discovered_target_skipped"]
+            probed = lib.metric(m, "certwatch_tls_probe_success", target=cls.down)
+            return len(skipped) == 1 and probed == 0
+        lib.wait_for(settled, timeout=30, interval=0.2, what="probe and discovery round")
         cls.expected = {
             "expired": ["gone"],
             "lt7d": ["soon"],
@@ -177,8 +181,10 @@ dns_probes:
 
     @classmethod
     def tearDownClass(cls):
-        cls.serve.stop() if hasattr(cls, "serve") else None
-        cls.kube.stop()
+        # Also called by setUpClass when it fails half-way: stop what was started.
+        for proc in ("serve", "kube"):
+            if hasattr(cls, proc):
+                getattr(cls, proc).stop()
         cls._tmp.__exit__(None, None, None)
 
     def chromium(self, url, *extra):
