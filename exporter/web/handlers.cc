@@ -6,9 +6,10 @@
 #include <memory>
 
 #include "exporter/landing_page.h"
+#include "exporter/landing_query.h"
 #include "exporter/scrape.h"
-#include "state/state_api.h"
 #include "exposition/text_writer.h"
+#include "state/state_api.h"
 
 namespace certwatch {
 namespace {
@@ -102,7 +103,14 @@ HttpResponse HandleState(const WebContext& ctx, const HttpRequest&) {
   return r;
 }
 
-HttpResponse HandleLanding(const WebContext& ctx, const HttpRequest&) {
+HttpResponse HandleLanding(const WebContext& ctx, const HttpRequest& req) {
+  Result<LandingQuery> query = ParseLandingQuery(req.query);
+  if (!query) {
+    // The message quotes the request's value: plain text, and never sniffed as HTML.
+    HttpResponse bad = Text(400, "bad request: " + query.error().message + "\n");
+    bad.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    return bad;
+  }
   std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
   LandingOptions opts;
   opts.now = NowUnix(ctx.clock);
@@ -113,7 +121,7 @@ HttpResponse HandleLanding(const WebContext& ctx, const HttpRequest&) {
   r.content_type = "text/html; charset=utf-8";
   r.body = ctx.store.Read([&](const StateData& d) {
     opts.not_synced = NotSynced(d, required);
-    return RenderLandingPage(d, opts);
+    return RenderLandingPage(d, opts, *query);
   });
   return r;
 }

@@ -25,6 +25,8 @@ struct HttpRequest {
   std::string method;  // GET, POST, HEAD, ...
   std::string path;
   std::string accept_encoding;
+  // Decoded query parameters in the order the server parsed them (repeats kept).
+  std::vector<std::pair<std::string, std::string>> query;
 };
 
 struct HttpResponse {

@@ -250,7 +250,10 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
           res.set_content("Unauthorized\n", "text/plain; charset=utf-8");
           return httplib::Server::HandlerResponse::Handled;
         }
-        HttpRequest r{req.method, req.path, req.get_header_value("Accept-Encoding")};
+        HttpRequest r{req.method,
+                      req.path,
+                      req.get_header_value("Accept-Encoding"),
+                      {req.params.begin(), req.params.end()}};
         HttpResponse out;
         try {
           out = Route(self->context, r);

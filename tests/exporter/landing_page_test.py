@@ -1,6 +1,6 @@
 """The landing page `/` rendered by headless Chromium from a running exporter: the test reads
-the DOM after the page's script ran (rows, their order, the colour of days left, the
-namespace filter from ?namespace=) and saves a screenshot under the test output folder."""
+the DOM Chromium built (rows, their order, the colour of days left, the namespace filter from
+?namespace=) and saves a screenshot under the test output folder."""
 
 import datetime
 import html.parser
@@ -153,7 +153,7 @@ tls_probes:
         self.assertEqual(days, sorted(days))
         self.assertLess(days[0], 0)
         self.assertAlmostEqual(days[1], 3, delta=0.2)
-        self.assertEqual(page.summary, "6 of 6 shown")
+        self.assertEqual(page.summary, "showing 6 of 6 rows")
         expired = page.rows[0]
         self.assertEqual(cell(expired, "ready")["text"], "False")
         self.assertEqual(cell(expired, "failure")["text"], "expired")
@@ -166,7 +166,7 @@ tls_probes:
         filtered = self.render("?namespace=shop", "namespace-shop")
         self.assertEqual([r["attrs"]["data-name"] for r in filtered.rows],
                          [self.endpoints["shop"]])
-        self.assertEqual(filtered.summary, "1 of 6 shown")
+        self.assertEqual(filtered.summary, "showing 1 of 1 rows (6 in total)")
         none = self.render("?namespace=nothing-here", "namespace-none")
         self.assertEqual(none.rows, [])
 

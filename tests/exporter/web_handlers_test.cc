@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exporter/landing_page.h"
+#include "exporter/landing_query.h"
 #include "exporter/web/handlers.h"
 #include "state/state_api.h"
 #include "tests/lib/gzip_support.h"
@@ -39,7 +40,7 @@ struct Fixture {
 };
 
 HttpRequest Get(std::string path, std::string accept_encoding = "") {
-  return HttpRequest{"GET", std::move(path), std::move(accept_encoding)};
+  return HttpRequest{"GET", std::move(path), std::move(accept_encoding), {}};
 }
 
 CertificateState Cert(std::string ns, std::string name, std::optional<UnixSeconds> not_after) {
@@ -57,10 +58,10 @@ TEST(WebHandlersTest, RoutesAndMethods) {
   WebContext ctx = f.Context();
   EXPECT_EQ(Route(ctx, Get("/nope")).status, 404);
   EXPECT_EQ(Route(ctx, Get("/healthz")).status, 200);
-  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/metrics", ""}).status, 405);
+  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/metrics", "", {}}).status, 405);
   EXPECT_EQ(Route(ctx, Get("/-/reload")).status, 405);
   EXPECT_EQ(f.reloads, 0);
-  EXPECT_EQ(Route(ctx, HttpRequest{"HEAD", "/healthz", ""}).status, 200);
+  EXPECT_EQ(Route(ctx, HttpRequest{"HEAD", "/healthz", "", {}}).status, 200);
 }
 
 TEST(WebHandlersTest, ReadyzWaitsForEveryEnabledSource) {
@@ -81,11 +82,11 @@ TEST(WebHandlersTest, ReloadReportsTheLoaderError) {
   Fixture f;
   f.reload_result = Error{"c.yaml:3:5: web.listen_address: missing port"};
   WebContext ctx = f.Context();
-  HttpResponse r = Route(ctx, HttpRequest{"POST", "/-/reload", ""});
+  HttpResponse r = Route(ctx, HttpRequest{"POST", "/-/reload", "", {}});
   EXPECT_EQ(r.status, 500);
   EXPECT_NE(r.body.find("c.yaml:3:5: web.listen_address: missing port"), std::string::npos);
   f.reload_result = OkStatus();
-  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/-/reload", ""}).status, 200);
+  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/-/reload", "", {}}).status, 200);
   EXPECT_EQ(f.reloads, 2);
 }
 
@@ -237,7 +238,7 @@ TEST(LandingPageTest, RowsSoonestExpiryFirstWithJoins) {
   LandingOptions opts;
   opts.now = kNow;
   d.certificates["a/late"].failure_message = "</script><script>alert(1)</script>";
-  std::string html = RenderLandingPage(d, opts);
+  std::string html = RenderLandingPage(d, opts, LandingQuery{});
   EXPECT_EQ(html.find("</script><script>alert"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);  // no external assets
   EXPECT_EQ(html.find("https://"), std::string::npos);
@@ -256,7 +257,7 @@ TEST(LandingPage, SkippedDiscoveredTargetsAreRowsWithTheirReason) {
   EXPECT_NE(rows[0].failure_message.find("allowed_cidrs"), std::string::npos);
   LandingOptions opts;
   opts.now = kNow;
-  EXPECT_NE(RenderLandingPage(d, opts).find("Skipped target"), std::string::npos);
+  EXPECT_NE(RenderLandingPage(d, opts, LandingQuery{}).find("Skipped target"), std::string::npos);
 }
 
 }  // namespace
