@@ -38,8 +38,8 @@ struct Fixture {
   }
 };
 
-HttpRequest Get(std::string path, std::string accept_encoding = "") {
-  return HttpRequest{"GET", std::move(path), std::move(accept_encoding)};
+HttpRequest Get(std::string path, std::string accept_encoding = "", std::string accept = "") {
+  return HttpRequest{"GET", std::move(path), std::move(accept_encoding), std::move(accept)};
 }
 
 CertificateState Cert(std::string ns, std::string name, std::optional<UnixSeconds> not_after) {
@@ -57,10 +57,10 @@ TEST(WebHandlersTest, RoutesAndMethods) {
   WebContext ctx = f.Context();
   EXPECT_EQ(Route(ctx, Get("/nope")).status, 404);
   EXPECT_EQ(Route(ctx, Get("/healthz")).status, 200);
-  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/metrics", ""}).status, 405);
+  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/metrics", "", ""}).status, 405);
   EXPECT_EQ(Route(ctx, Get("/-/reload")).status, 405);
   EXPECT_EQ(f.reloads, 0);
-  EXPECT_EQ(Route(ctx, HttpRequest{"HEAD", "/healthz", ""}).status, 200);
+  EXPECT_EQ(Route(ctx, HttpRequest{"HEAD", "/healthz", "", ""}).status, 200);
 }
 
 TEST(WebHandlersTest, ReadyzWaitsForEveryEnabledSource) {
@@ -81,11 +81,11 @@ TEST(WebHandlersTest, ReloadReportsTheLoaderError) {
   Fixture f;
   f.reload_result = Error{"c.yaml:3:5: web.listen_address: missing port"};
   WebContext ctx = f.Context();
-  HttpResponse r = Route(ctx, HttpRequest{"POST", "/-/reload", ""});
+  HttpResponse r = Route(ctx, HttpRequest{"POST", "/-/reload", "", ""});
   EXPECT_EQ(r.status, 500);
   EXPECT_NE(r.body.find("c.yaml:3:5: web.listen_address: missing port"), std::string::npos);
   f.reload_result = OkStatus();
-  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/-/reload", ""}).status, 200);
+  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/-/reload", "", ""}).status, 200);
   EXPECT_EQ(f.reloads, 2);
 }
 
