@@ -22,7 +22,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libcrypt-dev
   # real peers used by the tests and benchmarks
   prometheus prometheus-blackbox-exporter pebble dnsmasq-base nginx-light chromium jsonnet
-  openssl curl python3 python3-yaml valgrind
+  openssl curl python3 python3-yaml python3-prometheus-client valgrind
 )
 
 need_sudo() { if [ "$(id -u)" -ne 0 ]; then echo sudo; fi; }

@@ -74,22 +74,25 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
 
 std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
                        std::span<const CollectorEntry> collectors, const Logger* logger,
-                       size_t size_hint) {
-  TextWriter writer(size_hint > 0 ? size_hint + size_hint / 8 : 1 << 16);
+                       size_t size_hint, ExpositionFormat format) {
+  TextWriter writer(format, size_hint > 0 ? size_hint + size_hint / 8 : 1 << 16);
   Scrape(store, ctx, writer, collectors, logger);
+  writer.Finish();
   return writer.Take();
 }
 
 Result<std::string> ScrapeGzip(const StateStore& store, const CollectContext& ctx,
-                               std::span<const CollectorEntry> collectors, const Logger* logger) {
+                               std::span<const CollectorEntry> collectors, const Logger* logger,
+                               ExpositionFormat format) {
   constexpr size_t kBuffer = 256 * 1024;
   GzipStream gz;
   Status status = OkStatus();
-  TextWriter writer(kBuffer + 4096);
+  TextWriter writer(format, kBuffer + 4096);
   writer.SetFlush(kBuffer, [&](std::string_view chunk) {
     if (status) status = gz.Write(chunk);
   });
   Scrape(store, ctx, writer, collectors, logger);
+  writer.Finish();
   writer.Flush();
   if (!status) return status.error();
   return gz.Finish();

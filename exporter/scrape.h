@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "exporter/collector.h"
+#include "exposition/format.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -26,17 +27,19 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
                     std::span<const CollectorEntry> collectors = Collectors(),
                     const Logger* logger = nullptr);
 
-// The scrape as text exposition format. `size_hint`: the previous scrape's size, to reserve
-// the buffer once.
+// The scrape in `format` (text 0.0.4 or OpenMetrics 1.0.0, "# EOF" included). `size_hint`:
+// the previous scrape's size, to reserve the buffer once.
 std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
                        std::span<const CollectorEntry> collectors = Collectors(),
-                       const Logger* logger = nullptr, size_t size_hint = 0);
+                       const Logger* logger = nullptr, size_t size_hint = 0,
+                       ExpositionFormat format = ExpositionFormat::kText);
 
 // The scrape gzip-compressed as it is written (256 KiB of text buffered at a time), so a
 // large exposition never sits in memory uncompressed. A collector that fails after part of
 // its output was compressed leaves that part (logged); the others are unaffected.
 Result<std::string> ScrapeGzip(const StateStore& store, const CollectContext& ctx,
                                std::span<const CollectorEntry> collectors = Collectors(),
-                               const Logger* logger = nullptr);
+                               const Logger* logger = nullptr,
+                               ExpositionFormat format = ExpositionFormat::kText);
 
 }  // namespace certwatch

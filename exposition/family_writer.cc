@@ -3,8 +3,8 @@
 namespace certwatch {
 
 FamilyWriter::FamilyWriter(MetricSink& sink, std::string name, std::string help,
-                           prometheus::MetricType type)
-    : sink_(sink), direct_(sink.AcceptsSamples()) {
+                           prometheus::MetricType type, OmType om)
+    : sink_(sink), om_(om), direct_(sink.AcceptsSamples()) {
   family_.name = std::move(name);
   family_.help = std::move(help);
   family_.type = type;
@@ -20,7 +20,7 @@ void FamilyWriter::Add(std::span<const Label> labels, double value) {
   if (direct_) {
     // A family without samples prints nothing, as with Emit (Flush skips empty chunks).
     if (!begun_) {
-      sink_.BeginFamily(family_.name, family_.help, family_.type);
+      sink_.BeginFamily(family_.name, family_.help, family_.type, om_);
       begun_ = true;
     }
     sink_.AddSample(labels, value);
@@ -50,7 +50,7 @@ void FamilyWriter::Flush() {
   out.help = family_.help;
   out.type = family_.type;
   out.metric.swap(family_.metric);
-  sink_.Emit(std::move(out));
+  sink_.EmitFamily(std::move(out), om_);
 }
 
 }  // namespace certwatch

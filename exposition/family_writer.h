@@ -17,12 +17,21 @@ namespace certwatch {
 
 using Label = std::pair<std::string_view, std::string_view>;
 
+// A family's type in OpenMetrics where the Prometheus text format has no word for it. kInfo: a
+// gauge named `*_info` that is always 1, its labels carrying the facts (certwatch_build_info);
+// OpenMetrics types it `info` under the name without `_info`. Text output ignores it.
+enum class OmType { kFromType, kInfo };
+
 // Receives families as they are built. Families with the same name may arrive in several
 // consecutive chunks (bounded memory for 100k objects); sinks treat them as one family.
 class MetricSink {
  public:
   virtual ~MetricSink() = default;
   virtual void Emit(prometheus::MetricFamily&& family) = 0;
+  // What FamilyWriter calls: sinks that write OpenMetrics override it to learn the OmType.
+  virtual void EmitFamily(prometheus::MetricFamily&& family, OmType /*om*/) {
+    Emit(std::move(family));
+  }
 
   // Optional fast path for sinks that write samples as they come (the text writer): when
   // AcceptsSamples() is true, FamilyWriter calls BeginFamily before a family's first sample
@@ -30,7 +39,7 @@ class MetricSink {
   // allocations per series. The result must equal what Emit would have produced.
   virtual bool AcceptsSamples() const { return false; }
   virtual void BeginFamily(std::string_view /*name*/, std::string_view /*help*/,
-                           prometheus::MetricType /*type*/) {}
+                           prometheus::MetricType /*type*/, OmType /*om*/) {}
   virtual void AddSample(std::span<const Label> /*labels*/, double /*value*/) {}
 };
 
@@ -40,7 +49,8 @@ class FamilyWriter {
  public:
   static constexpr size_t kChunk = 4096;
   FamilyWriter(MetricSink& sink, std::string name, std::string help,
-               prometheus::MetricType type = prometheus::MetricType::Gauge);
+               prometheus::MetricType type = prometheus::MetricType::Gauge,
+               OmType om = OmType::kFromType);
   ~FamilyWriter();
   FamilyWriter(const FamilyWriter&) = delete;
   FamilyWriter& operator=(const FamilyWriter&) = delete;
@@ -53,6 +63,7 @@ class FamilyWriter {
  private:
   MetricSink& sink_;
   prometheus::MetricFamily family_;
+  OmType om_;
   bool direct_ = false;  // sink_.AcceptsSamples()
   bool begun_ = false;   // BeginFamily called
 };

@@ -13,8 +13,9 @@
 namespace certwatch {
 namespace {
 
-// Label values escape backslash, double quote and newline ("\n"); HELP text is written as
-// given, exactly as TextSerializer 1.0.1 does.
+// Label values escape backslash, double quote and newline ("\n"). HELP text is written as
+// given in the text format, exactly as TextSerializer 1.0.1 does; OpenMetrics escapes it like
+// a label value.
 constexpr bool NeedsEscape(unsigned char c) { return c == '\\' || c == '"' || c == '\n'; }
 
 void AppendEscaped(std::string& out, std::string_view v) {
@@ -36,8 +37,18 @@ void AppendUnsigned(std::string& out, uint64_t v) {
   out.append(buf, r.ptr);
 }
 
+// OpenMetrics spells NaN "NaN" (client_golang's spelling); the text format keeps
+// TextSerializer's "Nan".
+void AppendValue(std::string& out, double v, bool om) {
+  if (om && std::isnan(v)) {
+    out.append("NaN");
+    return;
+  }
+  AppendSampleValue(out, v);
+}
+
 // name{labels[,extra="..."]}<space>
-void AppendHead(std::string& out, const std::string& name, std::string_view suffix,
+void AppendHead(std::string& out, std::string_view name, std::string_view suffix,
                 const prometheus::ClientMetric& m, std::string_view extra_name = {},
                 std::string_view extra_value = {}) {
   out.append(name);
@@ -65,12 +76,17 @@ void AppendHead(std::string& out, const std::string& name, std::string_view suff
   out.push_back(' ');
 }
 
-void AppendTail(std::string& out, const prometheus::ClientMetric& m) {
+// Timestamps are milliseconds in the text format and seconds in OpenMetrics.
+void AppendTail(std::string& out, const prometheus::ClientMetric& m, bool om) {
   if (m.timestamp_ms != 0) {
     out.push_back(' ');
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, m.timestamp_ms);
-    out.append(buf, r.ptr);
+    if (om) {
+      AppendSampleValue(out, static_cast<double>(m.timestamp_ms) / 1000);
+    } else {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, m.timestamp_ms);
+      out.append(buf, r.ptr);
+    }
   }
   out.push_back('\n');
 }
@@ -82,44 +98,47 @@ std::string ValueString(double v) {
 }
 
 // The _count and _sum lines histograms and summaries share.
-void AppendCountAndSum(std::string& out, const std::string& name, const prometheus::ClientMetric& m,
-                       uint64_t count, double sum) {
+void AppendCountAndSum(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
+                       uint64_t count, double sum, bool om) {
   AppendHead(out, name, "_count", m);
   AppendUnsigned(out, count);
-  AppendTail(out, m);
+  AppendTail(out, m, om);
   AppendHead(out, name, "_sum", m);
-  AppendSampleValue(out, sum);
-  AppendTail(out, m);
+  AppendValue(out, sum, om);
+  AppendTail(out, m, om);
 }
 
-void AppendHistogram(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+void AppendHistogram(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
+                     bool om) {
   const auto& h = m.histogram;
-  AppendCountAndSum(out, name, m, h.sample_count, h.sample_sum);
+  AppendCountAndSum(out, name, m, h.sample_count, h.sample_sum, om);
   double last = -std::numeric_limits<double>::infinity();
   for (const auto& b : h.bucket) {
     AppendHead(out, name, "_bucket", m, "le", ValueString(b.upper_bound));
     last = b.upper_bound;
     AppendUnsigned(out, b.cumulative_count);
-    AppendTail(out, m);
+    AppendTail(out, m, om);
   }
   if (last != std::numeric_limits<double>::infinity()) {
     AppendHead(out, name, "_bucket", m, "le", "+Inf");
     AppendUnsigned(out, h.sample_count);
-    AppendTail(out, m);
+    AppendTail(out, m, om);
   }
 }
 
-void AppendSummary(std::string& out, const std::string& name, const prometheus::ClientMetric& m) {
+void AppendSummary(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
+                   bool om) {
   const auto& s = m.summary;
-  AppendCountAndSum(out, name, m, s.sample_count, s.sample_sum);
+  AppendCountAndSum(out, name, m, s.sample_count, s.sample_sum, om);
   for (const auto& q : s.quantile) {
     AppendHead(out, name, "", m, "quantile", ValueString(q.quantile));
-    AppendSampleValue(out, q.value);
-    AppendTail(out, m);
+    AppendValue(out, q.value, om);
+    AppendTail(out, m, om);
   }
 }
 
-std::string_view TypeName(prometheus::MetricType t) {
+std::string_view TypeName(prometheus::MetricType t, OmType om_type, bool om) {
+  if (om && om_type == OmType::kInfo) return "info";
   switch (t) {
     case prometheus::MetricType::Counter:
       return "counter";
@@ -128,50 +147,82 @@ std::string_view TypeName(prometheus::MetricType t) {
     case prometheus::MetricType::Summary:
       return "summary";
     case prometheus::MetricType::Untyped:
-      return "untyped";
+      return om ? "unknown" : "untyped";  // OpenMetrics has no "untyped"
     case prometheus::MetricType::Histogram:
       return "histogram";
   }
-  return "untyped";
+  return om ? "unknown" : "untyped";
 }
 
-void AppendFamily(std::string& out, const prometheus::MetricFamily& f, bool header) {
-  if (header) {
-    if (!f.help.empty()) {
-      out.append("# HELP ");
-      out.append(f.name);
-      out.push_back(' ');
-      out.append(f.help);
-      out.push_back('\n');
-    }
-    out.append("# TYPE ");
-    out.append(f.name);
+// The suffix an OpenMetrics sample carries beyond its family's name: counters' samples end in
+// _total and info samples in _info, while TYPE and HELP name the family without it.
+std::string_view OmSuffix(prometheus::MetricType t, OmType om_type) {
+  if (om_type == OmType::kInfo) return "_info";
+  return t == prometheus::MetricType::Counter ? "_total" : "";
+}
+
+// The names a family is written under: in HELP/TYPE, and on its (counter, gauge, info or
+// unknown) samples. The text format uses the name as given for both.
+struct Names {
+  std::string_view family;
+  std::string sample;
+};
+
+Names NamesFor(std::string_view name, prometheus::MetricType t, OmType om_type, bool om) {
+  std::string_view suffix = om ? OmSuffix(t, om_type) : "";
+  std::string_view family = name;
+  if (!suffix.empty() && family.ends_with(suffix)) family.remove_suffix(suffix.size());
+  std::string sample(family);
+  sample.append(suffix);
+  return {family, std::move(sample)};
+}
+
+void AppendHeader(std::string& out, std::string_view family, std::string_view help,
+                  std::string_view type, bool om) {
+  if (!help.empty()) {
+    out.append("# HELP ");
+    out.append(family);
     out.push_back(' ');
-    out.append(TypeName(f.type));
+    if (om) {
+      AppendEscaped(out, help);
+    } else {
+      out.append(help);
+    }
     out.push_back('\n');
   }
+  out.append("# TYPE ");
+  out.append(family);
+  out.push_back(' ');
+  out.append(type);
+  out.push_back('\n');
+}
+
+void AppendFamily(std::string& out, const prometheus::MetricFamily& f, bool header, OmType om_type,
+                  bool om) {
+  const Names names = NamesFor(f.name, f.type, om_type, om);
+  if (header) AppendHeader(out, names.family, f.help, TypeName(f.type, om_type, om), om);
   for (const auto& m : f.metric) {
     switch (f.type) {
       case prometheus::MetricType::Counter:
-        AppendHead(out, f.name, "", m);
-        AppendSampleValue(out, m.counter.value);
-        AppendTail(out, m);
+        AppendHead(out, names.sample, "", m);
+        AppendValue(out, m.counter.value, om);
+        AppendTail(out, m, om);
         break;
       case prometheus::MetricType::Gauge:
-        AppendHead(out, f.name, "", m);
-        AppendSampleValue(out, m.gauge.value);
-        AppendTail(out, m);
+        AppendHead(out, names.sample, "", m);
+        AppendValue(out, m.gauge.value, om);
+        AppendTail(out, m, om);
         break;
       case prometheus::MetricType::Untyped:
-        AppendHead(out, f.name, "", m);
-        AppendSampleValue(out, m.untyped.value);
-        AppendTail(out, m);
+        AppendHead(out, names.sample, "", m);
+        AppendValue(out, m.untyped.value, om);
+        AppendTail(out, m, om);
         break;
       case prometheus::MetricType::Summary:
-        AppendSummary(out, f.name, m);
+        AppendSummary(out, f.name, m, om);
         break;
       case prometheus::MetricType::Histogram:
-        AppendHistogram(out, f.name, m);
+        AppendHistogram(out, f.name, m, om);
         break;
     }
   }
@@ -209,32 +260,27 @@ bool TextWriter::Header(std::string_view name) {
   return true;
 }
 
-void TextWriter::Write(const prometheus::MetricFamily& family) {
-  AppendFamily(out_, family, Header(family.name));
+void TextWriter::Write(const prometheus::MetricFamily& family, OmType om_type) {
+  AppendFamily(out_, family, Header(family.name), om_type, om());
   MaybeFlush();
 }
 
 void TextWriter::BeginFamily(std::string_view name, std::string_view help,
-                             prometheus::MetricType type) {
-  type_ = type;
-  if (!Header(name)) return;
-  if (!help.empty()) {
-    out_.append("# HELP ");
-    out_.append(name);
-    out_.push_back(' ');
-    out_.append(help);
-    out_.push_back('\n');
+                             prometheus::MetricType type, OmType om_type) {
+  const bool header = Header(name);
+  if (om()) {
+    // Set on every chunk: after a rollback the previous family's name may be stale.
+    Names names = NamesFor(name, type, om_type, true);
+    if (header) AppendHeader(out_, names.family, help, TypeName(type, om_type, true), true);
+    sample_name_ = std::move(names.sample);
+    return;
   }
-  out_.append("# TYPE ");
-  out_.append(name);
-  out_.push_back(' ');
-  out_.append(TypeName(type));
-  out_.push_back('\n');
+  if (header) AppendHeader(out_, name, help, TypeName(type, om_type, false), false);
 }
 
 void TextWriter::AddSample(std::span<const Label> labels, double value) {
   // FamilyWriter only writes counters, gauges and untyped samples: one line each.
-  out_.append(last_family_);
+  out_.append(om() ? sample_name_ : last_family_);
   if (!labels.empty()) {
     out_.push_back('{');
     bool first = true;
@@ -249,8 +295,13 @@ void TextWriter::AddSample(std::span<const Label> labels, double value) {
     out_.push_back('}');
   }
   out_.push_back(' ');
-  AppendSampleValue(out_, value);
+  AppendValue(out_, value, om());
   out_.push_back('\n');
+  MaybeFlush();
+}
+
+void TextWriter::Finish() {
+  if (om()) out_.append("# EOF\n");
   MaybeFlush();
 }
 
@@ -272,9 +323,12 @@ bool TextWriter::Rollback(const Mark& m) {
   return false;
 }
 
-std::string WriteText(const std::vector<prometheus::MetricFamily>& families) {
+std::string WriteText(const std::vector<prometheus::MetricFamily>& families,
+                      ExpositionFormat format) {
+  const bool om = format == ExpositionFormat::kOpenMetrics;
   std::string out;
-  for (const auto& f : families) AppendFamily(out, f, true);
+  for (const auto& f : families) AppendFamily(out, f, true, OmType::kFromType, om);
+  if (om) out.append("# EOF\n");
   return out;
 }
 

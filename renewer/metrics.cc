@@ -113,6 +113,8 @@ std::vector<prometheus::MetricFamily> RenewerMetrics::Collect() const {
   return out;
 }
 
-std::string RenewerMetrics::Render() const { return WriteText(Collect()); }
+std::string RenewerMetrics::Render(ExpositionFormat format) const {
+  return WriteText(Collect(), format);
+}
 
 }  // namespace certwatch::renewer

@@ -14,6 +14,8 @@
 #include <tuple>
 #include <vector>
 
+#include "exposition/format.h"
+
 namespace certwatch::renewer {
 
 // `result` values: success, error, dry_run (would have acted), or the snake_case reason of the
@@ -33,7 +35,8 @@ class RenewerMetrics {
 
   double ActionCount(std::string_view action, std::string_view result, bool dry_run) const;
   std::vector<prometheus::MetricFamily> Collect() const;
-  std::string Render() const;  // Prometheus text format 0.0.4
+  // Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when the scraper negotiated it.
+  std::string Render(ExpositionFormat format = ExpositionFormat::kText) const;
 
  private:
   mutable std::mutex mu_;

@@ -19,8 +19,12 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& l
   auto hp = ParseHostPort(listen_address, {.default_port = 0, .allow_empty_host = true});
   if (!hp) return hp.error().Wrap("renewer.listen_address");
   auto impl = std::make_unique<Impl>();
-  impl->server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.Render(), std::string(kTextContentType).c_str());
+  // Negotiated as the exporter's /metrics is (exposition/format.h): Prometheus asks for
+  // OpenMetrics first.
+  impl->server.Get("/metrics", [&metrics](const httplib::Request& req, httplib::Response& res) {
+    const ExpositionFormat format = NegotiateFormat(req.get_header_value("Accept"));
+    res.set_header("Vary", "Accept");
+    res.set_content(metrics.Render(format), std::string(ContentType(format)).c_str());
   });
   impl->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");

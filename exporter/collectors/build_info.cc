@@ -6,7 +6,8 @@ namespace certwatch {
 void CollectBuildInfo(const StateData& /*state*/, const CollectContext& /*ctx*/, MetricSink& sink) {
   FamilyWriter w(sink, "certwatch_build_info",
                  "A metric with a constant '1' value labeled by version, revision and compiler "
-                 "from which certwatch was built.");
+                 "from which certwatch was built.",
+                 prometheus::MetricType::Gauge, OmType::kInfo);
   w.Add(
       {{"version", CERTWATCH_VERSION}, {"revision", CERTWATCH_REVISION}, {"compiler", __VERSION__}},
       1);

@@ -118,7 +118,8 @@ void CollectCertificates(const StateData& s, const CollectContext& ctx, MetricSi
           });
   {
     FamilyWriter w(sink, "certwatch_certificate_info",
-                   "Certificate facts as labels: the Secret it is stored in and its DNS names.");
+                   "Certificate facts as labels: the Secret it is stored in and its DNS names.",
+                   prometheus::MetricType::Gauge, OmType::kInfo);
     std::string dns;
     for (const auto& [key, c] : s.certificates) {
       dns.clear();

@@ -31,7 +31,7 @@ void CollectDnsProbes(const StateData& state, const CollectContext& ctx, MetricS
     }
   }
   {
-    FamilyWriter w(sink, "certwatch_dns_answer_count", "Resource records in the answer section.");
+    FamilyWriter w(sink, "certwatch_dns_answers", "Resource records in the answer section.");
     for (const auto& [k, p] : state.dns) {
       w.Add({{"resolver", p.resolver}, {"name", p.name}, {"type", p.type}}, p.answer_count);
     }

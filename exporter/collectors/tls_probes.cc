@@ -96,7 +96,8 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
   }
   {
     FamilyWriter w(sink, "certwatch_tls_info",
-                   "Facts of the served leaf and the negotiated connection; always 1.");
+                   "Facts of the served leaf and the negotiated connection; always 1.",
+                   prometheus::MetricType::Gauge, OmType::kInfo);
     each([&](const TlsProbeResult& r) {
       if (!r.leaf) return;
       w.Add({{"target", r.target},

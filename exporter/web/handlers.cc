@@ -47,17 +47,18 @@ HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
     cc.now = ctx.clock.NowSeconds();
     return cc;
   };
+  const ExpositionFormat format = NegotiateFormat(req.accept);
   HttpResponse r;
-  r.content_type = std::string(kTextContentType);
-  r.headers.emplace_back("Vary", "Accept-Encoding");
+  r.content_type = std::string(ContentType(format));
+  r.headers.emplace_back("Vary", "Accept, Accept-Encoding");
   if (AcceptsGzip(req.accept_encoding)) {
     // Compressed while written: Prometheus asks for gzip, and a 100k-certificate exposition
     // is ~30x smaller that way than held as text.
-    r.shared_body = ctx.scrape_gzip->Get([&]() -> std::shared_ptr<const std::string> {
+    r.shared_body = ctx.scrapes->For(format, true).Get([&]() -> std::shared_ptr<const std::string> {
       std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
       CollectContext cc = collect_context();
       cc.config = config.get();
-      auto gz = ScrapeGzip(ctx.store, cc, ctx.collectors, &ctx.logger);
+      auto gz = ScrapeGzip(ctx.store, cc, ctx.collectors, &ctx.logger, format);
       if (!gz) {
         ctx.logger.Warn("gzip failed, sending plain", {{"err", gz.error().message}});
         return nullptr;
@@ -69,11 +70,11 @@ HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
       return r;
     }
   }
-  r.shared_body = ctx.scrape_text->Get([&] {
+  r.shared_body = ctx.scrapes->For(format, false).Get([&] {
     std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
     CollectContext cc = collect_context();
     cc.config = config.get();
-    return ScrapeBody(ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger));
+    return ScrapeBody(ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger, 0, format));
   });
   return r;
 }

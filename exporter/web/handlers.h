@@ -3,6 +3,7 @@
 // and writes its HttpResponse. Handlers are unit-tested without a socket.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <span>
@@ -17,6 +18,7 @@
 #include "config/config.h"
 #include "exporter/collector.h"
 #include "exporter/scrape_coalescer.h"
+#include "exposition/format.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -25,6 +27,7 @@ struct HttpRequest {
   std::string method;  // GET, POST, HEAD, ...
   std::string path;
   std::string accept_encoding;
+  std::string accept;  // picks text or OpenMetrics on /metrics
   // Decoded query parameters in the order the server parsed them (repeats kept).
   std::vector<std::pair<std::string, std::string>> query;
 };
@@ -40,6 +43,19 @@ struct HttpResponse {
   std::string_view content() const { return shared_body ? *shared_body : body; }
 };
 
+// Concurrent /metrics requests share collections (exporter/scrape_coalescer.h), one
+// coalescer per format and encoding: their bytes differ, so a scrape waits only for a
+// collection it can send.
+class MetricsCoalescers {
+ public:
+  ScrapeCoalescer& For(ExpositionFormat format, bool gzip) {
+    return by_kind_[(format == ExpositionFormat::kOpenMetrics ? 2 : 0) + (gzip ? 1 : 0)];
+  }
+
+ private:
+  std::array<ScrapeCoalescer, 4> by_kind_;
+};
+
 // What the endpoints need from `certwatch serve`. Functions are called from the server's
 // worker threads and must be thread-safe.
 struct WebContext {
@@ -52,9 +68,7 @@ struct WebContext {
   // Re-reads the config (POST /-/reload); an error keeps the old one.
   std::function<Status()> reload;
   std::span<const CollectorEntry> collectors = Collectors();
-  // Concurrent /metrics requests share collections, one coalescer per encoding.
-  std::shared_ptr<ScrapeCoalescer> scrape_text = std::make_shared<ScrapeCoalescer>();
-  std::shared_ptr<ScrapeCoalescer> scrape_gzip = std::make_shared<ScrapeCoalescer>();
+  std::shared_ptr<MetricsCoalescers> scrapes = std::make_shared<MetricsCoalescers>();
 };
 
 HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req);

@@ -253,6 +253,7 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
         HttpRequest r{req.method,
                       req.path,
                       req.get_header_value("Accept-Encoding"),
+                      req.get_header_value("Accept"),
                       {req.params.begin(), req.params.end()}};
         HttpResponse out;
         try {
@@ -262,9 +263,10 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(const WebServerOptions& opti
           out = HttpResponse{500, "text/plain; charset=utf-8", "internal error\n", {}, nullptr};
         }
         Write(std::move(out), res);
-        self->context.logger.Debug(
-            "request",
-            {{"method", req.method}, {"path", req.path}, {"status", std::to_string(out.status)}});
+        self->context.logger.Debug("request", {{"method", req.method},
+                                               {"path", req.path},
+                                               {"status", std::to_string(out.status)},
+                                               {"content_type", out.content_type}});
         return httplib::Server::HandlerResponse::Handled;
       });
   if (!impl->server->bind_to_port(addr->host, addr->port)) {

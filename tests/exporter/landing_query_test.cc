@@ -81,16 +81,16 @@ TEST(LandingQueryTest, BadQueryAnswers400AndAGoodOneThePage) {
   FakeClock clock{kNow};
   Logger logger = NullLogger();
   WebContext ctx{store, clock, logger, nullptr, nullptr, nullptr};
-  HttpResponse bad = Route(ctx, HttpRequest{"GET", "/", "", {{"tile", "<script>"}}});
+  HttpResponse bad = Route(ctx, HttpRequest{"GET", "/", "", "", {{"tile", "<script>"}}});
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.content_type, "text/plain; charset=utf-8");
   EXPECT_EQ(bad.body,
             "bad request: unknown tile \"<script>\": one of expired, lt7d, lt14d, failing, "
             "skipped\n");
-  EXPECT_EQ(Route(ctx, HttpRequest{"GET", "/", "", {{"sort", "x"}}}).status, 400);
-  EXPECT_EQ(Route(ctx, HttpRequest{"GET", "/", "", {{"dir", "x"}}}).status, 400);
+  EXPECT_EQ(Route(ctx, HttpRequest{"GET", "/", "", "", {{"sort", "x"}}}).status, 400);
+  EXPECT_EQ(Route(ctx, HttpRequest{"GET", "/", "", "", {{"dir", "x"}}}).status, 400);
 
-  HttpResponse ok = Route(ctx, HttpRequest{"GET", "/", "", {{"tile", "failing"}, {"q", "a"}}});
+  HttpResponse ok = Route(ctx, HttpRequest{"GET", "/", "", "", {{"tile", "failing"}, {"q", "a"}}});
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.content_type, "text/html; charset=utf-8");
 }

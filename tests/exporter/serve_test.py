@@ -1,10 +1,12 @@
 """`certwatch serve` end to end: a real Prometheus scrapes it, promtool lints the scrape,
-/readyz, config errors at start, reload keeping the old config, graceful SIGTERM."""
+OpenMetrics when asked (read by the strict OpenMetrics parser), /readyz, config errors at
+start, reload keeping the old config, graceful SIGTERM."""
 
 import gzip
 import json
 import os
 import signal
+import socket
 import time
 import unittest
 import urllib.parse
@@ -90,6 +92,80 @@ scrape_configs:
             self.assertEqual(len(result), 1)
             self.assertEqual(result[0]["metric"]["path"], self.cert)
             self.assertEqual(float(result[0]["value"][1]), want)
+
+    def test_both_formats_carry_every_series_and_lint_clean(self):
+        """Every family kind certwatch writes (files, a TLS probe with its info family, DNS
+        probes): the text format lints clean under promtool, and the OpenMetrics answer to
+        Prometheus's Accept header passes the strict OpenMetrics parser with the same series."""
+        served, served_key = self.ca.issue("app.example.test", outdir=self.dir)
+        tls = lib.Proc(["openssl", "s_server", "-accept", f"127.0.0.1:{lib.free_port()}",
+                        "-cert", served, "-key", served_key, "-www", "-quiet",
+                        "-naccept", "1000000"], self.dir, name="s_server")
+        self.addCleanup(tls.stop)
+        tls_port = int(tls.args[3].rsplit(":", 1)[1])
+        lib.wait_port("127.0.0.1", tls_port)
+        closed_udp = lib.free_port(kind=socket.SOCK_DGRAM)  # answers with port unreachable
+        s = self.serve(files_config(os.path.join(self.pki, "*.crt")) + f"""tls_probes:
+  interval: 1s
+  timeout: 1s
+  targets:
+    - address: "127.0.0.1:{tls_port}"
+      server_name: app.example.test
+      ca_file: "{self.ca.cert}"
+dns_probes:
+  interval: 1s
+  timeout: 1s
+  authoritative: false
+  resolvers: ["127.0.0.1:{closed_udp}"]
+  queries:
+    - name: example.test
+      types: [A]
+""")
+
+        def probed():
+            body = s.get("/metrics")[2].decode()
+            return body if "certwatch_tls_info{" in body and "certwatch_dns_answers{" in body \
+                else None
+        plain = lib.wait_for(probed, timeout=30, interval=0.5, what="probe results")
+        lint = lib.run(["promtool", "check", "metrics"], input=plain, check=False)
+        self.assertEqual((lint.returncode, (lint.stdout + lint.stderr).strip()), (0, ""),
+                         "promtool findings on the text format")
+        self.assertNotIn("# EOF", plain)
+
+        status, headers, om = s.get("/metrics", headers={"Accept": lib.PROMETHEUS_ACCEPT})
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Content-Type"], lib.OPENMETRICS_CONTENT_TYPE)
+        om = om.decode()
+        families, samples = lib.parse_openmetrics(om)
+        self.assertEqual(families["certwatch_build"], "info")
+        self.assertEqual(families["certwatch_tls"], "info")
+        self.assertEqual(families["certwatch_source_errors"], "counter")
+        self.assertEqual(families["certwatch_config_reload_failures"], "counter")
+        self.assertEqual(families["certwatch_dns_answers"], "gauge")
+        self.assertEqual(families["certwatch_tls_verify_result"], "gauge")
+        self.assertNotIn("unknown", families.values())
+        self.assertEqual(lib.metric(samples, "certwatch_tls_info", server_name="app.example.test"),
+                         1)
+        self.assertEqual(lib.metric(samples, "certwatch_file_cert_not_after_timestamp_seconds",
+                                    path=self.cert), lib.cert_not_after(self.cert))
+        # The same series (sample names and labels) in both formats.
+        text_series = set(lib.parse_metrics(plain))
+        self.assertEqual(set(samples), text_series)
+
+        # gzip: the same OpenMetrics document, compressed.
+        _, headers, gz = s.get("/metrics", headers={"Accept": lib.PROMETHEUS_ACCEPT,
+                                                    "Accept-Encoding": "gzip"})
+        self.assertEqual(headers.get("Content-Encoding"), "gzip")
+        self.assertEqual(headers["Content-Type"], lib.OPENMETRICS_CONTENT_TYPE)
+        self.assertEqual(set(lib.parse_openmetrics(gzip.decompress(gz).decode())[1]), text_series)
+
+        # promtool 2.42 (Debian 12) reads only the text format: it stops at the first
+        # OpenMetrics-only type. Should a newer promtool read OpenMetrics, it must lint clean.
+        lint_om = lib.run(["promtool", "check", "metrics"], input=om, check=False)
+        if lint_om.returncode == 0:
+            self.assertEqual((lint_om.stdout + lint_om.stderr).strip(), "")
+        else:
+            self.assertIn('unknown metric type "info"', lint_om.stdout + lint_om.stderr)
 
     def test_readyz_healthz_and_state_api(self):
         s = self.serve(files_config(os.path.join(self.pki, "*.crt")))

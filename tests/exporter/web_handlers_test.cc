@@ -39,8 +39,8 @@ struct Fixture {
   }
 };
 
-HttpRequest Get(std::string path, std::string accept_encoding = "") {
-  return HttpRequest{"GET", std::move(path), std::move(accept_encoding), {}};
+HttpRequest Get(std::string path, std::string accept_encoding = "", std::string accept = "") {
+  return HttpRequest{"GET", std::move(path), std::move(accept_encoding), std::move(accept), {}};
 }
 
 CertificateState Cert(std::string ns, std::string name, std::optional<UnixSeconds> not_after) {
@@ -58,10 +58,10 @@ TEST(WebHandlersTest, RoutesAndMethods) {
   WebContext ctx = f.Context();
   EXPECT_EQ(Route(ctx, Get("/nope")).status, 404);
   EXPECT_EQ(Route(ctx, Get("/healthz")).status, 200);
-  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/metrics", "", {}}).status, 405);
+  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/metrics", "", "", {}}).status, 405);
   EXPECT_EQ(Route(ctx, Get("/-/reload")).status, 405);
   EXPECT_EQ(f.reloads, 0);
-  EXPECT_EQ(Route(ctx, HttpRequest{"HEAD", "/healthz", "", {}}).status, 200);
+  EXPECT_EQ(Route(ctx, HttpRequest{"HEAD", "/healthz", "", "", {}}).status, 200);
 }
 
 TEST(WebHandlersTest, ReadyzWaitsForEveryEnabledSource) {
@@ -82,11 +82,11 @@ TEST(WebHandlersTest, ReloadReportsTheLoaderError) {
   Fixture f;
   f.reload_result = Error{"c.yaml:3:5: web.listen_address: missing port"};
   WebContext ctx = f.Context();
-  HttpResponse r = Route(ctx, HttpRequest{"POST", "/-/reload", "", {}});
+  HttpResponse r = Route(ctx, HttpRequest{"POST", "/-/reload", "", "", {}});
   EXPECT_EQ(r.status, 500);
   EXPECT_NE(r.body.find("c.yaml:3:5: web.listen_address: missing port"), std::string::npos);
   f.reload_result = OkStatus();
-  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/-/reload", "", {}}).status, 200);
+  EXPECT_EQ(Route(ctx, HttpRequest{"POST", "/-/reload", "", "", {}}).status, 200);
   EXPECT_EQ(f.reloads, 2);
 }
 
@@ -107,6 +107,56 @@ TEST(WebHandlersTest, MetricsGzipOnlyWhenAsked) {
   EXPECT_TRUE(has_encoding);
   std::string text = Gunzip(std::string(gz.content()));
   EXPECT_NE(text.find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
+}
+
+bool HasHeader(const HttpResponse& r, std::string_view name, std::string_view value) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name && v == value) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kPrometheusAccept =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+    "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+TEST(WebHandlersTest, MetricsServeOpenMetricsWhenAsked) {
+  Fixture f;
+  f.store.SetSource("files", true, true, kNow);
+  WebContext ctx = f.Context();
+  HttpResponse plain = Route(ctx, Get("/metrics", "", "*/*"));
+  EXPECT_EQ(plain.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(plain.content().find("# EOF"), std::string::npos);
+  EXPECT_NE(plain.content().find("# TYPE certwatch_build_info gauge\n"), std::string::npos);
+  EXPECT_TRUE(HasHeader(plain, "Vary", "Accept, Accept-Encoding"));
+
+  HttpResponse om = Route(ctx, Get("/metrics", "", std::string(kPrometheusAccept)));
+  EXPECT_EQ(om.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  std::string_view text = om.content();
+  EXPECT_TRUE(text.ends_with("\n# EOF\n"))
+      << text.substr(text.size() > 200 ? text.size() - 200 : 0);
+  EXPECT_NE(text.find("# TYPE certwatch_build info\ncertwatch_build_info{"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE certwatch_source_errors counter\n"), std::string::npos);
+  EXPECT_NE(text.find("certwatch_source_errors_total{source=\"files\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
+  // Each format has its own coalescer: the OpenMetrics request collected anew.
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kText, false).collections(), 1u);
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kOpenMetrics, false).collections(), 1u);
+
+  HttpResponse gz = Route(ctx, Get("/metrics", "gzip", std::string(kPrometheusAccept)));
+  EXPECT_EQ(gz.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  EXPECT_TRUE(HasHeader(gz, "Content-Encoding", "gzip"));
+  std::string unzipped = Gunzip(std::string(gz.content()));
+  EXPECT_TRUE(unzipped.ends_with("\n# EOF\n"));
+  EXPECT_NE(unzipped.find("# TYPE certwatch_build info\n"), std::string::npos);
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kOpenMetrics, true).collections(), 1u);
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kText, true).collections(), 0u);
+
+  // Text stays the default, gzip included, when OpenMetrics is not preferred.
+  HttpResponse text_gz = Route(
+      ctx, Get("/metrics", "gzip", "text/plain;version=0.0.4,application/openmetrics-text;q=0.5"));
+  EXPECT_EQ(text_gz.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(Gunzip(std::string(text_gz.content())).find("# EOF"), std::string::npos);
 }
 
 TEST(WebHandlersTest, StateApiDocumentAndRoundTrip) {

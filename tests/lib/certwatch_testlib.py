@@ -281,6 +281,27 @@ def parse_metrics(text):
     return out
 
 
+# What Prometheus 2.x sends when it scrapes: OpenMetrics 1.0.0 first.
+PROMETHEUS_ACCEPT = ("application/openmetrics-text;version=1.0.0,"
+                     "application/openmetrics-text;version=0.0.1;q=0.75,"
+                     "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
+OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+
+def parse_openmetrics(text):
+    """OpenMetrics text through the strict parser of python3-prometheus-client (it raises on
+    any violation: missing # EOF, a counter sample without _total, an info value other than
+    1, a clashing or repeated family, bad escaping) -> (families {name: type},
+    samples {(name, frozenset(labels.items())): value}) shaped like parse_metrics."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+    families, samples = {}, {}
+    for f in text_string_to_metric_families(text):
+        families[f.name] = f.type
+        for s in f.samples:
+            samples[(s.name, frozenset(s.labels.items()))] = float(s.value)
+    return families, samples
+
+
 def metric(metrics, name, **labels):
     """The value of the one series of `name` whose labels include `labels`; None if absent."""
     found = [v for (n, ls), v in metrics.items() if n == name and set(labels.items()) <= set(ls)]

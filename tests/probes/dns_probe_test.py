@@ -388,7 +388,7 @@ class ServeTest(cw.ServersTestCase):
         self.assertEqual(succ(trunc.address), 1)
         self.assertGreaterEqual(trunc.tcp_queries, 1)
         self.assertEqual(rcode(broken.address, "TXT"), "MALFORMED")
-        self.assertEqual(cw.metric(m, "certwatch_dns_answer_count", resolver=other.address,
+        self.assertEqual(cw.metric(m, "certwatch_dns_answers", resolver=other.address,
                                    type="A"), 1)
         self.assertEqual(cw.metric(m, "certwatch_dns_answer_ttl_seconds", resolver=other.address,
                                    type="A"), 60)

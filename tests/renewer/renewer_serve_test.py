@@ -78,6 +78,25 @@ dns_probes:
                               "overdue", "-n", NS, "-o", "jsonpath={.metadata.generation}"]).stdout
                 self.assertEqual(
                     out, f"True|ManuallyTriggered|Certificate re-issuance manually triggered|{gen}")
+
+                # The renewer's /metrics negotiates as the exporter's does.
+                metrics_url = f"http://127.0.0.1:{port}/metrics"
+                status, headers, plain = tl.http_get(metrics_url)
+                self.assertEqual(headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
+                lint = tl.run(["promtool", "check", "metrics"], input=plain.decode(), check=False)
+                self.assertEqual((lint.returncode, (lint.stdout + lint.stderr).strip()), (0, ""))
+                status, headers, om = tl.http_get(metrics_url,
+                                                  headers={"Accept": tl.PROMETHEUS_ACCEPT})
+                self.assertEqual(status, 200)
+                self.assertEqual(headers["Content-Type"], tl.OPENMETRICS_CONTENT_TYPE)
+                families, samples = tl.parse_openmetrics(om.decode())
+                self.assertEqual(families["certwatch_renewer_actions"], "counter")
+                self.assertEqual(families["certwatch_renewer_leader"], "gauge")
+                self.assertEqual(set(samples), set(tl.parse_metrics(plain.decode())))
+                succeeded = sum(v for (name, labels), v in samples.items()
+                                if name == "certwatch_renewer_actions_total"
+                                and ("result", "success") in labels)
+                self.assertEqual(succeeded, 1, samples)
             finally:
                 if renew:
                     renew.stop()

@@ -3,8 +3,9 @@ rate-limited, a drifting and a still-issuing (DNS-01) certificate, probes a real
 (openssl s_server serving a certificate other than the stored one) and a real DNS server
 (pebble-challtestsrv), `certwatch renew --dry-run` runs beside it, and a real Prometheus scrapes
 both with the generated rules.yaml loaded (every `for:` shortened through the config).
-/api/v1/alerts must show exactly the expected alerts firing, and every PromQL expression of
-every generated dashboard panel (and every template variable) must return data."""
+Prometheus negotiates OpenMetrics with both (its metadata must show the OpenMetrics family
+types), /api/v1/alerts must show exactly the expected alerts firing, and every PromQL
+expression of every generated dashboard panel (and every template variable) must return data."""
 
 import json
 import os
@@ -248,6 +249,10 @@ generator:
             return "\n".join([f"--- {p.name}\n{p.output()[-3000:]}" for p in (serve, renew, prom)]
                              + ["--- serve /metrics (probes)"] + probes)
 
+        self.assert_scraped_openmetrics({f"127.0.0.1:{serve_port}": ("certwatch_build", "info"),
+                                         f"127.0.0.1:{renewer_port}":
+                                         ("certwatch_renewer_actions", "counter")})
+
         # Exactly the expected alerts fire.
         seen = set()
 
@@ -310,6 +315,7 @@ generator:
         t.wait_port("127.0.0.1", serve_port)
         _, _, body = t.http_get(f"http://127.0.0.1:{serve_port}/metrics")
         self.start_prometheus(gen, [f"127.0.0.1:{serve_port}"])
+        self.assert_scraped_openmetrics({f"127.0.0.1:{serve_port}": ("certwatch_build", "info")})
         # A panel may be empty only where Grafana shows its noValue text instead of "No data".
         empty, checked = self.panels_without_data(gen, ["certwatch-fleet.json"],
                                                   empty_allowed_with_no_value=True)
@@ -324,6 +330,27 @@ generator:
                        "certwatch_certificate_failure_reason{"):
             self.assertNotIn(absent, body.decode())
         self.assertEqual(self.firing(), set())
+
+    def assert_scraped_openmetrics(self, expected):
+        """Each target is up and Prometheus read it as OpenMetrics: its metadata holds the
+        family under its OpenMetrics name and type ({instance: (family, type)}), which only
+        an OpenMetrics scrape reports (the text format has no info type, and names counter
+        families with _total)."""
+        def up():
+            result = self.prometheus_get("/api/v1/query", query='up{job="certwatch"}')["result"]
+            values = {r["metric"]["instance"]: r["value"][1] for r in result}
+            return values if all(values.get(i) == "1" for i in expected) else None
+        t.wait_for(up, timeout=60, interval=1.0, what="targets up")
+        for instance, (family, typ) in expected.items():
+            def metadata():
+                try:
+                    return self.prometheus_get(
+                        "/api/v1/targets/metadata", metric=family,
+                        match_target=f'{{instance="{instance}"}}')
+                except AssertionError:
+                    return None  # not scraped yet, or not read as OpenMetrics
+            got = t.wait_for(metadata, timeout=30, interval=1.0, what=f"{family} metadata")
+            self.assertEqual([m["type"] for m in got], [typ], got)
 
     def start_prometheus(self, gen, targets):
         prom_port = t.free_port()
