@@ -47,6 +47,12 @@ struct KubeSource::Kind {
 
 namespace {
 
+// A 404 on a kind's collection means its CRD (or API group) is not installed.
+Error MissingKindError(const std::string& what) {
+  return Error{"the API server does not serve " + what +
+               " (404): is the CRD installed (cert-manager, or the kind's API group)?"};
+}
+
 template <typename T>
 struct TypedKind : KubeSource::Kind {
   using DecodeFn = void (*)(od::object, T&, DecodeOutput&);
@@ -314,8 +320,7 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
     auto resp = client_->Do("GET", path);
     if (!resp) return resp.error();
     if (resp->status == 404) {
-      return Error{"the API server does not serve " + w.what +
-                   " (404): is the CRD installed (cert-manager, or the kind's API group)?"};
+      return MissingKindError(w.what);
     }
     if (resp->status == 410) {
       // The continue token expired mid-list: start over, but not in a tight loop against a
@@ -521,6 +526,8 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv, InitialEvents* i
       if (resp->status == 422 || resp->status == 400) *initial = InitialEvents::kRefused;
       if (resp->status == 410) *initial = InitialEvents::kGone;
       w.retry_after = resp->retry_after_seconds;
+      // The same words as the paginated list's: which list met a missing CRD is no news.
+      if (resp->status == 404) return MissingKindError(w.what);
       return Error{"streaming list " + w.what + ": " + resp->Describe()};
     }
     if (stream_error.empty()) {

@@ -407,6 +407,24 @@ TEST_F(SourceTest, ThrottledListHonoursRetryAfter) {
   EXPECT_GE(*Value(R"(certwatch_source_errors_total{source="kubernetes"})"), 1);
 }
 
+// A streaming list that meets a missing CRD says so in the same words as a paginated list:
+// one 404, only on the orders' watch, so the paginated list after it succeeds.
+TEST_F(SourceTest, StreamingListOfMissingCrdNamesTheCrd) {
+  api_.Control("POST", "faults",
+               R"({"count": 1, "status": 404, "path_contains": "/orders", "watch": true})");
+  std::string seen;
+  StartSource();
+  ASSERT_TRUE(WaitFor([&] {
+    seen = store_.Read([](const StateData& d) {
+      auto it = d.sources.find("kubernetes");
+      return it == d.sources.end() ? std::string() : it->second.last_error;
+    });
+    return seen.find("orders") != std::string::npos;
+  }));
+  EXPECT_NE(seen.find("(404): is the CRD installed"), std::string::npos) << seen;
+  EXPECT_TRUE(WaitFor([&] { return Up(); }, 30));
+}
+
 TEST_F(SourceTest, MissingCrdIsASourceErrorNotACrash) {
   api_.Control("POST", "missing-groups", R"({"groups": ["acme.cert-manager.io"]})");
   StartSource();
