@@ -163,7 +163,17 @@ struct AlertsConfig {
   Duration expiring_warning_for = std::chrono::hours(1);      // "for:" of the expiry warnings
   Duration expiring_critical_for = std::chrono::minutes(10);  // "for:" of the expiry criticals
   Duration not_ready_for = std::chrono::minutes(15);
-  double remaining_lifetime_fraction = 1.0 / 6.0;
+  // Lifetime-relative thresholds (README "Alerts for short-lived certificates"): where no
+  // renewal time is known, warn when less than this fraction of the lifetime is left, as
+  // cert-manager renews at two thirds; never earlier than lifetime_warning_max before expiry.
+  double remaining_lifetime_fraction = 1.0 / 3.0;
+  Duration lifetime_warning_max = std::chrono::hours(24 * 30);
+  // A Certificate's renewal is overdue after this fraction of its lifetime (at most half of
+  // its renewal window, at least renewal_overdue_grace).
+  double renewal_overdue_fraction = 0.1;
+  // The fixed thresholds shrink to these fractions of the lifetime for short-lived ones.
+  double warning_lifetime_fraction = 1.0 / 6.0;
+  double critical_lifetime_fraction = 1.0 / 12.0;
   Duration renewal_overdue_grace = std::chrono::hours(1);
   double renewal_error_rate = 0.1;
   Duration clock_skew = std::chrono::seconds(30);

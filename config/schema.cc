@@ -336,7 +336,22 @@ std::vector<Row> Rows() {
        "Alert when a Certificate is not Ready this long."},
       {"generator.alerts.remaining_lifetime_fraction", Number(0, 1),
        M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::remaining_lifetime_fraction),
-       "Alert when less than this fraction of the lifetime remains (short-lived certificates)."},
+       "Where no renewal time is known (endpoints, files, Certificates without "
+       "status.renewalTime), warn when less than this fraction of the lifetime is left "
+       "(cert-manager renews at two thirds)."},
+      {"generator.alerts.lifetime_warning_max", Dur(seconds(1)),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::lifetime_warning_max),
+       "That warning fires no earlier than this before expiry (long-lived certificates)."},
+      {"generator.alerts.renewal_overdue_fraction", Number(0, 1),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::renewal_overdue_fraction),
+       "Warn when a Certificate's renewal is overdue by this fraction of its lifetime (at most "
+       "half its renewal window, at least renewal_overdue_grace)."},
+      {"generator.alerts.warning_lifetime_fraction", Number(0, 1),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::warning_lifetime_fraction),
+       "A Certificate's expiring_warning shrinks to this fraction of a shorter lifetime."},
+      {"generator.alerts.critical_lifetime_fraction", Number(0, 1),
+       M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::critical_lifetime_fraction),
+       "expiring_critical shrinks to this fraction of a shorter lifetime."},
       {"generator.alerts.renewal_overdue_grace", Dur(),
        M(&Config::generator, &GeneratorConfig::alerts, &AlertsConfig::renewal_overdue_grace),
        "Alert when renewalTime passed this long ago and the certificate was not renewed."},

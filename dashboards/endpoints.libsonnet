@@ -20,9 +20,14 @@ function(args)
                 'Whether each endpoint serves the certificate of its Certificate\'s Secret.', 'none', null,
                 hide=['job', 'instance', c.clusterLabel], rename={ Value: 'Served', namespace: 'Namespace', certificate: 'Certificate', target: 'Endpoint' },
                 mappings=p.boolMappings('matches Secret', 'stale'), w=12),
-        p.table('Served certificate expiry', 'sort((certwatch_tls_cert_not_after_timestamp_seconds%s - time()) / 86400)' % k.sel(),
-                'Days left of the leaf served on the wire (even when it fails verification).', 'none', k.expiryThresholds,
-                hide=['job', 'instance', c.clusterLabel], rename={ Value: 'Days left', target: 'Endpoint', server_name: 'SNI' }, sortBy='Days left', w=12),
+        p.table('Served certificate expiry',
+                [
+                  'sort((certwatch_tls_cert_not_after_timestamp_seconds%s - time()) / 86400)' % k.sel(),
+                  '(certwatch_tls_cert_not_after_timestamp_seconds%(s)s - time()) / (certwatch_tls_cert_not_after_timestamp_seconds%(s)s - certwatch_tls_cert_not_before_timestamp_seconds%(s)s)' % { s: k.sel() },
+                ],
+                'Days left of the leaf served on the wire (even when it fails verification), and the share of its lifetime left: the endpoint alerts warn below %s of it.' % (import '../rules/util.libsonnet').humanizePercentage(c.remainingLifetimeFraction), 'none', k.expiryThresholds,
+                hide=['job', 'instance', c.clusterLabel], rename={ 'Value #A': 'Days left', 'Value #B': 'Lifetime left', target: 'Endpoint', server_name: 'SNI' },
+                overrides=[k.lifetimeLeftOverride('Lifetime left')], sortBy='Days left', w=12),
       ],
       [
         p.bargauge('Verification result', 'sum by (reason) (certwatch_tls_verify_result%s == 1)' % k.sel(), '{{reason}}',

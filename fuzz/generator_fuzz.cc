@@ -216,6 +216,10 @@ void Generate(FuzzedDataProvider& in, bool evaluate) {
   a.not_ready_for = dur();
   a.renewal_overdue_grace = dur();
   a.remaining_lifetime_fraction = frac();
+  a.renewal_overdue_fraction = frac();
+  a.warning_lifetime_fraction = frac();
+  a.critical_lifetime_fraction = frac();
+  a.lifetime_warning_max = dur();
   a.renewal_error_rate = frac();
   a.budget_forecast_fraction = frac();
   g.dashboard_expiry_horizon = dur();

@@ -35,23 +35,52 @@ local metricsFor = import 'metrics.libsonnet';
 
   local certName = '{{ $labels.%s }}/{{ $labels.name }}' % ns,
 
-  // Expiry: remaining seconds at the evaluation time that fire the alert for its whole `for`
-  // window, and that keep it quiet.
+  // Expiry alerts are relative to the lifetime (notBefore to notAfter), so that one rule set
+  // fits a 6-day and a 398-day certificate (README "Alerts for short-lived certificates"):
+  // less than min(cap, fraction x lifetime) is left. Without a notBefore series the cap
+  // alone applies: a missing series never silences an alert.
+  local remaining(exp) = '(%s - time())' % exp,
+  local within(cap, fraction) = '%s (or %s of its lifetime)' % [d(cap), util.humanizePercentage(fraction)],
+  local lifetime(exp, nb) = '(%s - %s)' % [exp, nb],
+  local expiresWithin(exp, nb, cap, fraction) =
+    '%(r)s < %(cap)s unless %(r)s >= %(f)s * %(l)s' % {
+      r: remaining(exp),
+      l: lifetime(exp, nb),
+      cap: util.num(cap),
+      f: util.num(fraction),
+    },
+  // A Certificate whose renewal is still ahead (or passed less than the grace ago) is
+  // cert-manager's to renew: no expiry alert, whatever the lifetime.
+  local renewalAhead = '%s > time() - %s' % [m.cert('renewal_timestamp_seconds') + m.certSel(), util.num(c.renewalOverdueGraceSeconds)],
+
+  // The fixtures: a lifetime long enough that the cap decides, a remaining time inside the
+  // threshold for the whole `for` window (firing) and one just outside it (quiet).
+  local fixtureLifetime(cap, fraction) = std.ceil(2 * cap / fraction) + 86400,
   local expiryFiring(threshold, forSeconds) = std.floor(std.min(threshold / 2, threshold - forSeconds - 120)),
   local expiryQuiet(threshold) = threshold + 60,
 
-  local expiryAlert(name, severity, metric, sel, threshold, forSeconds, what, labels) =
+  // gated: a Certificate's alert, quiet while its renewal is ahead; the quiet fixture then is
+  // a certificate inside the threshold whose renewal is ahead.
+  local expiryAlert(name, severity, metric, nbMetric, sel, cap, fraction, forSeconds, summary, labels, gated=false) =
+    local exp = metric + sel;
+    local nb = nbMetric + sel;
     alert(
       name,
       severity,
-      '(%s%s - time()) < %s' % [metric, sel, util.num(threshold)],
+      expiresWithin(exp, nb, cap, fraction) + (if gated then ' unless ' + renewalAhead else ''),
       forSeconds,
-      '%s expires in less than %s.' % [what, d(threshold)],
+      summary,
       '%s expires in {{ $value | humanizeDuration }}.' % labels.text,
       function(t) {
-        local r = expiryFiring(threshold, forSeconds),
-        firing: { series: [series(metric, labels.series, t + r)], labels: labels.series, value: r },
-        quiet: { series: [series(metric, labels.series, t + expiryQuiet(threshold))] },
+        assert fraction > 0 : name + ': lifetime fractions must be above 0',
+        local life = fixtureLifetime(cap, fraction),
+        local cert(r, renewal) = [
+          series(metric, labels.series, t + r),
+          series(nbMetric, labels.series, t + r - life),
+        ] + (if gated then [series(m.cert('renewal_timestamp_seconds'), labels.series, renewal)] else []),
+        local r = expiryFiring(cap, forSeconds),
+        firing: { series: cert(r, t - c.renewalOverdueGraceSeconds - forSeconds - 3600), labels: labels.series, value: r },
+        quiet: { series: if gated then cert(r, t + 3600) else cert(expiryQuiet(cap), t + 3600) },
       }
     ),
 
@@ -67,10 +96,14 @@ local metricsFor = import 'metrics.libsonnet';
   },
 
   local certificateAlerts = [
-    expiryAlert('CertwatchCertificateExpiringSoon', 'warning', m.cert('expiration_timestamp_seconds'), m.certSel(),
-                c.expiringWarningSeconds, c.expiringWarningFor, 'A certificate', certificate),
-    expiryAlert('CertwatchCertificateExpiryCritical', 'critical', m.cert('expiration_timestamp_seconds'), m.certSel(),
-                c.expiringCriticalSeconds, c.expiringCriticalFor, 'A certificate', certificate),
+    // The floors under the renewal: less than expiring_warning / expiring_critical left (or
+    // those fractions of a shorter lifetime) while the renewal is overdue.
+    expiryAlert('CertwatchCertificateExpiringSoon', 'warning', m.cert('expiration_timestamp_seconds'), m.cert('not_before_timestamp_seconds'), m.certSel(),
+                c.expiringWarningSeconds, c.warningLifetimeFraction, c.expiringWarningFor,
+                'A certificate whose renewal is overdue expires in less than %s.' % within(c.expiringWarningSeconds, c.warningLifetimeFraction), certificate, gated=true),
+    expiryAlert('CertwatchCertificateExpiryCritical', 'critical', m.cert('expiration_timestamp_seconds'), m.cert('not_before_timestamp_seconds'), m.certSel(),
+                c.expiringCriticalSeconds, c.criticalLifetimeFraction, c.expiringCriticalFor,
+                'A certificate whose renewal is overdue expires in less than %s.' % within(c.expiringCriticalSeconds, c.criticalLifetimeFraction), certificate, gated=true),
 
     alert(
       'CertwatchCertificateNotReady',
@@ -130,43 +163,46 @@ local metricsFor = import 'metrics.libsonnet';
         }
       ),
 
+    // Overdue by renewal_overdue_fraction of the lifetime, at most half the renewal window
+    // (notAfter - renewalTime), at least the grace: a 6-day certificate after 14 h, a 90-day
+    // one after 9 days, a 398-day one renewed 30 days ahead after 15 days.
     alert(
       'CertwatchCertificateRenewalOverdue',
       'warning',
-      '(time() - %s) > %s' % [m.cert('renewal_timestamp_seconds') + m.certSel(), util.num(c.renewalOverdueGraceSeconds)],
+      local vars = {
+        overdue: '(time() - %s)' % (m.cert('renewal_timestamp_seconds') + m.certSel()),
+        life: lifetime(m.cert('expiration_timestamp_seconds') + m.certSel(), m.cert('not_before_timestamp_seconds') + m.certSel()),
+        window: '(%s - %s)' % [m.cert('expiration_timestamp_seconds') + m.certSel(), m.cert('renewal_timestamp_seconds') + m.certSel()],
+        f: util.num(c.renewalOverdueFraction),
+        grace: util.num(c.renewalOverdueGraceSeconds),
+      };
+      '%(overdue)s > %(grace)s and %(overdue)s > (%(f)s * %(life)s < %(window)s / 2 or %(window)s / 2)' % vars,
       c.defaultFor,
       'A certificate is past its renewal time and has not been renewed.',
       'Certificate %s was due for renewal {{ $value | humanizeDuration }} ago.' % certName,
       function(t) {
-        local late = c.renewalOverdueGraceSeconds + c.defaultFor + 120,
-        firing: { series: [series(m.cert('renewal_timestamp_seconds'), certLabels, t - late)], labels: certLabels, value: late },
-        quiet: { series: [series(m.cert('renewal_timestamp_seconds'), certLabels, t - c.renewalOverdueGraceSeconds + 60)] },
+        assert c.renewalOverdueFraction > 0 : 'alerts.renewal_overdue_fraction must be above 0',
+        local life = 90 * 86400,
+        local window = life / 3,
+        local threshold = std.max(c.renewalOverdueGraceSeconds, std.min(c.renewalOverdueFraction * life, window / 2)),
+        local cert(overdue) = [
+          series(m.cert('renewal_timestamp_seconds'), certLabels, t - overdue),
+          series(m.cert('expiration_timestamp_seconds'), certLabels, t - overdue + window),
+          series(m.cert('not_before_timestamp_seconds'), certLabels, t - overdue + window - life),
+        ],
+        local late = std.ceil(threshold) + c.defaultFor + 120,
+        firing: { series: cert(late), labels: certLabels, value: late },
+        quiet: { series: cert(std.floor(threshold) - 60) },
       }
     ),
 
-    alert(
-      'CertwatchCertificateLifetimeLow',
-      'warning',
-      '(%(exp)s - time()) / (%(exp)s - %(nb)s) < %(f)s' % {
-        exp: m.cert('expiration_timestamp_seconds') + m.certSel(),
-        nb: m.cert('not_before_timestamp_seconds') + m.certSel(),
-        f: util.num(c.remainingLifetimeFraction),
-      },
-      c.defaultFor,
-      'A certificate has little of its lifetime left.',
-      'Certificate %s has {{ $value | humanizePercentage }} of its lifetime left.' % certName,
-      function(t) {
-        assert c.remainingLifetimeFraction > 0 : 'alerts.remaining_lifetime_fraction must be above 0',
-        local lifetime = std.max(90 * 86400, std.ceil(4 * (c.defaultFor + 180) / c.remainingLifetimeFraction)),
-        local cert(remaining) = [
-          series(m.cert('expiration_timestamp_seconds'), certLabels, t + remaining),
-          series(m.cert('not_before_timestamp_seconds'), certLabels, t + remaining - lifetime),
-        ],
-        local r = std.floor(c.remainingLifetimeFraction * lifetime / 2),
-        firing: { series: cert(r), labels: certLabels, value: r / lifetime },
-        quiet: { series: cert(std.ceil(c.remainingLifetimeFraction * lifetime) + 60) },
-      }
-    ),
+    // Where a Certificate has no renewal time (no status.renewalTime, or cert-manager's
+    // metrics without it), the lifetime alone tells when renewal should have happened.
+    expiryAlert('CertwatchCertificateLifetimeLow', 'warning', m.cert('expiration_timestamp_seconds'), m.cert('not_before_timestamp_seconds'), m.certSel(),
+                c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction, c.defaultFor,
+                'A certificate without a renewal time expires in less than %s.' % within(c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction), certificate) {
+      expr+: ' unless %s' % (m.cert('renewal_timestamp_seconds') + m.certSel()),
+    },
 
     if m.certManager then
       alert(
@@ -284,10 +320,14 @@ local metricsFor = import 'metrics.libsonnet';
         quiet: { series: [series('certwatch_tls_served_matches_secret', labels, 1)] },
       }
     ),
-    expiryAlert('CertwatchEndpointCertificateExpiringSoon', 'warning', 'certwatch_tls_cert_not_after_timestamp_seconds', m.sel(),
-                c.expiringWarningSeconds, c.expiringWarningFor, 'The certificate served by an endpoint', endpoint),
-    expiryAlert('CertwatchEndpointCertificateExpiryCritical', 'critical', 'certwatch_tls_cert_not_after_timestamp_seconds', m.sel(),
-                c.expiringCriticalSeconds, c.expiringCriticalFor, 'The certificate served by an endpoint', endpoint),
+    // No renewal time is known here: warn when less than remaining_lifetime_fraction of the
+    // lifetime is left (at most lifetime_warning_max before expiry).
+    expiryAlert('CertwatchEndpointCertificateExpiringSoon', 'warning', 'certwatch_tls_cert_not_after_timestamp_seconds', 'certwatch_tls_cert_not_before_timestamp_seconds', m.sel(),
+                c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction, c.expiringWarningFor,
+                'The certificate served by an endpoint expires in less than %s.' % within(c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction), endpoint),
+    expiryAlert('CertwatchEndpointCertificateExpiryCritical', 'critical', 'certwatch_tls_cert_not_after_timestamp_seconds', 'certwatch_tls_cert_not_before_timestamp_seconds', m.sel(),
+                c.expiringCriticalSeconds, c.criticalLifetimeFraction, c.expiringCriticalFor,
+                'The certificate served by an endpoint expires in less than %s.' % within(c.expiringCriticalSeconds, c.criticalLifetimeFraction), endpoint),
     alert(
       'CertwatchEndpointCertificateVerificationFailed',
       'critical',
@@ -318,10 +358,12 @@ local metricsFor = import 'metrics.libsonnet';
   ],
 
   local fileAlerts = [
-    expiryAlert('CertwatchFileCertificateExpiringSoon', 'warning', 'certwatch_file_cert_not_after_timestamp_seconds', m.sel(),
-                c.expiringWarningSeconds, c.expiringWarningFor, 'A certificate file', file),
-    expiryAlert('CertwatchFileCertificateExpiryCritical', 'critical', 'certwatch_file_cert_not_after_timestamp_seconds', m.sel(),
-                c.expiringCriticalSeconds, c.expiringCriticalFor, 'A certificate file', file),
+    expiryAlert('CertwatchFileCertificateExpiringSoon', 'warning', 'certwatch_file_cert_not_after_timestamp_seconds', 'certwatch_file_cert_not_before_timestamp_seconds', m.sel(),
+                c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction, c.expiringWarningFor,
+                'A certificate file expires in less than %s.' % within(c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction), file),
+    expiryAlert('CertwatchFileCertificateExpiryCritical', 'critical', 'certwatch_file_cert_not_after_timestamp_seconds', 'certwatch_file_cert_not_before_timestamp_seconds', m.sel(),
+                c.expiringCriticalSeconds, c.criticalLifetimeFraction, c.expiringCriticalFor,
+                'A certificate file expires in less than %s.' % within(c.expiringCriticalSeconds, c.criticalLifetimeFraction), file),
   ],
 
   local absentSelector = if m.certManager then c.certManagerSelector else c.certwatchSelector,

@@ -23,7 +23,12 @@
     expiringCriticalSeconds: 2 * 86400,
     expiringCriticalFor: 600,
     notReadyFor: 900,
-    remainingLifetimeFraction: 1 / 6,
+    // Lifetime-relative thresholds: see the README's "Alerts for short-lived certificates".
+    remainingLifetimeFraction: 1 / 3,
+    lifetimeWarningMaxSeconds: 30 * 86400,
+    renewalOverdueFraction: 0.1,
+    warningLifetimeFraction: 1 / 6,
+    criticalLifetimeFraction: 1 / 12,
     renewalOverdueGraceSeconds: 3600,
     renewalErrorRate: 0.1,
     clockSkewSeconds: 30,

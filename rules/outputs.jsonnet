@@ -23,6 +23,7 @@ function(config={})
       spec: { groups: groups },
     },
     'rules.test.yaml': (import 'tests.libsonnet')(mixin, 'rules.yaml'),
+    'rules.lifetime.test.yaml': (import 'lifetime_tests.libsonnet')(mixin, 'rules.yaml'),
     [mixin.runbookFile]: mixin.runbooksMarkdown,
     'grafana-dashboards-configmap.yaml': {
       apiVersion: 'v1',

@@ -22,13 +22,13 @@ local util = import 'util.libsonnet';
 
   runbooks:: {
     CertwatchCertificateExpiringSoon: {
-      meaning: 'The certificate expires in less than %s. cert-manager renews at `renewBefore` (30 days before expiry by default), so a certificate this close to its end has already missed renewals.' % d(c.expiringWarningSeconds),
+      meaning: 'The certificate\'s renewal is overdue (its `status.renewalTime` passed more than %s ago) and it expires in less than %s, or %s of its lifetime for a shorter-lived certificate. While the renewal is ahead this alert stays quiet, whatever the lifetime: the renewal time is cert-manager\'s own reference.' % [d(c.renewalOverdueGraceSeconds), d(c.expiringWarningSeconds), util.humanizePercentage(c.warningLifetimeFraction)],
       impact: 'None yet. Clients will refuse the endpoints that serve it once it expires.',
       diagnosis: ['Walk the issuance chain and read where it stalled:\n\n```\n' + status + '```', 'Check `CertwatchCertificateNotReady`, `CertwatchAcmeRateLimited` and `CertwatchDns01ChallengeNotPropagated` for the same certificate: they usually name the cause.'],
       mitigation: ['Fix the cause the status walk reports, then re-trigger issuance: `cmctl renew NAME -n NAMESPACE` (or let `certwatch renew` do it when enabled).', 'If the issuer is rate-limited, switch the Certificate to a fallback issuer (see `CertwatchAcmeRateLimited`).'],
     },
     CertwatchCertificateExpiryCritical: {
-      meaning: 'The certificate expires in less than %s.' % d(c.expiringCriticalSeconds),
+      meaning: 'The certificate\'s renewal is overdue and it expires in less than %s, or %s of its lifetime for a shorter-lived certificate.' % [d(c.expiringCriticalSeconds), util.humanizePercentage(c.criticalLifetimeFraction)],
       impact: 'An outage is imminent: browsers and API clients will refuse TLS connections to every endpoint that serves this certificate.',
       diagnosis: ['As for `CertwatchCertificateExpiringSoon`, but act now:\n\n```\n' + status + '```'],
       mitigation: ['Re-issue from a working issuer: change `spec.issuerRef` to a fallback issuer if the current one is rate-limited or broken, then `cmctl renew NAME -n NAMESPACE`.', 'Last resort, when the ingress controller tolerates a missing Secret: `kubectl delete secret SECRET -n NAMESPACE` forces a fresh issuance.'],
@@ -47,13 +47,13 @@ local util = import 'util.libsonnet';
       mitigation: ['Fix the shared dependency (issuer credentials, DNS provider token, network policy to the ACME server), then let cert-manager retry.'],
     },
     CertwatchCertificateRenewalOverdue: {
-      meaning: 'The certificate is more than %s past its `status.renewalTime` and has not been renewed.' % d(c.renewalOverdueGraceSeconds),
+      meaning: 'The certificate is past its `status.renewalTime` by more than %s of its lifetime (at most half the time from renewalTime to notAfter, at least %s) and has not been renewed: for a 90-day certificate renewed 30 days ahead, after 9 days; for a 6-day one, after 14 hours.' % [util.humanizePercentage(c.renewalOverdueFraction), d(c.renewalOverdueGraceSeconds)],
       impact: 'Renewal is silently stuck; the remaining validity is being used up.',
       diagnosis: ['```\n' + status + '```', 'Check whether issuance is backing off after failures (`status.failedIssuanceAttempts`, `status.lastFailureTime`).'],
       mitigation: ['Fix the reported cause, then `cmctl renew NAME -n NAMESPACE`.'],
     },
     CertwatchCertificateLifetimeLow: {
-      meaning: 'Less than %s of the certificate\'s lifetime (notBefore to notAfter) is left. This works for short-lived certificates where fixed day thresholds do not.' % util.humanizePercentage(c.remainingLifetimeFraction),
+      meaning: 'The Certificate has no renewal time (no `status.renewalTime`), and less than %s of its lifetime (notBefore to notAfter) is left, or less than %s for a long-lived one. This works for short-lived certificates where fixed day thresholds do not.' % [util.humanizePercentage(c.remainingLifetimeFraction), d(c.lifetimeWarningMaxSeconds)],
       impact: 'Renewal, due at two thirds of the lifetime by default, has not happened.',
       diagnosis: ['```\n' + status + '```'],
       mitigation: ['As for `CertwatchCertificateRenewalOverdue`.'],
@@ -95,13 +95,13 @@ local util = import 'util.libsonnet';
       mitigation: ['Reload or restart the workload that terminates TLS (ingress controller, pod mounting the Secret), or fix the Ingress that points at a different Secret.'],
     },
     CertwatchEndpointCertificateExpiringSoon: {
-      meaning: 'The leaf certificate served on the wire expires in less than %s.' % d(c.expiringWarningSeconds),
+      meaning: 'Less than %s of the lifetime of the leaf certificate served on the wire is left (at most %s before expiry). cert-manager renews at two thirds of the lifetime by default, so the endpoint has not picked up a renewal.' % [util.humanizePercentage(c.remainingLifetimeFraction), d(c.lifetimeWarningMaxSeconds)],
       impact: 'Clients will refuse the endpoint once it expires, whatever Kubernetes holds.',
       diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME\n```', 'If the Certificate was renewed, see `CertwatchEndpointServingStaleCertificate`.'],
       mitigation: ['Renew the certificate the endpoint uses, or make the endpoint load the renewed one.'],
     },
     CertwatchEndpointCertificateExpiryCritical: {
-      meaning: 'The leaf certificate served on the wire expires in less than %s.' % d(c.expiringCriticalSeconds),
+      meaning: 'The leaf certificate served on the wire expires in less than %s, or %s of its lifetime for a shorter-lived certificate.' % [d(c.expiringCriticalSeconds), util.humanizePercentage(c.criticalLifetimeFraction)],
       impact: 'An outage of the endpoint is imminent.',
       diagnosis: ['```\ncertwatch probe tls TARGET --server-name NAME\n```'],
       mitigation: ['As for `CertwatchEndpointCertificateExpiringSoon`, now.'],
@@ -119,13 +119,13 @@ local util = import 'util.libsonnet';
       mitigation: ['Restore the endpoint or certwatch\'s network path to it.'],
     },
     CertwatchFileCertificateExpiringSoon: {
-      meaning: 'A certificate file read by certwatch (control-plane PKI, kubeconfig) expires in less than %s.' % d(c.expiringWarningSeconds),
+      meaning: 'Less than %s of the lifetime of a certificate file read by certwatch (control-plane PKI, kubeconfig) is left (at most %s before expiry).' % [util.humanizePercentage(c.remainingLifetimeFraction), d(c.lifetimeWarningMaxSeconds)],
       impact: 'Control-plane components or users authenticating with it will fail once it expires.',
       diagnosis: ['```\nopenssl x509 -in PATH -noout -subject -enddate\nkubeadm certs check-expiration\n```'],
       mitigation: ['Renew it (for kubeadm clusters `kubeadm certs renew all`, then restart the control-plane static pods).'],
     },
     CertwatchFileCertificateExpiryCritical: {
-      meaning: 'A certificate file read by certwatch expires in less than %s.' % d(c.expiringCriticalSeconds),
+      meaning: 'A certificate file read by certwatch expires in less than %s, or %s of its lifetime for a shorter-lived certificate.' % [d(c.expiringCriticalSeconds), util.humanizePercentage(c.criticalLifetimeFraction)],
       impact: 'A control-plane outage is imminent.',
       diagnosis: ['```\nopenssl x509 -in PATH -noout -subject -enddate\n```'],
       mitigation: ['As for `CertwatchFileCertificateExpiringSoon`, now.'],

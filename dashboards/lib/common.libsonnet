@@ -18,6 +18,14 @@ function(args) {
   ]),
 
   days(seconds): seconds / 86400,
+  // A "Lifetime left" column: a percentage, red below the critical fraction, yellow below
+  // the fraction where renewal is due (the alerts' lifetime-relative thresholds).
+  lifetimeLeftOverride(name): p.columnOverride(name, {
+    unit: 'percentunit',
+    decimals: 0,
+    thresholds: p.thresholds([['red', null], ['yellow', c.criticalLifetimeFraction], ['green', c.remainingLifetimeFraction]]),
+  }),
+
   // Red below the warning threshold, yellow below the notice threshold, green above (days).
   expiryThresholds: p.thresholds([
     ['red', null],

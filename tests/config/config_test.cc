@@ -382,6 +382,10 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(a.expiring_critical_for, minutes(20));
   EXPECT_EQ(a.not_ready_for, minutes(30));
   EXPECT_DOUBLE_EQ(a.remaining_lifetime_fraction, 0.25);
+  EXPECT_EQ(a.lifetime_warning_max, hours(24 * 21));
+  EXPECT_DOUBLE_EQ(a.renewal_overdue_fraction, 0.2);
+  EXPECT_DOUBLE_EQ(a.warning_lifetime_fraction, 0.125);
+  EXPECT_DOUBLE_EQ(a.critical_lifetime_fraction, 0.05);
   EXPECT_EQ(a.renewal_overdue_grace, hours(2));
   EXPECT_DOUBLE_EQ(a.renewal_error_rate, 0.2);
   EXPECT_EQ(a.clock_skew, minutes(1));

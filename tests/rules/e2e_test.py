@@ -50,10 +50,15 @@ def scenario(now):
          "metadata": {"name": "letsencrypt"},
          "spec": {"acme": {"server": "https://acme-v02.api.letsencrypt.org/directory"}},
          "status": {"conditions": [cond("Ready", "True", "ACMEAccountRegistered")]}},
-        # Expires in 30 hours, 3 hours past its renewal time.
+        # Expires in 30 hours, 60 hours past its renewal time: overdue by more than half its
+        # renewal window (45 h), inside both expiry floors.
         certificate("expiring", {"conditions": [cond("Ready", "True", "Ready")],
                                  "notBefore": ts(now - 89 * DAY), "notAfter": ts(now + 30 * HOUR),
-                                 "renewalTime": ts(now - 3 * HOUR), "revision": 1}),
+                                 "renewalTime": ts(now - 60 * HOUR), "revision": 1}),
+        # No renewal time, 20 of its 90 days left: below a third of its lifetime.
+        certificate("unscheduled", {"conditions": [cond("Ready", "True", "Ready")],
+                                    "notBefore": ts(now - 70 * DAY), "notAfter": ts(now + 20 * DAY),
+                                    "revision": 1}),
         # Its last issuance hit the ACME rate limit.
         certificate("limited", {"conditions": [
             cond("Ready", "False", "Failed", "issuance failed"),
@@ -112,7 +117,7 @@ EXPECTED = {
     ("CertwatchCertificateExpiringSoon", "prod/expiring"),
     ("CertwatchCertificateExpiryCritical", "prod/expiring"),
     ("CertwatchCertificateRenewalOverdue", "prod/expiring"),
-    ("CertwatchCertificateLifetimeLow", "prod/expiring"),
+    ("CertwatchCertificateLifetimeLow", "prod/unscheduled"),
     ("CertwatchCertificateNotReady", "prod/limited"),
     ("CertwatchCertificateNotReady", "prod/issuing"),
     ("CertwatchAcmeRateLimited", "prod/limited"),

@@ -125,10 +125,11 @@ TEST(MixinOutput, MixinDefaultsEqualConfigDefaults) {
 // this file that also runs under valgrind and the sanitizers (see tests/CMakeLists.txt).
 TEST(Generate, WritesEveryOutput) {
   const auto& files = Generate(GeneratorConfig{});
-  for (const char* p : {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
-                        "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json",
-                        "dashboards/certwatch-endpoints.json", "dashboards/certwatch-dns.json",
-                        "dashboards/certwatch-renewer.json"}) {
+  for (const char* p :
+       {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "rules.lifetime.test.yaml",
+        "runbooks.md", "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json",
+        "dashboards/certwatch-endpoints.json", "dashboards/certwatch-dns.json",
+        "dashboards/certwatch-renewer.json"}) {
     EXPECT_TRUE(files.contains(p)) << p;
   }
 }
@@ -212,20 +213,29 @@ TEST(MixinOutput, ThresholdsComeFromTheConfig) {
   const auto& before = Generate(GeneratorConfig{});
   const auto& after = Generate(CustomConfig());
 
+  // The cap, then the lifetime fraction it shrinks to, then the renewal gate.
   EXPECT_EQ(Rule(before, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>(),
             "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - time()) < "
-            "604800");
-  EXPECT_EQ(Rule(after, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>(),
-            "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - time()) < "
-            "1209600");
+            "604800 unless (certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} "
+            "- time()) >= 0.16666666666666666 * "
+            "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - "
+            "certwatch_certificate_not_before_timestamp_seconds{job=\"certwatch\"}) unless "
+            "certwatch_certificate_renewal_timestamp_seconds{job=\"certwatch\"} > time() - 3600");
+  EXPECT_EQ(Rule(after, "CertwatchCertificateExpiringSoon")["expr"].as<std::string>().rfind(
+                "(certwatch_certificate_expiration_timestamp_seconds{job=\"certwatch\"} - "
+                "time()) < 1209600 unless",
+                0),
+            0u);
   EXPECT_EQ(Rule(before, "CertwatchCertificateExpiringSoon")["for"].as<std::string>(), "1h");
   EXPECT_EQ(Rule(after, "CertwatchCertificateExpiringSoon")["for"].as<std::string>(), "30m");
   EXPECT_EQ(Rule(after, "CertwatchCertificateNotReady")["for"].as<std::string>(), "45m");
-  EXPECT_NE(Rule(after, "CertwatchCertificateLifetimeLow")["expr"].as<std::string>().find("< 0.25"),
-            std::string::npos);
+  EXPECT_NE(
+      Rule(after, "CertwatchCertificateLifetimeLow")["expr"].as<std::string>().find(">= 0.25 *"),
+      std::string::npos);
   EXPECT_EQ(
       Rule(after, "CertwatchCertificateExpiringSoon")["annotations"]["summary"].as<std::string>(),
-      "A certificate expires in less than 2w.");
+      "A certificate whose renewal is overdue expires in less than 2w (or 16.67% of its "
+      "lifetime).");
   // The tests follow: the fixture's expiry sits inside the new window.
   EXPECT_NE(before.at("rules.test.yaml"), after.at("rules.test.yaml"));
   // So does the dashboard's red threshold (days).
@@ -243,9 +253,11 @@ TEST(MixinOutput, ThresholdsComeFromTheConfig) {
 TEST(MixinOutput, CertManagerMetricsUnderAServiceMonitor) {
   const auto& files = Generate(CertManagerConfig());
   auto expiring = Rule(files, "CertwatchCertificateExpiringSoon");
-  EXPECT_EQ(expiring["expr"].as<std::string>(),
-            "(certmanager_certificate_expiration_timestamp_seconds{job=\"cert-manager\","
-            "namespace=\"cert-manager\"} - time()) < 604800");
+  EXPECT_EQ(expiring["expr"].as<std::string>().rfind(
+                "(certmanager_certificate_expiration_timestamp_seconds{job=\"cert-manager\","
+                "namespace=\"cert-manager\"} - time()) < 604800 unless",
+                0),
+            0u);
   EXPECT_NE(expiring["annotations"]["description"].as<std::string>().find(
                 "{{ $labels.exported_namespace }}/{{ $labels.name }}"),
             std::string::npos);

@@ -78,7 +78,7 @@ class GenerateTest(unittest.TestCase):
     def tearDown(self):
         self._tmp.__exit__(None, None, None)
 
-    def check_outputs(self, out):
+    def check_outputs(self, out, lifetimes=True):
         rules = t.run(["promtool", "check", "rules", os.path.join(out, "rules.yaml")])
         spec = prometheus_rule_spec(os.path.join(out, "prometheus-rule.yaml"),
                                     os.path.join(self.dir, "spec.yaml"))
@@ -88,6 +88,12 @@ class GenerateTest(unittest.TestCase):
         # promtool resolves rule_files relative to the test file.
         tested = t.run(["promtool", "test", "rules", os.path.join(out, "rules.test.yaml")], timeout=300)
         self.assertIn("SUCCESS", tested.stdout)
+        # Whole lifetimes (6, 47, 90, 398 days), healthy and with a failing renewal (about
+        # 15 s of promtool; run where thresholds or metric names change).
+        if lifetimes:
+            lifetimes = t.run(["promtool", "test", "rules", os.path.join(out, "rules.lifetime.test.yaml")],
+                              timeout=300)
+            self.assertIn("SUCCESS", lifetimes.stdout)
         # Every alert has a test where it fires and one where it stays quiet.
         names = alert_names(open(os.path.join(out, "rules.yaml")).read())
         tests = open(os.path.join(out, "rules.test.yaml")).read()
@@ -106,7 +112,7 @@ class GenerateTest(unittest.TestCase):
         crd = open(os.path.join(out, "prometheus-rule.yaml")).read().splitlines()
         self.assertIn("apiVersion: monitoring.coreos.com/v1", crd)
         self.assertIn("kind: PrometheusRule", crd)
-        for f in ["prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "runbooks.md",
+        for f in ["prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "rules.lifetime.test.yaml", "runbooks.md",
                   "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json"]:
             self.assertIn(os.path.join(out, f), r.stdout.splitlines())
         # No runbook_base_url: the links name the runbook written next to the rules.
@@ -119,7 +125,7 @@ class GenerateTest(unittest.TestCase):
         base = "https://wiki.example/runbooks"
         r, out = generate(self.dir, f"generator:\n  runbook_base_url: {base}\n")
         self.assertEqual(r.returncode, 0, r.stderr)
-        names = self.check_outputs(out)  # the tests' expected annotations follow too
+        names = self.check_outputs(out, lifetimes=False)  # the expected annotations follow too
         self.assertEqual(runbook_urls(out), {n: f"{base}#{n.lower()}" for n in names})
 
     def test_short_for_and_cert_manager_metrics_under_a_service_monitor(self):
@@ -163,8 +169,8 @@ generator:
         changed, out = expiring_rule("generator:\n  alerts:\n    expiring_warning: 21d\n")
         self.assertIn("< 604800", default)
         self.assertIn("< 1814400", changed)
-        self.assertIn("less than 3w.", changed)
-        self.check_outputs(out)  # the generated tests follow the new threshold
+        self.assertIn("less than 3w (or 16.67% of its lifetime).", changed)
+        self.check_outputs(out, lifetimes=False)  # the generated tests follow the new threshold
 
     def test_unknown_config_key_fails(self):
         r, _ = generate(self.dir, "generator:\n  alerts:\n    expiring_warnign: 14d\n")
@@ -210,7 +216,7 @@ generator:
         with open(os.path.join(out, "grafana-dashboards-configmap.yaml")) as f:
             cm = yaml.safe_load(f)
         self.assertEqual(cm["metadata"]["annotations"]["grafana_folder"], "on")
-        self.check_outputs(out)
+        self.check_outputs(out, lifetimes=False)
 
     def test_yaml_reads_back_as_the_mixin_manifests_it(self):
         """Every generated YAML file, read by PyYAML (YAML 1.1 typing), equals the JSON that the
@@ -225,7 +231,8 @@ generator:
         self.assertEqual(r.returncode, 0, r.stderr)
         names = [n for n in os.listdir(out) if n.endswith(".yaml")]
         self.assertEqual(sorted(names), ["grafana-dashboards-configmap.yaml",
-                                         "prometheus-rule.yaml", "rules.test.yaml", "rules.yaml"])
+                                         "prometheus-rule.yaml", "rules.lifetime.test.yaml",
+                                         "rules.test.yaml", "rules.yaml"])
         for name in names:
             with open(os.path.join(out, name)) as f:
                 written = yaml.safe_load(f)
