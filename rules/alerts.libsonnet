@@ -366,6 +366,93 @@ local metricsFor = import 'metrics.libsonnet';
                 'A certificate file expires in less than %s.' % within(c.expiringCriticalSeconds, c.criticalLifetimeFraction), file),
   ],
 
+  // A fixed-threshold expiry, for series without a notBefore beside them (keystore entries,
+  // the prober's own client certificate).
+  local fixedExpiryAlert(name, severity, metric, threshold, forSeconds, summary, labels) =
+    alert(
+      name,
+      severity,
+      '(%s%s - time()) < %s' % [metric, m.sel(), util.num(threshold)],
+      forSeconds,
+      summary,
+      '%s expires in {{ $value | humanizeDuration }}.' % labels.text,
+      function(t) {
+        local r = expiryFiring(threshold, forSeconds),
+        firing: { series: [series(metric, labels.series, t + r)], labels: labels.series, value: r },
+        quiet: { series: [series(metric, labels.series, t + expiryQuiet(threshold))] },
+      }
+    ),
+
+  // A gauge that is 1 while something is wrong (sparse families: absent otherwise).
+  local flagAlert(name, severity, metric, labels, summary, description, forSeconds=c.defaultFor) =
+    alert(
+      name,
+      severity,
+      '%s%s == 1' % [metric, m.sel()],
+      forSeconds,
+      summary,
+      description,
+      function(t) {
+        firing: { series: [series(metric, labels, 1)], labels: labels, value: 1 },
+        quiet: { series: [series(metric, labels, 0)] },
+      }
+    ),
+
+  local endpointLabels = m.labels({ target: '10.0.0.10:443', server_name: 'web.example.com' }),
+  local secretLabels = m.labels({ namespace: 'prod', secret: 'web-tls' }),
+  local keyAlerts = [
+    flagAlert('CertwatchEndpointCertificateRevoked', 'critical', 'certwatch_tls_cert_revoked', endpointLabels,
+              'An endpoint serves a revoked certificate.',
+              'A fresh CRL of its issuer lists the certificate served by {{ $labels.target }} (SNI {{ $labels.server_name }}).'),
+    flagAlert('CertwatchSecretCertificateRevoked', 'critical', 'certwatch_secret_cert_revoked', secretLabels,
+              'A TLS Secret holds a revoked certificate.',
+              'A fresh CRL of its issuer lists the certificate of Secret {{ $labels.namespace }}/{{ $labels.secret }}.'),
+    flagAlert('CertwatchEndpointCertificateWeak', 'warning', 'certwatch_tls_cert_weak', endpointLabels { reason: 'rsa_key_too_small' },
+              'An endpoint serves a certificate that clients refuse as weak.',
+              '{{ $labels.target }} (SNI {{ $labels.server_name }}) serves a certificate with {{ $labels.reason }}.'),
+    flagAlert('CertwatchSecretCertificateWeak', 'warning', 'certwatch_secret_cert_weak', secretLabels { reason: 'sha1_signature' },
+              'A TLS Secret holds a certificate that clients refuse as weak.',
+              'Secret {{ $labels.namespace }}/{{ $labels.secret }} holds a certificate with {{ $labels.reason }}.'),
+    flagAlert('CertwatchFileCertificateWeak', 'warning', 'certwatch_file_cert_weak', m.labels({ path: '/etc/ssl/legacy.crt', subject: 'CN=legacy', reason: 'rsa_key_too_small' }),
+              'A certificate file holds a certificate that clients refuse as weak.',
+              'The certificate {{ $labels.subject }} in {{ $labels.path }} has {{ $labels.reason }}.'),
+    flagAlert('CertwatchKeystoreUnreadable', 'warning', 'certwatch_keystore_error', m.labels({ namespace: 'prod', secret: 'kafka-tls', key: 'keystore.p12', reason: 'wrong_password' }),
+              'A keystore in a Secret cannot be read.',
+              'Keystore {{ $labels.key }} of Secret {{ $labels.namespace }}/{{ $labels.secret }} cannot be read: {{ $labels.reason }}; its certificates are not watched.'),
+    fixedExpiryAlert('CertwatchKeystoreCertificateExpiringSoon', 'warning', 'certwatch_keystore_cert_not_after_timestamp_seconds',
+                     c.expiringWarningSeconds, c.expiringWarningFor, 'A certificate in a keystore expires in less than %s.' % d(c.expiringWarningSeconds),
+                     { text: 'The certificate {{ $labels.alias }} ({{ $labels.subject }}) in keystore {{ $labels.key }} of Secret {{ $labels.namespace }}/{{ $labels.secret }}', series: m.labels({ namespace: 'prod', secret: 'kafka-tls', key: 'truststore.jks', alias: 'ca', subject: 'CN=Kafka CA' }) }),
+    fixedExpiryAlert('CertwatchProbeClientCertificateExpiringSoon', 'warning', 'certwatch_tls_client_cert_not_after_timestamp_seconds',
+                     c.expiringWarningSeconds, c.expiringWarningFor, "certwatch's client certificate for an mTLS target expires in less than %s." % d(c.expiringWarningSeconds),
+                     { text: 'The client certificate {{ $labels.path }} certwatch presents to {{ $labels.target }}', series: endpointLabels { path: '/etc/certwatch/client.crt' } }),
+    alert(
+      'CertwatchCrlStale',
+      'warning',
+      'certwatch_crl_next_update_timestamp_seconds%s < time()' % m.sel(),
+      c.defaultFor,
+      'A CRL certwatch uses is past its nextUpdate.',
+      'The CRL from {{ $labels.source }} (issuer {{ $labels.issuer }}) is past its nextUpdate: revocation of that issuer\'s certificates is not checked.',
+      function(t) {
+        local labels = m.labels({ source: 'http://crl.example.com/ca.crl', issuer: 'CN=Example CA' }),
+        firing: { series: [series('certwatch_crl_next_update_timestamp_seconds', labels, t - 3600)], labels: labels, value: t - 3600 },
+        quiet: { series: [series('certwatch_crl_next_update_timestamp_seconds', labels, t + 3600)] },
+      }
+    ),
+    alert(
+      'CertwatchCrlFetchFailing',
+      'warning',
+      'certwatch_crl_fetch_success%s == 0' % m.sel(),
+      c.defaultFor,
+      'A CRL cannot be fetched or read.',
+      'certwatch cannot fetch or parse the CRL from {{ $labels.source }}; the last one it read is used until its nextUpdate.',
+      function(t) {
+        local labels = m.labels({ source: 'http://crl.example.com/ca.crl' }),
+        firing: { series: [series('certwatch_crl_fetch_success', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_crl_fetch_success', labels, 1)] },
+      }
+    ),
+  ],
+
   local absentSelector = if m.certManager then c.certManagerSelector else c.certwatchSelector,
   local systemAlerts = [
     alert(
@@ -415,6 +502,7 @@ local metricsFor = import 'metrics.libsonnet';
       { name: 'certwatch-acme', rules: acmeAlerts },
       { name: 'certwatch-endpoints', rules: endpointAlerts },
       { name: 'certwatch-files', rules: fileAlerts },
+      { name: 'certwatch-keys-and-revocation', rules: keyAlerts },
       { name: 'certwatch-system', rules: systemAlerts },
     ],
   },
