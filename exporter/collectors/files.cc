@@ -30,6 +30,29 @@ void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricS
     }
   }
   {
+    FamilyWriter w(sink, "certwatch_file_cert_info",
+                   "Facts of each certificate found by the files source; always 1.",
+                   prometheus::MetricType::Gauge, OmType::kInfo);
+    for (const auto& [k, f] : earliest) {
+      KeyFactLabels key(f->facts);
+      const Label facts[] = {{"path", k.first},
+                             {"subject", k.second},
+                             {"issuer", f->facts.issuer},
+                             {"serial", f->facts.serial},
+                             {"fingerprint_sha256", f->facts.fingerprint_sha256}};
+      w.Add(std::span<const Label>(JoinLabels(facts, key.labels())), 1);
+    }
+  }
+  {
+    FamilyWriter w(sink, "certwatch_file_cert_weak",
+                   "1 for each reason TLS clients refuse a certificate found by the files "
+                   "source; absent while none applies.");
+    for (const auto& [k, f] : earliest) {
+      const Label id[] = {{"path", k.first}, {"subject", k.second}};
+      AddWeakSeries(w, id, f->facts.weak);
+    }
+  }
+  {
     FamilyWriter w(sink, "certwatch_file_read_errors",
                    "1 while a file matched by the files source cannot be read or parsed.");
     for (const auto& [path, e] : state.file_errors) w.Add({{"path", path}}, 1);
