@@ -61,16 +61,20 @@ inline std::vector<Label> JoinLabels(std::span<const Label> identity,
   return out;
 }
 
-// One series of a *_cert_weak family per WeakReason bit set in `weak`: `identity` plus
-// reason, value 1. Nothing while the certificate is not weak (the family is sparse).
-inline void AddWeakSeries(FamilyWriter& w, std::span<const Label> identity, uint8_t weak) {
-  if (weak == 0) return;
+// The series of a *_cert_weak family for one certificate: `identity` plus reason, 1 for each
+// WeakReason bit set in `weak`. Sparse: nothing else, unless metrics.sparse is false, which
+// adds a 0 for every other reason.
+inline void AddWeakSeries(FamilyWriter& w, std::span<const Label> identity, uint8_t weak,
+                          const CollectContext& ctx) {
+  const bool all = ctx.config != nullptr && !ctx.config->metrics.sparse;
+  if (weak == 0 && !all) return;
   std::vector<Label> labels(identity.begin(), identity.end());
   labels.emplace_back("reason", "");
   for (WeakReason r : kWeakReasons) {
-    if ((weak & r) == 0) continue;
+    const bool set = (weak & r) != 0;
+    if (!set && !all) continue;
     labels.back().second = WeakReasonName(r);
-    w.Add(std::span<const Label>(labels), 1);
+    w.Add(std::span<const Label>(labels), set ? 1 : 0);
   }
 }
 

@@ -165,7 +165,7 @@ void CollectCertificates(const StateData& s, const CollectContext& ctx, MetricSi
     for (const auto& [key, sc] : s.secrets) {
       if (!sc.error.empty()) continue;
       const Label id[] = {{"namespace", sc.ns}, {"secret", sc.name}};
-      AddWeakSeries(w, id, sc.weak);
+      AddWeakSeries(w, id, sc.weak, ctx);
     }
   }
   {

@@ -6,7 +6,7 @@
 
 namespace certwatch {
 
-void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricSink& sink) {
+void CollectFiles(const StateData& state, const CollectContext& ctx, MetricSink& sink) {
   // A bundle may hold two certificates with one subject (a CA and its re-issue); one series
   // per (path, subject) keeps the exposition valid, and the earliest expiry is the one that
   // matters.
@@ -49,7 +49,7 @@ void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricS
                    "source; absent while none applies.");
     for (const auto& [k, f] : earliest) {
       const Label id[] = {{"path", k.first}, {"subject", k.second}};
-      AddWeakSeries(w, id, f->facts.weak);
+      AddWeakSeries(w, id, f->facts.weak, ctx);
     }
   }
   {

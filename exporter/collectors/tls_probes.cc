@@ -115,8 +115,9 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
                    "or intermediate): rsa_key_too_small, ec_key_too_small, sha1_signature, "
                    "md5_signature; absent while none applies.");
     each([&](const TlsProbeResult& r) {
+      if (!r.leaf) return;  // no certificate seen: nothing to judge
       const Label id[] = {{"target", r.target}, {"server_name", r.server_name}};
-      AddWeakSeries(w, id, r.weak);
+      AddWeakSeries(w, id, r.weak, ctx);
     });
   }
   {

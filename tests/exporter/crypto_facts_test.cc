@@ -6,6 +6,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -44,11 +45,13 @@ std::vector<std::string> Lines(const std::string& text, const std::string& prefi
   return out;
 }
 
-std::string Collect(const StateData& data, std::string_view collector) {
+std::string Collect(const StateData& data, std::string_view collector,
+                    const Config* config = nullptr) {
   StateStore store;
   store.Update([&](StateData& d) { d = data; });
   CollectContext ctx;
   ctx.now = 1800000000;
+  ctx.config = config;
   for (const auto& c : Collectors()) {
     if (c.name == collector) return ScrapeText(store, ctx, std::span<const CollectorEntry>(&c, 1));
   }
@@ -127,6 +130,16 @@ TEST_F(CryptoFactsTest, SecretInfoLabelsAndWeakGauge) {
                                 "reason=\"rsa_key_too_small\"} 1",
                                 "certwatch_secret_cert_weak{namespace=\"shop\",secret=\"weak-tls\","
                                 "reason=\"sha1_signature\"} 1"}));
+  // metrics.sparse: false adds a 0 for every other reason, for every Secret.
+  Config dense;
+  dense.metrics.sparse = false;
+  std::vector<std::string> all =
+      Lines(Collect(d, "certificates", &dense), "certwatch_secret_cert_weak{");
+  EXPECT_EQ(all.size(), 8u);
+  EXPECT_NE(std::find(all.begin(), all.end(),
+                      "certwatch_secret_cert_weak{namespace=\"shop\",secret=\"good-tls\","
+                      "reason=\"sha1_signature\"} 0"),
+            all.end());
   // The existing family is unchanged.
   EXPECT_EQ(Lines(text, "certwatch_secret_cert_not_after_timestamp_seconds{").size(), 2u);
 }
