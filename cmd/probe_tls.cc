@@ -42,6 +42,10 @@ std::string DaysText(int64_t not_after, int64_t now) {
 }
 
 nlohmann::json CertJson(const CertFacts& f, int64_t now) {
+  nlohmann::json weak = nlohmann::json::array();
+  for (WeakReason r : kWeakReasons) {
+    if (f.weak & r) weak.push_back(std::string(WeakReasonName(r)));
+  }
   return {{"subject", f.subject},
           {"issuer", f.issuer},
           {"serial", f.serial},
@@ -52,7 +56,11 @@ nlohmann::json CertJson(const CertFacts& f, int64_t now) {
           {"days_left", DaysLeft(f.not_after, now)},
           {"dns_names", f.dns_names},
           {"is_ca", f.is_ca},
-          {"self_signed", f.self_signed}};
+          {"self_signed", f.self_signed},
+          {"key_type", std::string(KeyTypeName(f.key_type))},
+          {"key_bits", f.key_bits},
+          {"signature_algorithm", std::string(SignatureAlgorithmName(f.signature_nid))},
+          {"weak", weak}};
 }
 
 bool Healthy(const TlsProbeReport& r) { return r.result.success && r.result.verified; }

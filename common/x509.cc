@@ -2,6 +2,8 @@
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -24,7 +26,124 @@ std::string NameToString(const X509_NAME* name) {
   return std::string(data, len > 0 ? static_cast<size_t>(len) : 0);
 }
 
+struct KeyFacts {
+  KeyType type = KeyType::kUnknown;
+  uint32_t bits = 0;
+};
+
+KeyFacts KeyOf(X509* cert) {
+  KeyFacts k;
+  EVP_PKEY* key = X509_get0_pubkey(cert);  // borrowed; null for an algorithm OpenSSL lacks
+  if (!key) {
+    ERR_clear_error();
+    return k;
+  }
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+      k.type = KeyType::kRsa;
+      break;
+    case EVP_PKEY_RSA_PSS:
+      k.type = KeyType::kRsaPss;
+      break;
+    case EVP_PKEY_EC:
+      k.type = KeyType::kEcdsa;
+      break;
+    case EVP_PKEY_ED25519:
+      k.type = KeyType::kEd25519;
+      break;
+    case EVP_PKEY_ED448:
+      k.type = KeyType::kEd448;
+      break;
+    case EVP_PKEY_DSA:
+      k.type = KeyType::kDsa;
+      break;
+    case EVP_PKEY_DH:
+    case EVP_PKEY_DHX:
+      k.type = KeyType::kDh;
+      break;
+    default:
+      break;
+  }
+  int bits = EVP_PKEY_get_bits(key);
+  k.bits = bits > 0 ? static_cast<uint32_t>(bits) : 0;
+  return k;
+}
+
+// The digest of the certificate's own signature (NID_sha256, ...; RSA-PSS's from its
+// parameters), NID_undef when unknown.
+int SignatureDigestOf(X509* cert) {
+  int md = NID_undef;
+  if (X509_get_signature_info(cert, &md, nullptr, nullptr, nullptr) == 1) return md;
+  ERR_clear_error();
+  int pk = NID_undef;
+  if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md, &pk) == 1) return md;
+  return NID_undef;
+}
+
+bool SelfSigned(X509* cert) { return X509_check_issued(cert, cert) == X509_V_OK; }
+
+uint8_t Weakness(X509* cert, const KeyFacts& key, bool self_signed) {
+  uint8_t weak = 0;
+  if ((key.type == KeyType::kRsa || key.type == KeyType::kRsaPss) && key.bits < 2048) {
+    weak |= kWeakRsaKey;
+  }
+  if (key.type == KeyType::kEcdsa && key.bits < 256) weak |= kWeakEcKey;
+  if (!self_signed) {
+    int md = SignatureDigestOf(cert);
+    if (md == NID_sha1) weak |= kWeakSha1;
+    if (md == NID_md5 || md == NID_md5_sha1) weak |= kWeakMd5;
+  }
+  return weak;
+}
+
 }  // namespace
+
+std::string_view KeyTypeName(KeyType t) {
+  switch (t) {
+    case KeyType::kRsa:
+      return "rsa";
+    case KeyType::kRsaPss:
+      return "rsa_pss";
+    case KeyType::kEcdsa:
+      return "ecdsa";
+    case KeyType::kEd25519:
+      return "ed25519";
+    case KeyType::kEd448:
+      return "ed448";
+    case KeyType::kDsa:
+      return "dsa";
+    case KeyType::kDh:
+      return "dh";
+    case KeyType::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+std::string_view SignatureAlgorithmName(int nid) {
+  if (nid == NID_undef) return "";
+  const char* name = OBJ_nid2ln(nid);
+  return name ? name : "";
+}
+
+std::string_view WeakReasonName(WeakReason r) {
+  switch (r) {
+    case kWeakRsaKey:
+      return "rsa_key_too_small";
+    case kWeakEcKey:
+      return "ec_key_too_small";
+    case kWeakSha1:
+      return "sha1_signature";
+    case kWeakMd5:
+      return "md5_signature";
+  }
+  return "";
+}
+
+uint8_t WeaknessOf(X509* cert) {
+  if (!cert) return 0;
+  return Weakness(cert, KeyOf(cert), SelfSigned(cert));
+}
 
 std::optional<int64_t> Asn1TimeToUnix(const ASN1_TIME* t) {
   if (!t) return std::nullopt;
@@ -89,7 +208,12 @@ Result<CertFacts> FactsFromX509(X509* cert) {
     }
   }
   f.is_ca = X509_check_ca(cert) > 0;
-  f.self_signed = X509_check_issued(cert, cert) == X509_V_OK;
+  f.self_signed = SelfSigned(cert);
+  KeyFacts key = KeyOf(cert);
+  f.key_type = key.type;
+  f.key_bits = key.bits;
+  f.signature_nid = X509_get_signature_nid(cert);
+  f.weak = Weakness(cert, key, f.self_signed);
   return f;
 }
 

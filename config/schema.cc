@@ -68,8 +68,9 @@ std::vector<Row> Rows() {
       {"metrics.sparse", Bool(), M(&Config::metrics, &MetricsConfig::sparse),
        "Omit series whose value is the healthy default: a healthy certificate is 7 series, as in "
        "cert-manager; issuing_status, failed_issuance_attempts, acme_rate_limited and "
-       "failure_reason appear only while they are not 0 / \"none\" (exporter/METRICS.md). "
-       "false = every series for every certificate."},
+       "failure_reason appear only while they are not 0 / \"none\", and the *_cert_weak families "
+       "only for the reasons that apply (exporter/METRICS.md). false = every series for every "
+       "certificate."},
 
       // kubernetes
       {"kubernetes", Section(), {}, "The cert-manager objects watched through the Kubernetes API."},

@@ -5,8 +5,12 @@
 // failing collector never blanks the others.
 #pragma once
 
+#include <array>
+#include <charconv>
+#include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "exposition/family_writer.h"
@@ -28,5 +32,50 @@ struct CollectorEntry {
 
 // Every collector, in exposition order.
 std::span<const CollectorEntry> Collectors();
+
+// The crypto facts every certificate info family ends with: key_type, key_bits,
+// signature_algorithm. Holds the digits of key_bits, so keep it alive while its labels are.
+class KeyFactLabels {
+ public:
+  explicit KeyFactLabels(const CertFacts& f) {
+    auto [end, ec] = std::to_chars(bits_.data(), bits_.data() + bits_.size(), f.key_bits);
+    (void)ec;  // 12 bytes hold any uint32_t
+    labels_ = {Label{"key_type", KeyTypeName(f.key_type)},
+               Label{"key_bits", std::string_view(bits_.data(), end - bits_.data())},
+               Label{"signature_algorithm", SignatureAlgorithmName(f.signature_nid)}};
+  }
+  KeyFactLabels(const KeyFactLabels&) = delete;
+  KeyFactLabels& operator=(const KeyFactLabels&) = delete;
+  std::span<const Label> labels() const { return labels_; }
+
+ private:
+  std::array<char, 12> bits_{};
+  std::array<Label, 3> labels_;
+};
+
+// `identity` followed by `extra`, in one label list.
+inline std::vector<Label> JoinLabels(std::span<const Label> identity,
+                                     std::span<const Label> extra) {
+  std::vector<Label> out(identity.begin(), identity.end());
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+// The series of a *_cert_weak family for one certificate: `identity` plus reason, 1 for each
+// WeakReason bit set in `weak`. Sparse: nothing else, unless metrics.sparse is false, which
+// adds a 0 for every other reason.
+inline void AddWeakSeries(FamilyWriter& w, std::span<const Label> identity, uint8_t weak,
+                          const CollectContext& ctx) {
+  const bool all = ctx.config != nullptr && !ctx.config->metrics.sparse;
+  if (weak == 0 && !all) return;
+  std::vector<Label> labels(identity.begin(), identity.end());
+  labels.emplace_back("reason", "");
+  for (WeakReason r : kWeakReasons) {
+    const bool set = (weak & r) != 0;
+    if (!set && !all) continue;
+    labels.back().second = WeakReasonName(r);
+    w.Add(std::span<const Label>(labels), set ? 1 : 0);
+  }
+}
 
 }  // namespace certwatch

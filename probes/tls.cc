@@ -255,6 +255,13 @@ void TlsProber::Impl::Probe(const TlsProbeOptions& options, Done done) {
     return;
   }
   c.ctx = *ctx;
+  if (!options.client_cert_file.empty()) {
+    c.report.result.client_cert_file = options.client_cert_file;
+    // The certificate the context loaded is the one presented, whatever the file holds now.
+    if (X509* own = SSL_CTX_get0_certificate(c.ctx)) {
+      c.report.result.client_cert_not_after = NotAfterOf(own);
+    }
+  }
   // Timing starts after the (cached) context: building the first one loads trust stores.
   c.start = Steady::now();
   uint64_t id = c.id;
@@ -561,6 +568,10 @@ void TlsProber::Impl::Collect(Conn& c) {
   STACK_OF(X509)* served = SSL_get_peer_cert_chain(ssl);  // client side: leaf included
   X509* top = leaf;
   std::optional<UnixSeconds> earliest;
+  // Weakness covers what the server sends: the leaf and its intermediates, whose signatures
+  // every client checks. A self-signed root in the chain counts for its key only (its own
+  // signature is never checked), and a root the client adds from its store is not judged.
+  r.result.weak = 0;
   if (served) {
     for (int i = 0; i < sk_X509_num(served); ++i) {
       X509* x = sk_X509_value(served, i);
@@ -570,10 +581,12 @@ void TlsProber::Impl::Collect(Conn& c) {
         auto f = FactsFromX509(x);
         if (f) {
           not_after = f->not_after;
+          r.result.weak |= f->weak;
           r.served_chain.push_back(std::move(f.value()));
         }
       } else {
         not_after = NotAfterOf(x);
+        r.result.weak |= WeaknessOf(x);
       }
       if (not_after && (!earliest || *not_after < *earliest)) earliest = not_after;
     }
@@ -589,7 +602,10 @@ void TlsProber::Impl::Collect(Conn& c) {
   }
   if (leaf) {
     auto f = FactsFromX509(leaf);
-    if (f) r.result.leaf = std::move(f.value());
+    if (f) {
+      r.result.weak |= f->weak;
+      r.result.leaf = std::move(f.value());
+    }
   }
   r.result.chain_earliest_not_after = earliest;
   if (SSL_is_init_finished(ssl)) {

@@ -20,6 +20,18 @@ Result<SSL_CTX*> TlsContextCache::Get(const TlsProbeOptions& o) {
   // The verdict is made after the handshake from SSL_get_verify_result, so a bad certificate
   // never aborts the handshake and its dates are still read.
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  // Security level 0 for the handshake only. A prober has to finish handshakes that clients
+  // refuse, or it cannot say what a weak server serves: Debian's default level 2 aborts the
+  // handshake with a server that signs with SHA-1 (TLS 1.2), offers only TLS 1.0/1.1 or a
+  // small DH group, before any certificate is read. certwatch_tls_cert_weak says what clients
+  // would refuse instead. Verification keeps the default level (the library's, or what
+  // openssl.cnf sets): OpenSSL verifies the chain at the SSL's level unless the verify
+  // parameters name an authentication level, so the context's parameters carry the default
+  // one and a 1024-bit key or a SHA-1 signature still fails certwatch_tls_verify_result as
+  // it does for every client (bad_signature).
+  const int default_level = SSL_CTX_get_security_level(ctx.get());
+  X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(ctx.get()), default_level);
+  SSL_CTX_set_security_level(ctx.get(), 0);
   if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) ERR_clear_error();
   if (!o.ca_file.empty() &&
       SSL_CTX_load_verify_locations(ctx.get(), o.ca_file.c_str(), nullptr) != 1) {

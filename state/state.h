@@ -156,6 +156,7 @@ struct SecretCertState {
   std::string ns, name;
   CertFacts facts;    // empty while `error` is set
   std::string error;  // parse error of tls.crt, "" when parsed
+  uint8_t weak = 0;   // WeakReason bits of every certificate in tls.crt (a root's key only)
 };
 
 // One certificate of a file (a PEM bundle holds several; a kubeconfig one per user/cluster).
@@ -192,6 +193,7 @@ struct TlsProbeResult {
   std::string tls_version, cipher;
   std::optional<CertFacts> leaf;  // the served leaf, when the server sent one
   std::optional<UnixSeconds> chain_earliest_not_after;
+  uint8_t weak = 0;  // WeakReason bits of the served chain: leaf and intermediates (a root's key)
   int chain_length = 0;
   bool verified = false;
   std::optional<VerifyReason> verify_reason;  // empty: not probed, or no verification ran
@@ -200,6 +202,10 @@ struct TlsProbeResult {
   // Served-vs-stored drift (only when `certificate` or `secret` is set).
   std::optional<bool> matches_stored;
   UnixSeconds mismatch_since = 0;
+  // The client certificate certwatch presents to this target (mTLS), as its TLS context
+  // loaded it from client_cert_file.
+  std::string client_cert_file;
+  std::optional<UnixSeconds> client_cert_not_after;
 };
 
 struct DnsProbeResult {

@@ -145,6 +145,30 @@ void CollectCertificates(const StateData& s, const CollectContext& ctx, MetricSi
     }
   }
   {
+    FamilyWriter w(sink, "certwatch_secret_cert_info",
+                   "Facts of the leaf certificate in a kubernetes.io/tls Secret; always 1.",
+                   prometheus::MetricType::Gauge, OmType::kInfo);
+    for (const auto& [key, sc] : s.secrets) {
+      if (!sc.error.empty()) continue;
+      KeyFactLabels kf(sc.facts);
+      const Label facts[] = {
+          {"namespace", sc.ns},          {"secret", sc.name},
+          {"subject", sc.facts.subject}, {"issuer", sc.facts.issuer},
+          {"serial", sc.facts.serial},   {"fingerprint_sha256", sc.facts.fingerprint_sha256}};
+      w.Add(std::span<const Label>(JoinLabels(facts, kf.labels())), 1);
+    }
+  }
+  {
+    FamilyWriter w(sink, "certwatch_secret_cert_weak",
+                   "1 for each reason TLS clients refuse a certificate in a kubernetes.io/tls "
+                   "Secret's tls.crt (leaf or intermediate); absent while none applies.");
+    for (const auto& [key, sc] : s.secrets) {
+      if (!sc.error.empty()) continue;
+      const Label id[] = {{"namespace", sc.ns}, {"secret", sc.name}};
+      AddWeakSeries(w, id, sc.weak, ctx);
+    }
+  }
+  {
     FamilyWriter w(sink, "certwatch_clock_skew_seconds",
                    "Local clock minus the reference clock (the API server's Date header), "
                    "seconds.");

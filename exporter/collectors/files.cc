@@ -6,7 +6,7 @@
 
 namespace certwatch {
 
-void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricSink& sink) {
+void CollectFiles(const StateData& state, const CollectContext& ctx, MetricSink& sink) {
   // A bundle may hold two certificates with one subject (a CA and its re-issue); one series
   // per (path, subject) keeps the exposition valid, and the earliest expiry is the one that
   // matters.
@@ -27,6 +27,29 @@ void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricS
                    "notBefore of each certificate found by the files source, unix seconds.");
     for (const auto& [k, f] : earliest) {
       w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->facts.not_before));
+    }
+  }
+  {
+    FamilyWriter w(sink, "certwatch_file_cert_info",
+                   "Facts of each certificate found by the files source; always 1.",
+                   prometheus::MetricType::Gauge, OmType::kInfo);
+    for (const auto& [k, f] : earliest) {
+      KeyFactLabels key(f->facts);
+      const Label facts[] = {{"path", k.first},
+                             {"subject", k.second},
+                             {"issuer", f->facts.issuer},
+                             {"serial", f->facts.serial},
+                             {"fingerprint_sha256", f->facts.fingerprint_sha256}};
+      w.Add(std::span<const Label>(JoinLabels(facts, key.labels())), 1);
+    }
+  }
+  {
+    FamilyWriter w(sink, "certwatch_file_cert_weak",
+                   "1 for each reason TLS clients refuse a certificate found by the files "
+                   "source; absent while none applies.");
+    for (const auto& [k, f] : earliest) {
+      const Label id[] = {{"path", k.first}, {"subject", k.second}};
+      AddWeakSeries(w, id, f->facts.weak, ctx);
     }
   }
   {

@@ -100,15 +100,34 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
                    prometheus::MetricType::Gauge, OmType::kInfo);
     each([&](const TlsProbeResult& r) {
       if (!r.leaf) return;
-      w.Add({{"target", r.target},
-             {"server_name", r.server_name},
-             {"version", r.tls_version},
-             {"cipher", r.cipher},
-             {"serial", r.leaf->serial},
-             {"fingerprint_sha256", r.leaf->fingerprint_sha256},
-             {"subject", r.leaf->subject},
-             {"issuer", r.leaf->issuer}},
-            1);
+      KeyFactLabels key(*r.leaf);
+      const Label facts[] = {
+          {"target", r.target},         {"server_name", r.server_name},
+          {"version", r.tls_version},   {"cipher", r.cipher},
+          {"serial", r.leaf->serial},   {"fingerprint_sha256", r.leaf->fingerprint_sha256},
+          {"subject", r.leaf->subject}, {"issuer", r.leaf->issuer}};
+      w.Add(std::span<const Label>(JoinLabels(facts, key.labels())), 1);
+    });
+  }
+  {
+    FamilyWriter w(sink, "certwatch_tls_cert_weak",
+                   "1 for each reason TLS clients refuse a certificate the server sends (leaf "
+                   "or intermediate): rsa_key_too_small, ec_key_too_small, sha1_signature, "
+                   "md5_signature; absent while none applies.");
+    each([&](const TlsProbeResult& r) {
+      if (!r.leaf) return;  // no certificate seen: nothing to judge
+      const Label id[] = {{"target", r.target}, {"server_name", r.server_name}};
+      AddWeakSeries(w, id, r.weak, ctx);
+    });
+  }
+  {
+    FamilyWriter w(sink, "certwatch_tls_client_cert_not_after_timestamp_seconds",
+                   "notAfter of the client certificate certwatch presents to the target "
+                   "(client_cert_file), unix seconds.");
+    each([&](const TlsProbeResult& r) {
+      if (!r.client_cert_not_after) return;
+      w.Add({{"target", r.target}, {"server_name", r.server_name}, {"path", r.client_cert_file}},
+            static_cast<double>(*r.client_cert_not_after));
     });
   }
   {

@@ -459,6 +459,7 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
     if (!facts) {
       out.error = facts.error().message;
     } else {
+      for (const CertFacts& f : *facts) out.weak |= f.weak;
       out.facts = std::move(facts->front());  // the leaf; the rest of the chain is not kept
     }
     OPENSSL_cleanse(crt.data(), crt.size());

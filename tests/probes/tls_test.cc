@@ -376,6 +376,82 @@ class CapturingSink : public MetricSink {
   }
 };
 
+TEST(Collector, CryptoFactsWeakChainAndClientCertificate) {
+  StateData d;
+  TlsProbeResult weak;
+  weak.target = "10.0.0.7:443";
+  weak.server_name = "old.example.test";
+  weak.success = true;
+  weak.tls_version = "TLS 1.2";
+  weak.cipher = "ECDHE-RSA-AES256-GCM-SHA384";
+  weak.leaf = CertFacts{.subject = "CN=old",
+                        .issuer = "CN=ca",
+                        .serial = "01",
+                        .fingerprint_sha256 = "aa",
+                        .not_before = 1000,
+                        .not_after = 5000,
+                        .dns_names = {"old.example.test"},
+                        .signature_nid = NID_sha1WithRSAEncryption,
+                        .key_bits = 1024,
+                        .key_type = KeyType::kRsa,
+                        .weak = kWeakRsaKey | kWeakSha1};
+  weak.weak = kWeakRsaKey | kWeakSha1 | kWeakEcKey;  // an intermediate on P-224
+  weak.client_cert_file = "/etc/certwatch/client.crt";
+  weak.client_cert_not_after = 7000;
+  d.tls["w"] = weak;
+  TlsProbeResult healthy = weak;
+  healthy.server_name = "new.example.test";
+  healthy.leaf->key_type = KeyType::kEd25519;
+  healthy.leaf->key_bits = 256;
+  healthy.leaf->signature_nid = NID_ED25519;
+  healthy.leaf->weak = 0;
+  healthy.weak = 0;
+  healthy.client_cert_file.clear();
+  healthy.client_cert_not_after.reset();
+  d.tls["h"] = healthy;
+
+  CapturingSink sink;
+  CollectContext ctx;
+  CollectTlsProbes(d, ctx, sink);
+  EXPECT_EQ(sink.Value("certwatch_tls_info", {{"target", "10.0.0.7:443"},
+                                              {"server_name", "old.example.test"},
+                                              {"version", "TLS 1.2"},
+                                              {"cipher", "ECDHE-RSA-AES256-GCM-SHA384"},
+                                              {"serial", "01"},
+                                              {"fingerprint_sha256", "aa"},
+                                              {"subject", "CN=old"},
+                                              {"issuer", "CN=ca"},
+                                              {"key_type", "rsa"},
+                                              {"key_bits", "1024"},
+                                              {"signature_algorithm", "sha1WithRSAEncryption"}}),
+            1);
+  EXPECT_EQ(sink.Value("certwatch_tls_info", {{"server_name", "new.example.test"},
+                                              {"key_type", "ed25519"},
+                                              {"key_bits", "256"},
+                                              {"signature_algorithm", "ED25519"}}),
+            1);
+  for (const auto& f : sink.families) {
+    if (f.name == "certwatch_tls_info") {
+      for (const auto& m : f.metric) EXPECT_EQ(m.label.size(), 11u);
+    }
+  }
+  // Sparse: one series per reason of the weak chain, none for the healthy target.
+  EXPECT_EQ(sink.Count("certwatch_tls_cert_weak"), 3u);
+  for (const char* reason : {"rsa_key_too_small", "sha1_signature", "ec_key_too_small"}) {
+    EXPECT_EQ(sink.Value("certwatch_tls_cert_weak", {{"target", "10.0.0.7:443"},
+                                                     {"server_name", "old.example.test"},
+                                                     {"reason", reason}}),
+              1)
+        << reason;
+  }
+  EXPECT_EQ(sink.Count("certwatch_tls_client_cert_not_after_timestamp_seconds"), 1u);
+  EXPECT_EQ(sink.Value("certwatch_tls_client_cert_not_after_timestamp_seconds",
+                       {{"target", "10.0.0.7:443"},
+                        {"server_name", "old.example.test"},
+                        {"path", "/etc/certwatch/client.crt"}}),
+            7000);
+}
+
 TEST(Collector, SeriesFromResults) {
   StateData d;
   TlsProbeResult ok;
