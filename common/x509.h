@@ -25,8 +25,8 @@ struct CertFacts {
   std::vector<std::string> dns_names;
   bool is_ca = false;
   bool self_signed = false;
-  std::string authority_key_id;       // lower-case hex of the AKI keyIdentifier; "" = none
-  std::vector<std::string> crl_urls;  // CRL Distribution Points, URI form (http/https only)
+  std::string authority_key_id = {};       // lower-case hex of the AKI keyIdentifier; "" = none
+  std::vector<std::string> crl_urls = {};  // CRL Distribution Points, URI form (http/https only)
 };
 
 // Unix seconds of an ASN1_TIME (notBefore/notAfter, CRL and OCSP times); empty for null or
