@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <string_view>
 
 #include "common/http_get.h"
 
@@ -186,11 +187,10 @@ void CrlSource::Verify(Entry& e, bool fresh_read) {
   }
 }
 
-void CrlSource::RunOnce() {
-  // What the other sources hold: issuer certificates and (opt-in) distribution points.
+void CrlSource::GatherHeld() {
   std::vector<std::shared_ptr<const std::string>> held;
-  std::vector<std::string> cdp_urls;
   const bool cdp = options_.fetch_distribution_points;
+  cdp_urls_.clear();
   store_.Read([&](const StateData& d) {
     std::set<const std::string*> seen;
     auto hold = [&](const std::shared_ptr<const std::string>& der) {
@@ -211,7 +211,7 @@ void CrlSource::RunOnce() {
     }
     const size_t cap = static_cast<size_t>(std::max(options_.max_distribution_points, 0));
     for (const auto& u : urls) {
-      if (cdp_urls.size() >= cap) {
+      if (cdp_urls_.size() >= cap) {
         if (!cdp_cap_logged_) {
           logger_.Warn("more CRL distribution points than revocation.max_distribution_points",
                        {{"distribution_points", std::to_string(urls.size())},
@@ -220,13 +220,14 @@ void CrlSource::RunOnce() {
         }
         break;
       }
-      cdp_urls.push_back(u);
+      cdp_urls_.push_back(u);
     }
   });
-  std::set<std::string> still_held;
+  // Views into `held`, which keeps the bytes alive until the end of this function.
+  std::set<std::string_view> still_held;
   for (const auto& der : held) {
-    still_held.insert(*der);
-    if (issuers_.count(*der)) continue;
+    if (!still_held.insert(*der).second) continue;
+    if (issuers_.find(std::string_view(*der)) != issuers_.end()) continue;
     const unsigned char* p = reinterpret_cast<const unsigned char*>(der->data());
     X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der->size())));
     ERR_clear_error();
@@ -234,9 +235,19 @@ void CrlSource::RunOnce() {
     issuers_.emplace(*der, std::move(cert));
     ++issuers_generation_;
   }
-  std::erase_if(issuers_, [&](const auto& kv) { return !still_held.count(kv.first); });
+  std::erase_if(issuers_, [&](const auto& kv) {
+    return still_held.find(std::string_view(kv.first)) == still_held.end();
+  });
+}
 
-  const auto wanted = WantedSources(cdp_urls);
+void CrlSource::RunOnce() {
+  // What the other sources hold: issuer certificates and (opt-in) distribution points, read
+  // again only when the store changed since this source's own last write.
+  if (store_.generation() != written_generation_) {
+    GatherHeld();
+  }
+  const auto wanted = WantedSources(cdp_urls_);
+  int failed_now = 0;  // fetches of this pass that failed
   std::set<std::string> names;
   for (const auto& w : wanted) names.insert(w.source);
   std::erase_if(entries_, [&](const auto& kv) { return !names.count(kv.first); });
@@ -249,6 +260,7 @@ void CrlSource::RunOnce() {
     const TimePoint now = clock_.Now();
     if (now >= e.next_attempt) {
       Fetch(w, e, now);
+      if (!e.state.fetch_success) ++failed_now;
     } else {
       Verify(e, /*fresh_read=*/false);  // a held issuer may have appeared since
     }
@@ -266,8 +278,17 @@ void CrlSource::RunOnce() {
   store_.Update([&](StateData& d) {
     d.crls.clear();
     for (const auto& [source, e] : entries_) d.crls.emplace(source, e.state);
-    SetSourceStatus(d, std::string(Name()), up, true, now, error);
+    // certwatch_source_errors_total counts failed fetches, not passes spent waiting to retry.
+    if (up || failed_now > 0) {
+      SetSourceStatus(d, std::string(Name()), up, true, now, error);
+    } else {
+      SourceStatus& st = d.sources[std::string(Name())];
+      st.up = false;
+      st.synced = true;
+      st.last_error = error;
+    }
   });
+  written_generation_ = store_.generation();
 }
 
 }  // namespace certwatch

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,8 @@ class CrlSource final : public Source {
   };
 
   void Run();
+  // Refreshes issuers_ and cdp_urls_ from the certificates the other sources hold.
+  void GatherHeld();
   std::vector<Wanted> WantedSources(const std::vector<std::string>& cdp_urls) const;
   Result<std::string> Read(const Wanted& w) const;
   void Fetch(const Wanted& w, Entry& e, TimePoint now);
@@ -73,9 +76,11 @@ class CrlSource final : public Source {
   Logger logger_;
   const Clock& clock_;
 
-  std::map<std::string, Entry> entries_;    // by source
-  std::map<std::string, X509Ptr> issuers_;  // held certificates, by DER
-  uint64_t issuers_generation_ = 1;         // bumped when a held certificate appears
+  std::map<std::string, Entry> entries_;                 // by source
+  std::map<std::string, X509Ptr, std::less<>> issuers_;  // held certificates, by DER
+  uint64_t issuers_generation_ = 1;                      // bumped when a held certificate appears
+  std::vector<std::string> cdp_urls_;                    // distribution points to fetch (opt-in)
+  uint64_t written_generation_ = 0;  // the store's generation after this source's write
   bool cdp_cap_logged_ = false;
 
   std::thread thread_;
