@@ -7,6 +7,7 @@
 #include "probes/dns_scheduler.h"
 #include "probes/loop_thread.h"
 #include "probes/tls_scheduler.h"
+#include "revocation/crl_source.h"
 
 namespace certwatch {
 namespace {
@@ -78,6 +79,15 @@ constexpr SourceEntry kSources[] = {
      [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {
        return std::make_unique<DnsScheduler>(loop.Get(), d.store, d.config.dns_probes, d.clock,
                                              d.logger, d.shard);
+     }},
+    // CRLs: the configured ones, and (opt-in) the distribution points of what the sources
+    // above hold. After them, so their certificates are there to verify the CRLs with.
+    {"crls",
+     [](const Config& c) { return !c.crls.empty() || c.revocation.fetch_distribution_points; },
+     false,
+     [](const SourceDeps& d, ProbeLoop&) -> std::unique_ptr<Source> {
+       return std::make_unique<CrlSource>(d.config.crls, d.config.revocation, d.store, d.logger,
+                                          d.clock);
      }},
 };
 

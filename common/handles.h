@@ -28,6 +28,7 @@ using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, FnDeleter<EVP_PKEY_free>>;
 using BioPtr = std::unique_ptr<BIO, FnDeleter<BIO_free_all>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, FnDeleter<X509_STORE_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, FnDeleter<X509_STORE_CTX_free>>;
+using X509CrlPtr = std::unique_ptr<X509_CRL, FnDeleter<X509_CRL_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, FnDeleter<GENERAL_NAMES_free>>;
 
 struct X509StackDeleter {

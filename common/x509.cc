@@ -14,7 +14,6 @@
 #include "common/time.h"
 
 namespace certwatch {
-namespace {
 
 std::string NameToString(const X509_NAME* name) {
   if (!name) return "";
@@ -25,6 +24,8 @@ std::string NameToString(const X509_NAME* name) {
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, len > 0 ? static_cast<size_t>(len) : 0);
 }
+
+namespace {
 
 struct KeyFacts {
   KeyType type = KeyType::kUnknown;
@@ -96,6 +97,70 @@ uint8_t Weakness(X509* cert, const KeyFacts& key, bool self_signed) {
   return weak;
 }
 
+using AkidPtr = std::unique_ptr<AUTHORITY_KEYID, FnDeleter<AUTHORITY_KEYID_free>>;
+void FreeDistPoints(CRL_DIST_POINTS* p) { sk_DIST_POINT_pop_free(p, DIST_POINT_free); }
+using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, FnDeleter<FreeDistPoints>>;
+
+bool IsHttpUrl(std::string_view u) {
+  return AsciiLower(u.substr(0, 7)) == "http://" || AsciiLower(u.substr(0, 8)) == "https://";
+}
+
+// At most this many distribution point URLs are kept per certificate.
+constexpr size_t kMaxCrlUrls = 4;
+
+void ReadRevocationFacts(X509* cert, CertFacts& f) {
+  int crit = 0;
+  AkidPtr akid(static_cast<AUTHORITY_KEYID*>(
+      X509_get_ext_d2i(cert, NID_authority_key_identifier, &crit, nullptr)));
+  if (akid && akid->keyid) {
+    f.authority_key_id = HexEncode(ASN1_STRING_get0_data(akid->keyid),
+                                   static_cast<size_t>(ASN1_STRING_length(akid->keyid)));
+  }
+  CrlDistPointsPtr cdp(static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(cert, NID_crl_distribution_points, &crit, nullptr)));
+  if (!cdp) return;
+  for (int i = 0; i < sk_DIST_POINT_num(cdp.get()); ++i) {
+    const DIST_POINT* dp = sk_DIST_POINT_value(cdp.get(), i);
+    if (!dp->distpoint || dp->distpoint->type != 0) continue;  // fullName only
+    const GENERAL_NAMES* names = dp->distpoint->name.fullname;
+    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+      const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, j);
+      if (gn->type != GEN_URI) continue;
+      std::string url(
+          reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier)),
+          static_cast<size_t>(ASN1_STRING_length(gn->d.uniformResourceIdentifier)));
+      if (IsHttpUrl(url) && url.size() <= 2048 && f.crl_urls.size() < kMaxCrlUrls) {
+        f.crl_urls.push_back(std::move(url));
+      }
+    }
+  }
+  ERR_clear_error();
+}
+
+// Every certificate of the CERTIFICATE blocks of `pem`, appended to `out`.
+void ReadPemCertificates(std::string_view pem, std::vector<X509Ptr>& out) {
+  if (pem.empty() || pem.size() > static_cast<size_t>(INT32_MAX)) return;
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return;
+  while (true) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* body = nullptr;
+    long len = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &body, &len) != 1) break;
+    OpenSslString name_owner(name), header_owner(header);
+    OpenSslBytes body_owner(body);
+    if (std::string_view(name) != "CERTIFICATE") {
+      if (body && len > 0) OPENSSL_cleanse(body, static_cast<size_t>(len));
+      continue;
+    }
+    const unsigned char* p = body;
+    X509Ptr cert(d2i_X509(nullptr, &p, len));
+    if (cert) out.push_back(std::move(cert));
+  }
+  ERR_clear_error();
+}
+
 }  // namespace
 
 std::string_view KeyTypeName(KeyType t) {
@@ -143,6 +208,34 @@ std::string_view WeakReasonName(WeakReason r) {
 uint8_t WeaknessOf(X509* cert) {
   if (!cert) return 0;
   return Weakness(cert, KeyOf(cert), SelfSigned(cert));
+}
+
+std::string SubjectKeyIdOf(X509* cert) {
+  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert);
+  if (!ski) return "";
+  return HexEncode(ASN1_STRING_get0_data(ski), static_cast<size_t>(ASN1_STRING_length(ski)));
+}
+
+std::string IssuerDerOf(std::string_view chain_pem, std::string_view extra_pem) {
+  std::vector<X509Ptr> certs;
+  ReadPemCertificates(chain_pem, certs);
+  if (certs.empty()) return "";
+  ReadPemCertificates(extra_pem, certs);
+  X509* leaf = certs.front().get();
+  for (size_t i = 1; i < certs.size(); ++i) {
+    X509* cand = certs[i].get();
+    if (X509_check_issued(cand, leaf) != X509_V_OK) continue;
+    EVP_PKEY* key = X509_get0_pubkey(cand);
+    if (!key || X509_verify(leaf, key) != 1) continue;
+    unsigned char* der = nullptr;
+    int len = i2d_X509(cand, &der);
+    if (len <= 0) continue;
+    OpenSslBytes owner(der);
+    ERR_clear_error();
+    return std::string(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  }
+  ERR_clear_error();
+  return "";
 }
 
 std::optional<int64_t> Asn1TimeToUnix(const ASN1_TIME* t) {
@@ -214,6 +307,7 @@ Result<CertFacts> FactsFromX509(X509* cert) {
   f.key_bits = key.bits;
   f.signature_nid = X509_get_signature_nid(cert);
   f.weak = Weakness(cert, key, f.self_signed);
+  ReadRevocationFacts(cert, f);
   return f;
 }
 

@@ -11,6 +11,7 @@
 
 typedef struct x509_st X509;
 typedef struct asn1_string_st ASN1_TIME;
+typedef struct X509_name_st X509_NAME;
 
 namespace certwatch {
 
@@ -42,6 +43,8 @@ struct CertFacts {
   uint8_t weak = 0;  // WeakReason bits
   bool is_ca = false;
   bool self_signed = false;
+  std::string authority_key_id = {};       // lower-case hex of the AKI keyIdentifier; "" = none
+  std::vector<std::string> crl_urls = {};  // CRL Distribution Points, URI form (http/https only)
 };
 
 // "rsa", "rsa_pss", "ecdsa", "ed25519", "ed448", "dsa", "dh", "unknown".
@@ -67,6 +70,17 @@ Result<CertFacts> FactsFromX509(X509* cert);
 // private keys are skipped without being decoded) or a single DER certificate. An input with
 // no certificate is an error.
 Result<std::vector<CertFacts>> ParseCertificates(std::string_view data);
+
+// A name as RFC 2253 text, as CertFacts::subject and ::issuer hold it.
+std::string NameToString(const X509_NAME* name);
+
+// Lower-case hex of the subjectKeyIdentifier; "" when the certificate has none.
+std::string SubjectKeyIdOf(X509* cert);
+
+// The DER of the certificate in `chain_pem` or `extra_pem` (PEM bundles, e.g. a Secret's
+// tls.crt and ca.crt) that issued the first certificate of `chain_pem`; "" when none of them
+// did (or the leaf is self-signed). Other PEM blocks are skipped without being decoded.
+std::string IssuerDerOf(std::string_view chain_pem, std::string_view extra_pem);
 
 // Lower-case hex of bytes.
 std::string HexEncode(const unsigned char* data, size_t len);

@@ -54,6 +54,25 @@ struct FileSourceConfig {
   std::string path;  // glob
 };
 
+// One CRL to read (`path`, a glob) or fetch (`url`): exactly one of the two is set.
+struct CrlSourceConfig {
+  std::string path;
+  std::string url;
+};
+
+// How CRLs are fetched and when they are used (revocation/crl_source.h).
+struct RevocationConfig {
+  // Opt-in: also fetch the CRL Distribution Points (URI form) of the watched certificates
+  // (served TLS leaves, TLS Secrets).
+  bool fetch_distribution_points = false;
+  int64_t max_crl_bytes = int64_t{20} << 20;                // a bigger CRL is not read
+  Duration fetch_timeout = std::chrono::seconds(10);        // one fetch, connect included
+  Duration min_refetch_interval = std::chrono::minutes(5);  // never fetch one CRL more often
+  Duration backoff_max = std::chrono::hours(1);             // cap of the doubling retry delay
+  Duration max_refetch_interval = std::chrono::hours(24);   // refetch at least this often
+  int max_distribution_points = 1000;                       // distinct CDP URLs fetched at most
+};
+
 struct TlsTargetConfig {
   std::string address;      // host:port
   std::string server_name;  // default: host of address
@@ -219,6 +238,8 @@ struct Config {
   std::vector<FileSourceConfig> files;
   TlsProbesConfig tls_probes;
   DnsProbesConfig dns_probes;
+  std::vector<CrlSourceConfig> crls;
+  RevocationConfig revocation;
   RenewerConfig renewer;
   GeneratorConfig generator;
 };

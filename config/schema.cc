@@ -202,6 +202,40 @@ std::vector<Row> Rows() {
       {"dns_probes.max_concurrency", Int(1, 65536),
        M(&Config::dns_probes, &DnsProbesConfig::max_concurrency), "Queries in flight at once."},
 
+      // crls, revocation
+      {"crls", Items(), M(&Config::crls),
+       "Certificate revocation lists to read or fetch; each is used for the certificates whose "
+       "issuer signed it (found among the certificates certwatch holds by issuer name and "
+       "authority key id)."},
+      {"crls[].path", Str(), M(&CrlSourceConfig::path),
+       "Glob of CRL files (DER or PEM), re-read every revocation.min_refetch_interval."},
+      {"crls[].url", Url(/*allow_empty=*/true), M(&CrlSourceConfig::url),
+       "http:// or https:// URL of a CRL (DER or PEM), fetched again after its nextUpdate."},
+      {"revocation", Section(), {}, "How CRLs are fetched and used."},
+      {"revocation.fetch_distribution_points", Bool(),
+       M(&Config::revocation, &RevocationConfig::fetch_distribution_points),
+       "Opt-in: also fetch the CRL Distribution Points (URI form, http/https) of the served TLS "
+       "leaves and TLS Secrets certwatch watches."},
+      {"revocation.max_crl_bytes", Int(1024, int64_t{1} << 32),
+       M(&Config::revocation, &RevocationConfig::max_crl_bytes),
+       "A CRL larger than this many bytes is not read (the fetch is aborted)."},
+      {"revocation.fetch_timeout", Dur(milliseconds(100)),
+       M(&Config::revocation, &RevocationConfig::fetch_timeout),
+       "Deadline of one CRL fetch, connect included."},
+      {"revocation.min_refetch_interval", Dur(seconds(1)),
+       M(&Config::revocation, &RevocationConfig::min_refetch_interval),
+       "A CRL is fetched at most this often, even when its nextUpdate has passed; also the "
+       "first retry delay after a failed fetch (doubling up to backoff_max)."},
+      {"revocation.backoff_max", Dur(seconds(1)),
+       M(&Config::revocation, &RevocationConfig::backoff_max),
+       "Longest retry delay after failed fetches."},
+      {"revocation.max_refetch_interval", Dur(seconds(1)),
+       M(&Config::revocation, &RevocationConfig::max_refetch_interval),
+       "A CRL whose nextUpdate is further away is fetched again after this."},
+      {"revocation.max_distribution_points", Int(0, 100000),
+       M(&Config::revocation, &RevocationConfig::max_distribution_points),
+       "Distinct distribution point URLs fetched at most (the rest are skipped and logged)."},
+
       // renewer
       {"renewer",
        Section(),
@@ -455,6 +489,37 @@ std::vector<Rule> Rules() {
             }
             if (t.client_cert_file.empty() && !t.client_key_file.empty()) {
               return RuleError{"client_key_file", "set without client_cert_file"};
+            }
+            return std::nullopt;
+          }),
+      MakeRule<CrlSourceConfig>(
+          "crls[]", "Each CRL entry sets exactly one of path and url.",
+          [](const CrlSourceConfig& c, const RuleContext&) -> std::optional<RuleError> {
+            if (c.path.empty() == c.url.empty()) {
+              return RuleError{c.path.empty() ? "path" : "url",
+                               c.path.empty() ? "want path or url" : "set together with path"};
+            }
+            return std::nullopt;
+          }),
+      MakeRule<Config>(
+          "",
+          "No two crls entries share a path or url; revocation.min_refetch_interval is at most "
+          "backoff_max and max_refetch_interval.",
+          [](const Config& c, const RuleContext& ctx) -> std::optional<RuleError> {
+            if (auto e = FirstDuplicate(c.crls, "crls", "", ctx, "CRL source",
+                                        [](const auto& e) { return e.path + "\n" + e.url; })) {
+              return e;
+            }
+            const auto& r = c.revocation;
+            if (r.min_refetch_interval > r.backoff_max) {
+              return RuleError{
+                  "revocation.min_refetch_interval",
+                  "must not exceed revocation.backoff_max (" + FormatDuration(r.backoff_max) + ")"};
+            }
+            if (r.min_refetch_interval > r.max_refetch_interval) {
+              return RuleError{"revocation.min_refetch_interval",
+                               "must not exceed revocation.max_refetch_interval (" +
+                                   FormatDuration(r.max_refetch_interval) + ")"};
             }
             return std::nullopt;
           }),

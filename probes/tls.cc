@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <unordered_set>
 
@@ -179,8 +180,14 @@ class TlsProber::Impl {
   void Succeed(Conn& c);
   void Finish(Conn& c);
   void Cleanup(Conn& c, bool graceful);
+  // The DER of `issuer`, shared with every earlier result naming the same certificate.
+  std::shared_ptr<const std::string> InternIssuer(X509* issuer);
 
   EventLoop& loop_;
+  // Issuer certificates of live results, by SHA-256 (a fleet has few issuers; each is kept
+  // once however many targets it signs for).
+  std::map<std::string, std::weak_ptr<const std::string>> issuers_;
+  size_t issuers_pruned_at_ = 64;
   TlsContextCache contexts_;
   std::shared_ptr<ResolverLink> link_;
   uint64_t next_id_ = 1;
@@ -633,24 +640,35 @@ void TlsProber::Impl::Collect(Conn& c) {
   }
   r.result.verified = r.result.verify_reason == VerifyReason::kOk;
 
+  // The issuer comes from the served chain (or the verified one); it may be absent. It is
+  // matched to stapled OCSP responses and kept to verify its CRLs.
+  X509* issuer = nullptr;
+  if (served) {
+    for (int i = 0; i < sk_X509_num(served) && !issuer; ++i) {
+      X509* cand = sk_X509_value(served, i);
+      if (cand != leaf && X509_check_issued(cand, leaf) == X509_V_OK) issuer = cand;
+    }
+  }
+  if (!issuer) {
+    STACK_OF(X509)* verified = SSL_get0_verified_chain(ssl);
+    if (verified && sk_X509_num(verified) > 1) {
+      X509* cand = sk_X509_value(verified, 1);
+      if (X509_check_issued(cand, leaf) == X509_V_OK) issuer = cand;
+    }
+  }
+  // The key a CRL of the issuer is verified with must be the one that signed the leaf: the
+  // verified chain's when verification passed, else a served issuer that checks out.
+  STACK_OF(X509)* verified_chain = SSL_get0_verified_chain(ssl);
+  if (verr == X509_V_OK && verified_chain && sk_X509_num(verified_chain) > 1) {
+    r.result.issuer_der = InternIssuer(sk_X509_value(verified_chain, 1));
+  } else if (issuer) {
+    EVP_PKEY* key = X509_get0_pubkey(issuer);
+    if (key && X509_verify(leaf, key) == 1) r.result.issuer_der = InternIssuer(issuer);
+  }
+
   const unsigned char* ocsp = nullptr;
   long ocsp_len = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
   if (ocsp && ocsp_len > 0) {
-    // The issuer comes from the served chain (or the verified one); it may be absent.
-    X509* issuer = nullptr;
-    if (served) {
-      for (int i = 0; i < sk_X509_num(served) && !issuer; ++i) {
-        X509* cand = sk_X509_value(served, i);
-        if (cand != leaf && X509_check_issued(cand, leaf) == X509_V_OK) issuer = cand;
-      }
-    }
-    if (!issuer) {
-      STACK_OF(X509)* verified = SSL_get0_verified_chain(ssl);
-      if (verified && sk_X509_num(verified) > 1) {
-        X509* cand = sk_X509_value(verified, 1);
-        if (X509_check_issued(cand, leaf) == X509_V_OK) issuer = cand;
-      }
-    }
     StapledOcsp st = ParseStapledOcsp(ocsp, ocsp_len, leaf, issuer);
     r.result.ocsp_status = st.status;
     r.ocsp_this_update = st.this_update;
@@ -662,6 +680,31 @@ void TlsProber::Impl::Collect(Conn& c) {
     }
   }
   ERR_clear_error();
+}
+
+std::shared_ptr<const std::string> TlsProber::Impl::InternIssuer(X509* issuer) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (X509_digest(issuer, EVP_sha256(), md, &md_len) != 1) return nullptr;
+  std::string key(reinterpret_cast<const char*>(md), md_len);
+  auto& slot = issuers_[key];
+  if (auto held = slot.lock()) return held;
+  unsigned char* der = nullptr;
+  int len = i2d_X509(issuer, &der);
+  if (len <= 0) {
+    ERR_clear_error();
+    issuers_.erase(key);
+    return nullptr;
+  }
+  OpenSslBytes owner(der);
+  auto out = std::make_shared<const std::string>(reinterpret_cast<const char*>(der),
+                                                 static_cast<size_t>(len));
+  slot = out;
+  if (issuers_.size() >= 2 * issuers_pruned_at_) {
+    std::erase_if(issuers_, [](const auto& kv) { return kv.second.expired(); });
+    issuers_pruned_at_ = std::max<size_t>(64, issuers_.size());
+  }
+  return out;
 }
 
 void TlsProber::Impl::Fail(Conn& c, VerifyReason reason, std::string error) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -157,6 +158,9 @@ struct SecretCertState {
   CertFacts facts;    // empty while `error` is set
   std::string error;  // parse error of tls.crt, "" when parsed
   uint8_t weak = 0;   // WeakReason bits of every certificate in tls.crt (a root's key only)
+  // DER of the leaf's issuer when tls.crt (its chain) or ca.crt holds it: the key a CRL of
+  // that issuer is verified with. Not in the state API.
+  std::shared_ptr<const std::string> issuer_der;
 };
 
 // One certificate of a file (a PEM bundle holds several; a kubeconfig one per user/cluster).
@@ -198,6 +202,10 @@ struct TlsProbeResult {
   bool verified = false;
   std::optional<VerifyReason> verify_reason;  // empty: not probed, or no verification ran
   std::string ocsp_status;                    // "", good, revoked, unknown
+  // DER of the leaf's issuer as the server sent it (or as verification found it), shared by
+  // every result with that issuer: the key a CRL of that issuer is verified with. Not in the
+  // state API.
+  std::shared_ptr<const std::string> issuer_der;
   UnixSeconds last_probe = 0;
   // Served-vs-stored drift (only when `certificate` or `secret` is set).
   std::optional<bool> matches_stored;
@@ -206,6 +214,26 @@ struct TlsProbeResult {
   // loaded it from client_cert_file.
   std::string client_cert_file;
   std::optional<UnixSeconds> client_cert_not_after;
+};
+
+// One CRL, as the revocation source last read it (revocation/crl_source.h). A CRL is used
+// for a certificate only while verify_status is "ok" and now < next_update.
+struct CrlState {
+  std::string source;          // the configured path (one file of a glob) or URL, or a CDP URL
+  std::string origin;          // "path", "url", "distribution_point"
+  bool fetch_success = false;  // the last read or fetch returned a parseable CRL
+  std::string error;           // why the last read, fetch or parse failed
+  UnixSeconds last_fetch = 0;  // last attempt
+  uint64_t fetch_failures_total = 0;
+  // Of the CRL in use (the last one that parsed; kept when a later fetch fails).
+  std::string issuer;  // RFC 2253, as CertFacts::issuer
+  std::optional<UnixSeconds> this_update, next_update;
+  // "ok" (its signature verifies with a held certificate of that issuer name and key id),
+  // "issuer_not_found" (no such certificate is held), "bad_signature"; "" before one parsed.
+  std::string verify_status;
+  uint64_t verify_failures_total = 0;  // CRLs read whose signature did not verify
+  std::string issuer_key_id;  // subjectKeyIdentifier (hex) of the certificate that verified it
+  std::shared_ptr<const std::vector<std::string>> revoked;  // serials as CertFacts::serial, sorted
 };
 
 struct DnsProbeResult {
@@ -308,6 +336,7 @@ struct StateData {
   std::map<std::string, DnsConsistency> dns_consistency;     // "name|type"
   std::map<std::string, DnsChallengeResult> dns_challenges;  // "ns/challenge|resolver"
   std::map<std::string, CaaResult> caa;                      // "ns/cert|domain"
+  std::map<std::string, CrlState> crls;                      // source (path or URL)
   std::map<std::string, SourceStatus> sources;     // "kubernetes", "files", "tls_probes", ...
   std::map<std::string, RateLimitBudget> budgets;  // registered domain
   std::map<std::string, RenewerActionRecord> renewer_last_action;  // "ns/name"

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "exporter/collector.h"
+#include "revocation/verdict.h"
 #include "state/keys.h"
 #include "state/verify_reason.h"
 
@@ -24,6 +25,15 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
   const auto& tls = state.tls;
   auto each = [&](auto&& fn) {
     for (const auto& [key, r] : tls) fn(r);
+  };
+  // The prober's verdict, or `revoked` when a fresh CRL of the leaf's issuer lists the leaf
+  // (as a stapled OCSP "revoked" does in the prober).
+  const auto now = static_cast<UnixSeconds>(ctx.now);
+  auto reason_of = [&](const TlsProbeResult& r) -> std::optional<VerifyReason> {
+    if (!state.crls.empty() && r.success && r.leaf && RevokedByCrl(state, *r.leaf, now) == true) {
+      return VerifyReason::kRevoked;
+    }
+    return r.verify_reason;
   };
   {
     FamilyWriter w(sink, "certwatch_tls_probe_success",
@@ -73,9 +83,10 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
   {
     FamilyWriter w(sink, "certwatch_tls_cert_verified",
                    "1 if the served chain verifies against the trust roots and matches the "
-                   "server name.");
+                   "server name, and no fresh CRL revokes the leaf.");
     each([&](const TlsProbeResult& r) {
-      w.Add({{"target", r.target}, {"server_name", r.server_name}}, r.verified ? 1 : 0);
+      w.Add({{"target", r.target}, {"server_name", r.server_name}},
+            r.verified && reason_of(r) == VerifyReason::kOk ? 1 : 0);
     });
   }
   {
@@ -86,12 +97,13 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
     // while there is no reason: no verification ran, or a state document of another version
     // spelled one this version does not know.
     each([&](const TlsProbeResult& r) {
+      const std::optional<VerifyReason> verdict = reason_of(r);
       for (auto reason : kVerifyReasons) {
         w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", ToString(reason)}},
-              r.verify_reason == reason ? 1 : 0);
+              verdict == reason ? 1 : 0);
       }
       w.Add({{"target", r.target}, {"server_name", r.server_name}, {"reason", "other"}},
-            r.verify_reason ? 0 : 1);
+            verdict ? 0 : 1);
     });
   }
   {

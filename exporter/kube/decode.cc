@@ -431,6 +431,7 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
   Ctx c{"Secret", d};
   std::string type;
   std::string crt;  // decoded tls.crt
+  std::string ca;   // decoded ca.crt
   bool has_crt = false;
   Fields(obj, [&](std::string_view k, od::value v) {
     if (k == "metadata") {
@@ -438,8 +439,14 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
     } else if (k == "type") {
       type = Str(v);
     } else if (k == "data") {
-      // Only tls.crt is read; tls.key and any other entry are skipped without being decoded.
+      // Only tls.crt and ca.crt (for the issuer a CRL is verified with) are read; tls.key and
+      // any other entry are skipped without being decoded.
       Fields(v, [&](std::string_view dk, od::value dv) {
+        if (dk == "ca.crt") {
+          auto decoded = Base64Decode(Str(dv));
+          if (decoded) ca = std::move(*decoded);
+          return;
+        }
         if (dk != "tls.crt") return;
         has_crt = true;
         auto decoded = Base64Decode(Str(dv));
@@ -461,6 +468,8 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
     } else {
       for (const CertFacts& f : *facts) out.weak |= f.weak;
       out.facts = std::move(facts->front());  // the leaf; the rest of the chain is not kept
+      std::string issuer = IssuerDerOf(crt, ca);
+      if (!issuer.empty()) out.issuer_der = std::make_shared<const std::string>(std::move(issuer));
     }
     OPENSSL_cleanse(crt.data(), crt.size());
   }

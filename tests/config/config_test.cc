@@ -39,8 +39,8 @@ const InvalidCase kInvalid[] = {
      "invalid-unknown-key.yaml:3:3: web.listn_address: unknown key (did you mean "
      "listen_address?); allowed keys: config_file, listen_address, route_prefix, state_api"},
     {"invalid-unknown-section.yaml",
-     "invalid-unknown-section.yaml:2:1: prober: unknown key; allowed keys: dns_probes, files, "
-     "generator, kubernetes, metrics, renewer, tls_probes, web"},
+     "invalid-unknown-section.yaml:2:1: prober: unknown key; allowed keys: crls, dns_probes, "
+     "files, generator, kubernetes, metrics, renewer, revocation, tls_probes, web"},
     {"invalid-duplicate-key.yaml",
      "invalid-duplicate-key.yaml:5:3: kubernetes.enabled: duplicate key (first at line 3)"},
     {"invalid-duplicate-section.yaml",
@@ -124,6 +124,13 @@ const InvalidCase kInvalid[] = {
     {"invalid-backoff-order.yaml",
      "invalid-backoff-order.yaml:3:3: kubernetes.backoff_initial: must not exceed "
      "kubernetes.backoff_max (10s)"},
+    {"invalid-crl-both.yaml", "invalid-crl-both.yaml:4:5: crls[0].url: set together with path"},
+    {"invalid-crl-neither.yaml", "invalid-crl-neither.yaml:3:5: crls[0].path: want path or url"},
+    {"invalid-crl-duplicate.yaml",
+     "invalid-crl-duplicate.yaml:4:5: crls[1]: duplicate CRL source (first at line 3)"},
+    {"invalid-crl-refetch-order.yaml",
+     "invalid-crl-refetch-order.yaml:3:3: revocation.min_refetch_interval: must not exceed "
+     "revocation.backoff_max (1m)"},
     {"invalid-fallback-same.yaml",
      "invalid-fallback-same.yaml:5:7: renewer.fallback_issuers[0].to: same issuer as from"},
     {"invalid-fallback-kind.yaml",
@@ -327,6 +334,19 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(d.caa_issuers[0].acme_server_substring, "acme.example.test");
   EXPECT_EQ(d.caa_issuers[0].ca_domain, "ca.example.test");
   EXPECT_EQ(d.max_concurrency, 5);
+
+  ASSERT_EQ(c->crls.size(), 2u);
+  EXPECT_EQ(c->crls[0].path, "/etc/certwatch/crls/*.crl");
+  EXPECT_EQ(c->crls[0].url, "");
+  EXPECT_EQ(c->crls[1].url, "http://crl.example.test/intermediate.crl");
+  const auto& rv = c->revocation;
+  EXPECT_TRUE(rv.fetch_distribution_points);
+  EXPECT_EQ(rv.max_crl_bytes, 1048576);
+  EXPECT_EQ(rv.fetch_timeout, seconds(5));
+  EXPECT_EQ(rv.min_refetch_interval, minutes(10));
+  EXPECT_EQ(rv.backoff_max, hours(2));
+  EXPECT_EQ(rv.max_refetch_interval, hours(12));
+  EXPECT_EQ(rv.max_distribution_points, 50);
 
   const auto& r = c->renewer;
   EXPECT_TRUE(r.enabled);
