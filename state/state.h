@@ -163,10 +163,13 @@ struct FileCertState {
   std::string path;
   std::string where;  // "" for a plain file; "user:<name>" / "cluster:<name>" in a kubeconfig
   CertFacts facts;
+  bool keystore = false;  // read from a PKCS#12 / JKS keystore: `alias` is a label
+  std::string alias{};    // the keystore's alias (JKS) or friendlyName (PKCS#12), or ""
 };
 
 struct FileError {
   std::string path, error;
+  std::string reason{};  // keystores: wrong_password, corrupt, ... (keystore::Reason); else ""
 };
 
 // A TLS endpoint an Ingress names that is not probed, and why

@@ -1,6 +1,9 @@
-// Collector "files": certificates found on disk by the files source.
+// Collector "files": certificates found on disk by the files source. Rows read from a
+// keystore (PKCS#12, JKS) carry an `alias` label; PEM, DER and kubeconfig rows have none,
+// which PromQL reads as alias="" (exporter/METRICS.md).
 #include <map>
-#include <utility>
+#include <tuple>
+#include <vector>
 
 #include "exporter/collector.h"
 
@@ -8,31 +11,42 @@ namespace certwatch {
 
 void CollectFiles(const StateData& state, const CollectContext& /*ctx*/, MetricSink& sink) {
   // A bundle may hold two certificates with one subject (a CA and its re-issue); one series
-  // per (path, subject) keeps the exposition valid, and the earliest expiry is the one that
-  // matters.
-  std::map<std::pair<std::string_view, std::string_view>, const FileCertState*> earliest;
+  // per (path, alias, subject) keeps the exposition valid, and the earliest expiry is the one
+  // that matters.
+  using Key = std::tuple<std::string_view, std::string_view, std::string_view>;
+  std::map<Key, const FileCertState*> earliest;
   for (const auto& [key, f] : state.files) {
-    auto [it, inserted] = earliest.try_emplace({f.path, f.facts.subject}, &f);
+    auto [it, inserted] = earliest.try_emplace({f.path, f.alias, f.facts.subject}, &f);
     if (!inserted && f.facts.not_after < it->second->facts.not_after) it->second = &f;
   }
+  auto add = [](FamilyWriter& w, const FileCertState& f, double value) {
+    if (f.keystore) {
+      w.Add({{"path", f.path}, {"alias", f.alias}, {"subject", f.facts.subject}}, value);
+    } else {
+      w.Add({{"path", f.path}, {"subject", f.facts.subject}}, value);
+    }
+  };
   {
     FamilyWriter w(sink, "certwatch_file_cert_not_after_timestamp_seconds",
                    "notAfter of each certificate found by the files source, unix seconds.");
-    for (const auto& [k, f] : earliest) {
-      w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->facts.not_after));
-    }
+    for (const auto& [k, f] : earliest) add(w, *f, static_cast<double>(f->facts.not_after));
   }
   {
     FamilyWriter w(sink, "certwatch_file_cert_not_before_timestamp_seconds",
                    "notBefore of each certificate found by the files source, unix seconds.");
-    for (const auto& [k, f] : earliest) {
-      w.Add({{"path", k.first}, {"subject", k.second}}, static_cast<double>(f->facts.not_before));
-    }
+    for (const auto& [k, f] : earliest) add(w, *f, static_cast<double>(f->facts.not_before));
   }
   {
     FamilyWriter w(sink, "certwatch_file_read_errors",
-                   "1 while a file matched by the files source cannot be read or parsed.");
-    for (const auto& [path, e] : state.file_errors) w.Add({{"path", path}}, 1);
+                   "1 while a file matched by the files source cannot be read or parsed; "
+                   "keystores say why in `reason`.");
+    for (const auto& [path, e] : state.file_errors) {
+      if (e.reason.empty()) {
+        w.Add({{"path", path}}, 1);
+      } else {
+        w.Add({{"path", path}, {"reason", e.reason}}, 1);
+      }
+    }
   }
 }
 
