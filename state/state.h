@@ -150,12 +150,30 @@ struct IngressState {
   std::map<std::string, std::string> certwatch_annotations;  // certwatch.io/* only (renewer)
 };
 
+// One certificate of a keystore in a Secret (keystore.p12, truststore.jks, ...).
+struct KeystoreCertState {
+  std::string key;    // the Secret's data key
+  std::string alias;  // JKS alias / PKCS#12 friendlyName, "" without one
+  CertFacts facts;
+};
+
+// A keystore in a Secret that cannot be read whole (certwatch_keystore_error).
+struct KeystoreErrorState {
+  std::string key;
+  std::string reason;  // keystore::Reason's label value: wrong_password, corrupt, ...
+  std::string error;   // for logs and the state API; never the password
+};
+
 // The certificate in a kubernetes.io/tls Secret: the facts of the first one in tls.crt (tls.key
-// is never read).
+// is never read), and the certificates of the keystores cert-manager writes beside it, parsed
+// when the Secret is decoded (neither their bytes nor their password are kept).
 struct SecretCertState {
   std::string ns, name;
-  CertFacts facts;    // empty while `error` is set
-  std::string error;  // parse error of tls.crt, "" when parsed
+  CertFacts facts;          // empty while `error` is set
+  std::string error;        // parse error of tls.crt, "" when parsed
+  std::string certificate;  // annotation cert-manager.io/certificate-name, "" without one
+  std::vector<KeystoreCertState> keystore_certs;
+  std::vector<KeystoreErrorState> keystore_errors;
 };
 
 // One certificate of a file (a PEM bundle holds several; a kubeconfig one per user/cluster).
