@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <tuple>
@@ -23,6 +24,10 @@ using certwatch::testing::WriteJks;
 class KeystoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    if (const char* dir = std::getenv("CERTWATCH_LEGACY_CHILD_DIR")) {
+      dir_ = dir;  // the parent made the stores (the openssl CLI needs the legacy provider)
+      return;
+    }
     char tmpl[] = "/tmp/certwatch-keystore-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
@@ -181,6 +186,25 @@ TEST_F(KeystoreTest, JksHostileLengthsAreErrorsNotAllocations) {
   bad_tag[15] = 3;  // a JCEKS secret-key entry
   EXPECT_EQ(ParseJks(bad_tag, "pw").reason, Reason::kCorrupt);
   EXPECT_EQ(ParseJks("\xfe\xed\xfe\xed", "pw").reason, Reason::kCorrupt);
+}
+
+// Without OpenSSL's legacy provider, an RC2 store says so. Providers load once per process, so
+// this runs in a child (this binary again, one case) with OPENSSL_MODULES pointing nowhere.
+TEST_F(KeystoreTest, LegacyPkcs12WithoutTheProviderSaysSo) {
+  if (std::getenv("CERTWATCH_LEGACY_CHILD_DIR")) {
+    Outcome o = ParsePkcs12(File("legacy.p12"), "s3cret");
+    ASSERT_EQ(o.reason, Reason::kLegacyProviderMissing) << o.error;
+    EXPECT_NE(o.error.find("legacy"), std::string::npos);
+    // The modern store needs no legacy provider.
+    EXPECT_TRUE(ParsePkcs12(ReadFileBytes(dir_ + "/modern.p12"), "s3cret").ok());
+    return;
+  }
+  std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::string cmd = "CERTWATCH_LEGACY_CHILD_DIR=" + dir_ + " OPENSSL_MODULES=" + dir_ +
+                    "/no-modules " + self +
+                    " --gtest_filter=KeystoreTest.LegacyPkcs12WithoutTheProviderSaysSo >" + dir_ +
+                    "/child.log 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << ReadFileBytes(dir_ + "/child.log");
 }
 
 TEST(KeystoreUtf16, JavaCharsOfUtf8) {
