@@ -51,7 +51,7 @@ constexpr SourceEntry kSources[] = {
     {"files", [](const Config& c) { return !c.files.empty(); }, true,
      [](const SourceDeps& d, ProbeLoop&) -> std::unique_ptr<Source> {
        FilesSourceOptions options;
-       for (const auto& f : d.config.files) options.patterns.push_back(f.path);
+       options.files = d.config.files;
        options.shard = d.shard;
        return std::make_unique<FilesSource>(std::move(options), d.store,
                                             d.logger.With("source", "files"), d.clock);

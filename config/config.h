@@ -48,10 +48,17 @@ struct KubernetesConfig {
   Duration backoff_initial = std::chrono::milliseconds(500);  // first retry delay after an error
   Duration backoff_max = std::chrono::seconds(10);            // cap of the doubling delay
   bool renewer_events = true;  // read the renewer's Events (its cooldown survives a new leader)
+  // Secret keys read as keystores beside cert-manager's keystore.p12, truststore.p12,
+  // keystore.jks and truststore.jks (secrets: true); the format is sniffed.
+  std::vector<std::string> keystore_keys;
 };
 
 struct FileSourceConfig {
   std::string path;  // glob
+  // pem, der, pkcs12, jks, or auto: PEM, DER or a kubeconfig as before, plus PKCS#12 and JKS
+  // told apart by their first bytes.
+  std::string format = "auto";
+  std::string password_file{};  // keystores: the password is its first line; "" = none
 };
 
 // One CRL to read (`path`, a glob) or fetch (`url`): exactly one of the two is set.

@@ -82,7 +82,13 @@ std::vector<Row> Rows() {
       {"kubernetes.namespaces", StrList(KubeName()),
        M(&Config::kubernetes, &KubernetesConfig::namespaces), "Namespaces to watch; [] = all."},
       {"kubernetes.secrets", Bool(), M(&Config::kubernetes, &KubernetesConfig::secrets),
-       "Also read Secrets of type kubernetes.io/tls."},
+       "Also read Secrets of type kubernetes.io/tls: tls.crt, and the keystores cert-manager "
+       "writes there (keystore.p12, truststore.p12, keystore.jks, truststore.jks) with the "
+       "password its Certificate's spec.keystores names (README: Keystores)."},
+      {"kubernetes.keystore_keys", StrList(),
+       M(&Config::kubernetes, &KubernetesConfig::keystore_keys),
+       "Further keys of those Secrets read as keystores (PKCS#12 or JKS, told by their first "
+       "bytes); the password is the Certificate's spec.keystores one of that format."},
       {"kubernetes.ingresses", Bool(), M(&Config::kubernetes, &KubernetesConfig::ingresses),
        "Discover TLS endpoints from Ingress tls hosts (see tls_probes.allowed_*)."},
       {"kubernetes.ingress_port", Int(1, 65535),
@@ -117,10 +123,18 @@ std::vector<Row> Rows() {
 
       // files
       {"files", Items(), M(&Config::files),
-       "Certificates on disk: PEM/DER files and kubeconfigs (embedded client certificates), "
+       "Certificates on disk: PEM/DER files, kubeconfigs (embedded client certificates) and "
+       "PKCS#12 / JKS keystores, "
        "found by glob and re-read when they change."},
       {"files[].path", Str().Required(), M(&FileSourceConfig::path),
        "Glob of files, e.g. /etc/kubernetes/pki/*.crt."},
+      {"files[].format", OneOf({"auto", "pem", "der", "pkcs12", "jks"}),
+       M(&FileSourceConfig::format),
+       "How the files are read: pem, der, pkcs12, jks, or auto (PEM, DER or kubeconfig, and "
+       "PKCS#12 or JKS told by their first bytes)."},
+      {"files[].password_file", Str(), M(&FileSourceConfig::password_file),
+       "File whose first line is the keystores' password (PKCS#12, JKS); re-read with each "
+       "keystore, never logged. \"\" = none: the empty password is tried."},
 
       // tls_probes
       {"tls_probes", Section(), {}, "Live TLS endpoints handshaken on a schedule."},

@@ -151,16 +151,34 @@ struct IngressState {
   std::map<std::string, std::string> certwatch_annotations;  // certwatch.io/* only (renewer)
 };
 
+// One certificate of a keystore in a Secret (keystore.p12, truststore.jks, ...).
+struct KeystoreCertState {
+  std::string key;    // the Secret's data key
+  std::string alias;  // JKS alias / PKCS#12 friendlyName, "" without one
+  CertFacts facts;
+};
+
+// A keystore in a Secret that cannot be read whole (certwatch_keystore_error).
+struct KeystoreErrorState {
+  std::string key;
+  std::string reason;  // keystore::Reason's label value: wrong_password, corrupt, ...
+  std::string error;   // for logs and the state API; never the password
+};
+
 // The certificate in a kubernetes.io/tls Secret: the facts of the first one in tls.crt (tls.key
-// is never read).
+// is never read), and the certificates of the keystores cert-manager writes beside it, parsed
+// when the Secret is decoded (neither their bytes nor their password are kept).
 struct SecretCertState {
   std::string ns, name;
-  CertFacts facts;    // empty while `error` is set
-  std::string error;  // parse error of tls.crt, "" when parsed
-  uint8_t weak = 0;   // WeakReason bits of every certificate in tls.crt (a root's key only)
+  CertFacts facts;          // empty while `error` is set
+  std::string error;        // parse error of tls.crt, "" when parsed
+  uint8_t weak = 0;         // WeakReason bits of every certificate in tls.crt (a root's key only)
   // DER of the leaf's issuer when tls.crt (its chain) or ca.crt holds it: the key a CRL of
   // that issuer is verified with. Not in the state API.
   std::shared_ptr<const std::string> issuer_der;
+  std::string certificate;  // annotation cert-manager.io/certificate-name, "" without one
+  std::vector<KeystoreCertState> keystore_certs;
+  std::vector<KeystoreErrorState> keystore_errors;
 };
 
 // One certificate of a file (a PEM bundle holds several; a kubeconfig one per user/cluster).
@@ -168,10 +186,13 @@ struct FileCertState {
   std::string path;
   std::string where;  // "" for a plain file; "user:<name>" / "cluster:<name>" in a kubeconfig
   CertFacts facts;
+  bool keystore = false;  // read from a PKCS#12 / JKS keystore: `alias` is a label
+  std::string alias{};    // the keystore's alias (JKS) or friendlyName (PKCS#12), or ""
 };
 
 struct FileError {
   std::string path, error;
+  std::string reason{};  // keystores: wrong_password, corrupt, ... (keystore::Reason); else ""
 };
 
 // A TLS endpoint an Ingress names that is not probed, and why

@@ -14,6 +14,7 @@ void CollectIssuers(const StateData&, const CollectContext&, MetricSink&);
 void CollectTlsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectTlsDiscovery(const StateData&, const CollectContext&, MetricSink&);
 void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
+void CollectKeystores(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCrls(const StateData&, const CollectContext&, MetricSink&);
 void CollectSources(const StateData&, const CollectContext&, MetricSink&);
@@ -29,6 +30,7 @@ constexpr auto kCollectors = std::to_array<CollectorEntry>({
     {"tls_probes", &CollectTlsProbes},
     {"tls_discovery", &CollectTlsDiscovery},
     {"dns_probes", &CollectDnsProbes},
+    {"keystores", &CollectKeystores},
     {"files", &CollectFiles},
     {"crls", &CollectCrls},
     {"sources", &CollectSources},

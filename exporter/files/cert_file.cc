@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/base64.h"
+#include "common/keystore/keystore.h"
 
 namespace certwatch {
 namespace {
@@ -38,7 +39,7 @@ Status AddEntry(const YAML::Node& body, const std::string& where, const char* da
   }
   auto certs = ParseCertificates(pem);
   if (!certs) return certs.error().Wrap(where + (body[data_key] ? "." : ".") + data_key);
-  for (auto& f : certs.value()) out.push_back({where, std::move(f)});
+  for (auto& f : certs.value()) out.push_back({.where = where, .facts = std::move(f)});
   return OkStatus();
 }
 
@@ -91,13 +92,67 @@ Result<std::vector<FoundCert>> CertsFromKubeconfig(std::string_view yaml, const 
   return out;
 }
 
+namespace {
+
+std::optional<keystore::Format> KeystoreFormat(std::string_view data, std::string_view format) {
+  if (format == "pkcs12") return keystore::Format::kPkcs12;
+  if (format == "jks") return keystore::Format::kJks;
+  if (format == "auto") return keystore::Sniff(data);
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool IsKeystore(std::string_view data, std::string_view format) {
+  return KeystoreFormat(data, format).has_value();
+}
+
+FileRead ReadCertFileData(std::string_view data, const std::string& dir, std::string_view format,
+                          std::optional<std::string_view> password) {
+  FileRead out;
+  if (auto ks = KeystoreFormat(data, format)) {
+    keystore::Outcome o = keystore::Parse(*ks, data, password);
+    for (auto& c : o.certs) {
+      out.certs.push_back({"", std::move(c.facts), true, std::move(c.alias)});
+    }
+    if (o.reason) {
+      out.error = std::move(o.error);
+      out.reason = keystore::ToString(*o.reason);
+    }
+    return out;
+  }
+  Result<std::vector<FoundCert>> certs = Error{""};
+  if (format == "pem" && data.find("-----BEGIN") == std::string_view::npos) {
+    certs = Error{"no PEM block (files[].format: pem)"};
+  } else if (format == "der" && data.find("-----BEGIN") != std::string_view::npos) {
+    certs = Error{"PEM data where DER was configured (files[].format: der)"};
+  } else if (format == "pem" || format == "der") {
+    auto parsed = ParseCertificates(data);
+    if (parsed) {
+      std::vector<FoundCert> found;
+      for (auto& f : parsed.value()) found.push_back({.where = "", .facts = std::move(f)});
+      certs = std::move(found);
+    } else {
+      certs = parsed.error();
+    }
+  } else {
+    certs = CertsFromFileData(data, dir);
+  }
+  if (certs) {
+    out.certs = std::move(certs.value());
+  } else {
+    out.error = certs.error().message;
+  }
+  return out;
+}
+
 Result<std::vector<FoundCert>> CertsFromFileData(std::string_view data, const std::string& dir) {
   if (LooksLikeKubeconfig(data)) return CertsFromKubeconfig(data, dir);
   auto certs = ParseCertificates(data);
   if (!certs) return certs.error();
   std::vector<FoundCert> out;
   out.reserve(certs->size());
-  for (auto& f : certs.value()) out.push_back({"", std::move(f)});
+  for (auto& f : certs.value()) out.push_back({.where = "", .facts = std::move(f)});
   return out;
 }
 

@@ -3,6 +3,7 @@
 // kubeadm's control-plane certificates expire after a year; this is how they are seen.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,26 @@ namespace certwatch {
 struct FoundCert {
   std::string where;  // "" for a plain file; "user:<name>" / "cluster:<name>" in a kubeconfig
   CertFacts facts;
+  bool keystore = false;  // from a PKCS#12 / JKS keystore
+  std::string alias{};    // its alias there ("" without one)
 };
+
+// A file read whole or not: its certificates, and the error when it is not (a keystore with
+// a key entry lacking its certificate has both).
+struct FileRead {
+  std::vector<FoundCert> certs;
+  std::string error;   // "" when read whole
+  std::string reason;  // keystores: keystore::Reason's label value; "" otherwise
+};
+
+// Whether a file of `format` (files[].format: auto, pem, der, pkcs12, jks) holding `data` is
+// read as a keystore, and so needs its password: "pkcs12" / "jks", or "auto" sniffed as one.
+bool IsKeystore(std::string_view data, std::string_view format);
+
+// A file's certificates as `format` says. `password` is only used for keystores (nullopt: no
+// password_file).
+FileRead ReadCertFileData(std::string_view data, const std::string& dir, std::string_view format,
+                          std::optional<std::string_view> password);
 
 // True when `data` looks like a kubeconfig (YAML with clusters/users), not PEM or DER.
 bool LooksLikeKubeconfig(std::string_view data);

@@ -1,6 +1,7 @@
 #include "exporter/files/files_source.h"
 
 #include <glob.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -8,8 +9,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
-#include <sstream>
 
 #include "exporter/files/cert_file.h"
 #include "state/keys.h"
@@ -28,6 +29,20 @@ std::string DirName(const std::string& pattern) {
 }
 
 bool HasGlobChars(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// Reads at most `max` bytes of `path` into `out` (one buffer, so the caller can wipe it).
+bool ReadWhole(const std::string& path, size_t max, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.resize(max);
+  in.read(out.data(), static_cast<std::streamsize>(max));
+  out.resize(static_cast<size_t>(in.gcount()));
+  return !in.bad();
+}
+
+// A keystore password: the first line of its file (without the line break), as
+// `openssl -passin file:` and keytool's `-storepass:file` read it.
+constexpr size_t kMaxPasswordFileBytes = 64 * 1024;
 
 }  // namespace
 
@@ -67,8 +82,8 @@ void FilesSource::Stop() {
 void FilesSource::WatchDirectories() {
   if (inotify_fd_ < 0) return;
   std::set<std::string> dirs;
-  for (const auto& p : options_.patterns) {
-    std::string dir = DirName(options_.root + p);
+  for (const auto& f : options_.files) {
+    std::string dir = DirName(options_.root + f.path);
     if (!HasGlobChars(dir)) dirs.insert(dir);
   }
   for (const auto& d : dirs) {
@@ -106,29 +121,30 @@ void FilesSource::Run() {
 }
 
 void FilesSource::ScanOnce() {
-  std::set<std::string> present;
+  // Each path with the first files entry that matches it.
+  std::map<std::string, const FileSourceConfig*> present;
   std::vector<std::string> glob_errors;
-  for (const auto& pattern : options_.patterns) {
-    std::string full = options_.root + pattern;
+  for (const auto& spec : options_.files) {
+    std::string full = options_.root + spec.path;
     glob_t g{};
     int rc = glob(full.c_str(), GLOB_NOSORT, nullptr, &g);
     if (rc == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) present.insert(g.gl_pathv[i]);
+      for (size_t i = 0; i < g.gl_pathc; ++i) present.try_emplace(g.gl_pathv[i], &spec);
     } else if (rc != GLOB_NOMATCH) {
       glob_errors.push_back(full);
     }
     globfree(&g);
   }
-  std::erase_if(present, [this](const std::string& p) { return !options_.shard.Owns(p); });
+  std::erase_if(present, [this](const auto& p) { return !options_.shard.Owns(p.first); });
 
-  for (const auto& path : present) {
+  for (const auto& [path, spec] : present) {
     struct stat st {};
     if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     FileStamp stamp{st.st_ino, st.st_size,
                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
     auto it = seen_.find(path);
     if (it != seen_.end() && it->second == stamp) continue;
-    ReadFile(path, stamp);
+    ReadFile(path, stamp, *spec);
   }
   // Files that vanished: drop their certificates and errors.
   std::vector<std::string> gone;
@@ -156,41 +172,56 @@ void FilesSource::ScanOnce() {
   });
 }
 
-void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp) {
-  Result<std::vector<FoundCert>> certs = Error{""};
+void FilesSource::ReadFile(const std::string& path, const FileStamp& stamp,
+                           const FileSourceConfig& spec) {
+  FileRead read;
+  std::string data;
   if (stamp.size > kMaxFileBytes) {
-    certs = Error{"file larger than 4 MiB"};
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      certs = Error{"cannot open"};
+    read.error = "file larger than 4 MiB";
+  } else if (!ReadWhole(path, static_cast<size_t>(stamp.size) + 1, data)) {
+    read.error = "cannot open";
+  } else if (IsKeystore(data, spec.format) && !spec.password_file.empty()) {
+    // The password lives only in this buffer, for this one parse, and is wiped after it.
+    std::string password;
+    if (!ReadWhole(spec.password_file, kMaxPasswordFileBytes, password)) {
+      read.error = "password_file " + spec.password_file + ": cannot open";
+      read.reason = "missing_password";
     } else {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      certs = CertsFromFileData(ss.str(), DirName(path));
+      size_t eol = password.find_first_of("\r\n");
+      read = ReadCertFileData(data, DirName(path), spec.format,
+                              std::string_view(password).substr(0, eol));
     }
+    OPENSSL_cleanse(password.data(), password.size());
+  } else {
+    read = ReadCertFileData(data, DirName(path), spec.format, std::nullopt);
   }
+  // Keystores hold encrypted private keys, PEM files may hold plain ones.
+  OPENSSL_cleanse(data.data(), data.size());
   seen_[path] = stamp;
   store_.Update([&](StateData& d) {
     auto old = PrefixRange(d.files, FileKeyPrefix(path));
     d.files.erase(old.begin(), old.end());
-    if (!certs) {
-      d.file_errors[FileErrorKey(path)] = FileError{path, certs.error().message};
+    if (!read.error.empty()) {
+      d.file_errors[FileErrorKey(path)] = FileError{path, read.error, read.reason};
       ++d.sources["files"].errors_total;
-      return;
+    } else {
+      d.file_errors.erase(FileErrorKey(path));
     }
-    d.file_errors.erase(FileErrorKey(path));
     int index = 0;
-    for (auto& found : certs.value()) {
-      d.files[FileKey(path, index++)] =
-          FileCertState{.path = path, .where = found.where, .facts = std::move(found.facts)};
+    for (auto& found : read.certs) {
+      d.files[FileKey(path, index++)] = FileCertState{.path = path,
+                                                      .where = found.where,
+                                                      .facts = std::move(found.facts),
+                                                      .keystore = found.keystore,
+                                                      .alias = std::move(found.alias)};
     }
   });
-  if (!certs) {
-    logger_.Warn("cannot read certificate file", {{"path", path}, {"err", certs.error().message}});
+  if (!read.error.empty()) {
+    logger_.Warn("cannot read certificate file",
+                 {{"path", path}, {"reason", read.reason}, {"err", read.error}});
   } else {
     logger_.Debug("read certificate file",
-                  {{"path", path}, {"certificates", std::to_string(certs->size())}});
+                  {{"path", path}, {"certificates", std::to_string(read.certs.size())}});
   }
 }
 

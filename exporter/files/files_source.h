@@ -1,4 +1,5 @@
-// The `files` source: certificates on disk (PEM/DER files and kubeconfigs) found by glob,
+// The `files` source: certificates on disk (PEM/DER files, kubeconfigs, PKCS#12 and JKS
+// keystores) found by glob,
 // re-read when they change. inotify on each pattern's directory wakes it at once; a periodic
 // rescan (mtime, size, inode) catches what inotify cannot see (new directories, NFS).
 #pragma once
@@ -21,7 +22,9 @@
 namespace certwatch {
 
 struct FilesSourceOptions {
-  std::vector<std::string> patterns;  // globs
+  // Globs, each with its format and keystore password file (a path two globs match is read
+  // as the first one says).
+  std::vector<FileSourceConfig> files;
   Duration rescan_interval = std::chrono::seconds(60);
   std::string root;  // prefix for every pattern (tests, containers mounting the host at /host)
   Shard shard;
@@ -49,7 +52,7 @@ class FilesSource final : public Source {
   };
   void Run();
   void WatchDirectories();
-  void ReadFile(const std::string& path, const FileStamp& stamp);
+  void ReadFile(const std::string& path, const FileStamp& stamp, const FileSourceConfig& spec);
 
   FilesSourceOptions options_;
   StateStore& store_;

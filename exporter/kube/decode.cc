@@ -34,6 +34,30 @@ std::string_view Str(od::value v) {
   return s;
 }
 
+// A string value as it stands in the JSON text, without unescaping it into the parser's own
+// buffer: for secrets (base64 data, passwords), whose only copy must be the caller's buffer that
+// it wipes. nullopt when it is not a string or holds an escape (then use Str()).
+std::optional<std::string_view> RawString(od::value v) {
+  od::raw_json_string raw;
+  if (v.get_raw_json_string().get(raw) != simdjson::SUCCESS) return std::nullopt;
+  const char* begin = raw.raw();
+  const char* end = begin;
+  // The string was validated by stage 1, so its closing quote is there; a backslash before it
+  // means escapes.
+  while (*end != '"') {
+    if (*end == '\\') return std::nullopt;
+    ++end;
+  }
+  return std::string_view(begin, static_cast<size_t>(end - begin));
+}
+
+// Base64 of a secret value, decoded from the JSON text in place (RawString).
+Result<std::string> SecretBase64(od::value v) {
+  auto raw = RawString(v);
+  if (!raw) return Error{"not a base64 string"};
+  return Base64Decode(*raw);
+}
+
 bool Bool(od::value v) {
   bool b = false;
   if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
@@ -427,33 +451,56 @@ void DecodeIngress(od::object obj, IngressState& out, DecodeOutput& d) {
   out.name = d.meta.name;
 }
 
+SecretKeystore::~SecretKeystore() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+
 void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
+  DecodeSecretWithKeys(obj, out, d, {});
+}
+
+void DecodeSecretWithKeys(od::object obj, SecretCertState& out, DecodeOutput& d,
+                          const std::vector<std::string>& keystore_keys) {
   Ctx c{"Secret", d};
   std::string type;
   std::string crt;  // decoded tls.crt
   std::string ca;   // decoded ca.crt
   bool has_crt = false;
+  auto is_keystore = [&](std::string_view k) {
+    for (std::string_view known : kCertManagerKeystoreKeys) {
+      if (k == known) return true;
+    }
+    for (const auto& extra : keystore_keys) {
+      if (k == extra) return true;
+    }
+    return false;
+  };
   Fields(obj, [&](std::string_view k, od::value v) {
     if (k == "metadata") {
-      Meta(v, c, nullptr, NoAnnotations);
+      Meta(v, c, nullptr, [&](std::string_view ak, od::value av) {
+        if (ak == "cert-manager.io/certificate-name") out.certificate = Str(av);
+      });
     } else if (k == "type") {
       type = Str(v);
     } else if (k == "data") {
-      // Only tls.crt and ca.crt (for the issuer a CRL is verified with) are read; tls.key and
-      // any other entry are skipped without being decoded.
+      // Only tls.crt, ca.crt (for the issuer a CRL is verified with) and the keystores are
+      // read; tls.key and any other entry are skipped without being decoded.
       Fields(v, [&](std::string_view dk, od::value dv) {
-        if (dk == "ca.crt") {
+        if (dk == "tls.crt") {
+          has_crt = true;
+          auto decoded = Base64Decode(Str(dv));
+          if (decoded)
+            crt = std::move(*decoded);
+          else
+            c.Warn("data[tls.crt]", decoded.error().message);
+        } else if (dk == "ca.crt") {
           auto decoded = Base64Decode(Str(dv));
           if (decoded) ca = std::move(*decoded);
-          return;
+        } else if (is_keystore(dk)) {
+          SecretKeystore ks;
+          ks.key = std::string(dk);
+          auto decoded = SecretBase64(dv);
+          if (decoded) ks.bytes = std::move(*decoded);  // invalid base64: empty, so corrupt
+          d.keystores.push_back(std::move(ks));
         }
-        if (dk != "tls.crt") return;
-        has_crt = true;
-        auto decoded = Base64Decode(Str(dv));
-        if (decoded)
-          crt = std::move(*decoded);
-        else
-          c.Warn("data[tls.crt]", decoded.error().message);
       });
     }
   });
@@ -474,6 +521,52 @@ void DecodeSecret(od::object obj, SecretCertState& out, DecodeOutput& d) {
     OPENSSL_cleanse(crt.data(), crt.size());
   }
   (void)type;
+}
+
+void DecodeCertificateKeystores(od::object obj, CertificateKeystores& out) {
+  auto one = [](od::value v, CertificateKeystoreSpec& spec) {
+    spec.present = true;
+    Fields(v, [&](std::string_view k, od::value val) {
+      if (k == "passwordSecretRef") {
+        Fields(val, [&](std::string_view rk, od::value rv) {
+          if (rk == "name")
+            spec.password_secret_name = Str(rv);
+          else if (rk == "key")
+            spec.password_secret_key = Str(rv);
+        });
+      } else if (k == "password") {
+        spec.password = RawString(val);
+        // A password with JSON escapes is unescaped by simdjson into its own buffer.
+        std::string_view pw;
+        if (!spec.password && val.get_string().get(pw) == simdjson::SUCCESS) spec.password = pw;
+      }
+    });
+  };
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k != "spec") return;
+    Fields(v, [&](std::string_view sk, od::value sv) {
+      if (sk != "keystores") return;
+      Fields(sv, [&](std::string_view fk, od::value fv) {
+        if (fk == "pkcs12")
+          one(fv, out.pkcs12);
+        else if (fk == "jks")
+          one(fv, out.jks);
+      });
+    });
+  });
+}
+
+std::optional<std::string> DecodeSecretDataKey(od::object obj, std::string_view key) {
+  std::optional<std::string> out;
+  Fields(obj, [&](std::string_view k, od::value v) {
+    if (k != "data") return;
+    Fields(v, [&](std::string_view dk, od::value dv) {
+      if (dk != key) return;
+      auto decoded = SecretBase64(dv);
+      if (decoded) out = std::move(*decoded);
+    });
+  });
+  return out;
 }
 
 void DecodeRenewerEvent(od::object obj, RenewerEventState& out, DecodeOutput& d) {

@@ -4,10 +4,12 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <map>
 #include <random>
 #include <unordered_set>
 #include <utility>
 
+#include "common/keystore/keystore.h"
 #include "exporter/kube/classify.h"
 #include "exporter/kube/decode.h"
 #include "exporter/kube/watch_event.h"
@@ -56,13 +58,15 @@ Error MissingKindError(const std::string& what) {
 template <typename T>
 struct TypedKind : KubeSource::Kind {
   using DecodeFn = void (*)(od::object, T&, DecodeOutput&);
-  DecodeFn decode = nullptr;
+  std::function<void(od::object, T&, DecodeOutput&)> decode;
   std::map<std::string, T> StateData::*map = nullptr;
   // Key and shard key from the decoded value.
   std::function<std::string(const T&)> key;
   std::function<std::string(const T&)> shard_key;
   std::function<bool(const T&)> in_kind = [](const T&) { return true; };
   std::function<void(T&)> fixup;
+  // After an object this replica keeps was decoded (Secrets: parse the keystores).
+  std::function<void(T&, DecodeOutput&)> after_decode;
   T staged;
   std::vector<std::pair<std::string, T>> batch;
 
@@ -72,6 +76,7 @@ struct TypedKind : KubeSource::Kind {
     if (fixup) fixup(staged);
     if (d.meta.name.empty()) return false;
     if (shard_key && !shard.Owns(shard_key(staged))) return false;
+    if (after_decode) after_decode(staged, d);
     return true;
   }
   std::string StagedKey() const override { return key(staged); }
@@ -209,10 +214,154 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
                                        &StateData::secrets);
     k->query = "fieldSelector=" + QueryEscape("type=kubernetes.io/tls");
     k->sensitive = true;
+    k->decode = [keys = options_.config.keystore_keys](od::object obj, SecretCertState& s,
+                                                       DecodeOutput& d) {
+      DecodeSecretWithKeys(obj, s, d, keys);
+    };
+    k->after_decode = [this](SecretCertState& s, DecodeOutput& d) { ReadSecretKeystores(s, d); };
     k->shard_key = [](const SecretCertState& s) { return ObjectKey(s.ns, s.name); };
     kinds.push_back(std::move(k));
   }
   return kinds;
+}
+
+namespace {
+
+// A GET whose body holds secrets: the body is wiped when this goes away.
+struct SecretBody {
+  std::string text;
+  ~SecretBody() { OPENSSL_cleanse(text.data(), text.size()); }
+};
+
+// The password of one keystore format, owned here and wiped when this goes away.
+struct Password {
+  std::optional<std::string> value;
+  std::string why_missing;  // for the error message when `value` is empty
+  ~Password() {
+    if (value) OPENSSL_cleanse(value->data(), value->size());
+  }
+};
+
+std::optional<keystore::Format> FormatOfKey(std::string_view key, std::string_view bytes) {
+  if (key.ends_with(".p12") || key.ends_with(".pfx")) return keystore::Format::kPkcs12;
+  if (key.ends_with(".jks")) return keystore::Format::kJks;
+  return keystore::Sniff(bytes);
+}
+
+}  // namespace
+
+void KubeSource::ReadSecretKeystores(SecretCertState& secret, DecodeOutput& d) {
+  if (d.keystores.empty()) return;
+  Password pkcs12, jks;
+  auto fail_both = [&](const std::string& why) { pkcs12.why_missing = jks.why_missing = why; };
+  if (secret.certificate.empty()) {
+    fail_both("no cert-manager.io/certificate-name annotation names its Certificate");
+  } else {
+    // The Certificate says where the password is; read live, so nothing about it is kept.
+    const std::string cert_name = "Certificate " + secret.ns + "/" + secret.certificate;
+    auto resp = client_->Do("GET", "/apis/cert-manager.io/v1/namespaces/" + secret.ns +
+                                       "/certificates/" + secret.certificate);
+    SecretBody body;
+    if (!resp) {
+      fail_both(cert_name + ": " + resp.error().message);
+    } else if (!resp->ok()) {
+      fail_both(cert_name + ": " + resp->Describe());
+    } else {
+      body.text = std::move(resp->body);
+      CertificateKeystores spec;
+      od::parser parser;
+      simdjson::padded_string padded(body.text);
+      od::document doc;
+      od::object obj;
+      if (parser.iterate(padded).get(doc) == simdjson::SUCCESS &&
+          doc.get_object().get(obj) == simdjson::SUCCESS) {
+        try {
+          DecodeCertificateKeystores(obj, spec);
+        } catch (const simdjson::simdjson_error&) {
+          spec = {};
+        }
+      }
+      std::map<std::pair<std::string, std::string>, std::optional<std::string>> fetched;
+      auto resolve = [&](const CertificateKeystoreSpec& s, std::string_view format, Password& out) {
+        if (!s.present) {
+          out.why_missing = cert_name + ": spec.keystores." + std::string(format) + " is not set";
+        } else if (s.password) {
+          out.value = std::string(*s.password);
+        } else if (s.password_secret_name.empty() || s.password_secret_key.empty()) {
+          out.why_missing =
+              cert_name + ": spec.keystores." + std::string(format) + " names no passwordSecretRef";
+        } else {
+          const std::string ref = "Secret " + secret.ns + "/" + s.password_secret_name;
+          auto key = std::make_pair(s.password_secret_name, s.password_secret_key);
+          auto it = fetched.find(key);
+          if (it == fetched.end()) {
+            std::optional<std::string> value;
+            auto pr = client_->Do(
+                "GET", "/api/v1/namespaces/" + secret.ns + "/secrets/" + s.password_secret_name);
+            SecretBody pw_body;
+            if (!pr) {
+              out.why_missing = ref + ": " + pr.error().message;
+            } else if (!pr->ok()) {
+              out.why_missing = ref + ": " + pr->Describe();
+            } else {
+              pw_body.text = std::move(pr->body);
+              od::parser pw_parser;
+              simdjson::padded_string pw_padded(pw_body.text);
+              od::document pw_doc;
+              od::object pw_obj;
+              if (pw_parser.iterate(pw_padded).get(pw_doc) == simdjson::SUCCESS &&
+                  pw_doc.get_object().get(pw_obj) == simdjson::SUCCESS) {
+                try {
+                  value = DecodeSecretDataKey(pw_obj, s.password_secret_key);
+                } catch (const simdjson::simdjson_error&) {
+                }
+              }
+              OPENSSL_cleanse(pw_padded.data(), pw_padded.size());
+              if (!value) out.why_missing = ref + ": no data key " + s.password_secret_key;
+            }
+            if (!out.why_missing.empty()) return;
+            it = fetched.emplace(key, std::move(value)).first;
+          }
+          out.value = *it->second;
+        }
+      };
+      resolve(spec.pkcs12, "pkcs12", pkcs12);
+      resolve(spec.jks, "jks", jks);
+      for (auto& [k, v] : fetched) {
+        if (v) OPENSSL_cleanse(v->data(), v->size());
+      }
+      OPENSSL_cleanse(padded.data(), padded.size());
+    }
+  }
+  for (const SecretKeystore& ks : d.keystores) {
+    auto format = FormatOfKey(ks.key, ks.bytes);
+    keystore::Outcome o;
+    const Password* pw = nullptr;
+    if (!format) {
+      o.reason = keystore::Reason::kCorrupt;
+      o.error = "neither PKCS#12 nor JKS";
+    } else {
+      pw = *format == keystore::Format::kJks ? &jks : &pkcs12;
+      o = keystore::Parse(*format, ks.bytes,
+                          pw->value ? std::optional<std::string_view>(*pw->value) : std::nullopt);
+    }
+    for (auto& c : o.certs) {
+      secret.keystore_certs.push_back({ks.key, std::move(c.alias), std::move(c.facts)});
+    }
+    if (o.reason) {
+      std::string error = std::move(o.error);
+      if (*o.reason == keystore::Reason::kMissingPassword && pw && !pw->why_missing.empty()) {
+        error += " (" + pw->why_missing + ")";
+      }
+      logger_.Warn("cannot read keystore", {{"secret", secret.ns + "/" + secret.name},
+                                            {"key", ks.key},
+                                            {"reason", std::string(keystore::ToString(*o.reason))},
+                                            {"err", error}});
+      secret.keystore_errors.push_back(
+          {ks.key, std::string(keystore::ToString(*o.reason)), std::move(error)});
+    }
+  }
+  d.keystores.clear();  // wiped by their destructors
 }
 
 KubeSource::KubeSource(std::unique_ptr<KubeClient> client, KubeSourceOptions options,

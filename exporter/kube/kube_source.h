@@ -32,6 +32,8 @@
 
 namespace certwatch {
 
+struct DecodeOutput;
+
 struct KubeSourceOptions {
   KubernetesConfig config;
   Shard shard;
@@ -87,6 +89,9 @@ class KubeSource final : public Source {
   void MarkHealthy(Watcher& w);
   void Sleep(std::chrono::milliseconds d);
   std::vector<std::unique_ptr<Kind>> BuildKinds();
+  // Parses the keystores of a decoded Secret with the passwords its Certificate names (read
+  // with two GETs: the Certificate, then its password Secret); nothing of them is kept.
+  void ReadSecretKeystores(SecretCertState& secret, DecodeOutput& d);
 
   std::unique_ptr<KubeClient> client_;
   KubeSourceOptions options_;

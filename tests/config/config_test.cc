@@ -294,9 +294,13 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(k.backoff_max, seconds(20));
   EXPECT_FALSE(k.renewer_events);
 
-  ASSERT_EQ(c->files.size(), 2u);
+  ASSERT_EQ(c->files.size(), 3u);
   EXPECT_EQ(c->files[0].path, "/etc/kubernetes/pki/*.crt");
+  EXPECT_EQ(c->files[0].format, "auto");
   EXPECT_EQ(c->files[1].path, "/etc/kubernetes/*.conf");
+  EXPECT_EQ(c->files[2].format, "pkcs12");
+  EXPECT_EQ(c->files[2].password_file, "/etc/app/keystore.pass");
+  EXPECT_EQ(c->kubernetes.keystore_keys, std::vector<std::string>{"client.p12"});
 
   const auto& t = c->tls_probes;
   EXPECT_EQ(t.interval, minutes(2));
@@ -484,7 +488,7 @@ TEST(Config, ReportsEveryErrorInDocumentOrder) {
       "host:port)\n"
       "m.yaml:4:12: kubernetes.enabled: want a boolean (true or false), got integer 1\n"
       "m.yaml:5:3: kubernetes.bogus: unknown key; allowed keys: acme_rate_limit_per_week, "
-      "backoff_initial, backoff_max, enabled, ingress_port, ingresses, kubeconfig, "
+      "backoff_initial, backoff_max, enabled, ingress_port, ingresses, keystore_keys, kubeconfig, "
       "list_page_size, namespaces, renewer_events, request_timeout, resync, secrets, watch_list");
 }
 

@@ -152,7 +152,7 @@ TEST_F(CryptoFactsTest, FileInfoLabelsAndWeakGauge) {
   SystemClock clock;
   Logger logger = NullLogger();
   FilesSourceOptions o;
-  o.patterns = {(dir_ / "bundle.pem").string(), (dir_ / "good.crt").string()};
+  o.files = {{.path = (dir_ / "bundle.pem").string()}, {.path = (dir_ / "good.crt").string()}};
   FilesSource src(o, store, logger, clock);
   src.ScanOnce();
   StateData d = store.Read([](const StateData& s) { return s; });

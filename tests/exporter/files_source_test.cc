@@ -13,6 +13,8 @@
 
 #include "common/base64.h"
 #include "exporter/files/cert_file.h"
+#include "exporter/scrape.h"
+#include "tests/lib/keystore_support.h"
 
 namespace certwatch {
 namespace {
@@ -28,7 +30,7 @@ std::string ReadAll(const fs::path& p) {
 
 FilesSourceOptions Opts(std::vector<std::string> patterns) {
   FilesSourceOptions o;
-  o.patterns = std::move(patterns);
+  for (auto& p : patterns) o.files.push_back({.path = std::move(p)});
   return o;
 }
 
@@ -169,6 +171,99 @@ TEST_F(FilesSourceTest, ShardOwnsAPartition) {
     total += store.Read([](const StateData& d) { return d.files.size(); });
   }
   EXPECT_EQ(total, 12u);
+}
+
+// Keystore files (files[].format, files[].password_file): exact series for right, wrong and
+// missing passwords, a key without its certificate, and PEM rows keeping their labels.
+TEST_F(FilesSourceTest, KeystoresWithRightAndWrongPasswords) {
+  const std::string ks = (dir_ / "ks").string();
+  fs::create_directory(ks);
+  ASSERT_TRUE(testing::MakeKeystores(ks));
+  fs::copy_file(ks + "/modern.p12", ks + "/wrong.p12");
+  fs::copy_file(ks + "/store.jks", ks + "/nopass.jks");
+  std::ofstream(dir_ / "p12.pass") << "s3cret\n";
+  std::ofstream(dir_ / "jks.pass") << "changeit\r\n";
+  std::ofstream(dir_ / "wrong.pass") << "nope\n";
+  const std::string p12_pass = (dir_ / "p12.pass").string();
+  FilesSourceOptions opts;
+  opts.files = {
+      {.path = ks + "/modern.p12", .format = "auto", .password_file = p12_pass},
+      {.path = ks + "/legacy.p12", .format = "pkcs12", .password_file = p12_pass},
+      {.path = ks + "/store.jks", .format = "jks", .password_file = (dir_ / "jks.pass").string()},
+      {.path = ks + "/wrong.p12",
+       .format = "auto",
+       .password_file = (dir_ / "wrong.pass").string()},
+      {.path = ks + "/nopass.jks"},
+      {.path = ks + "/nokey-cert.p12", .format = "pkcs12", .password_file = p12_pass},
+      {.path = ks + "/leaf.pem", .format = "pem"},
+      {.path = ks + "/ca.pem", .format = "der"},
+      {.path = ks + "/legacy.p12", .format = "jks"},  // the first entry matching a path wins
+  };
+  FilesSourceOptions missing_file = opts;
+  FilesSource src(opts, store_, logger_, clock_);
+  src.ScanOnce();
+
+  auto facts = [&](const std::string& pem) {
+    return ParseCertificates(ReadAll(ks + "/" + pem))->front();
+  };
+  const CertFacts leaf = facts("leaf.pem"), ca = facts("ca.pem");
+  CollectContext ctx;
+  std::string text = ScrapeText(store_, ctx);
+  auto value = [&](const std::string& series) -> std::optional<double> {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
+    }
+    return std::nullopt;
+  };
+  const std::string na = "certwatch_file_cert_not_after_timestamp_seconds";
+  auto row = [&](const std::string& file, const std::string& alias, const std::string& subject) {
+    return na + "{path=\"" + ks + "/" + file + "\",alias=\"" + alias + "\",subject=\"" + subject +
+           "\"}";
+  };
+  EXPECT_EQ(value(row("modern.p12", "app", "CN=app.example.test")), leaf.not_after) << text;
+  EXPECT_EQ(value(row("modern.p12", "", "CN=Test CA")), ca.not_after);
+  EXPECT_EQ(value(row("legacy.p12", "app", "CN=app.example.test")), leaf.not_after);
+  EXPECT_EQ(value(row("store.jks", "app", "CN=app.example.test")), leaf.not_after);
+  EXPECT_EQ(value(row("store.jks", "myca", "CN=Test CA")), ca.not_after);
+  EXPECT_EQ(value("certwatch_file_cert_not_before_timestamp_seconds{path=\"" + ks +
+                  "/store.jks\",alias=\"myca\",subject=\"CN=Test CA\"}"),
+            ca.not_before);
+  // PEM rows keep their labels: no alias.
+  EXPECT_EQ(value(na + "{path=\"" + ks + "/leaf.pem\",subject=\"CN=app.example.test\"}"),
+            leaf.not_after);
+  auto err = [&](const std::string& file, const std::string& reason) {
+    return value("certwatch_file_read_errors{path=\"" + ks + "/" + file + "\"" +
+                 (reason.empty() ? "" : ",reason=\"" + reason + "\"") + "}");
+  };
+  EXPECT_EQ(err("wrong.p12", "wrong_password"), 1);
+  EXPECT_EQ(err("nopass.jks", "missing_password"), 1);
+  EXPECT_EQ(err("nokey-cert.p12", "no_certificate"), 1);
+  EXPECT_EQ(err("ca.pem", ""), 1);  // PEM where DER was configured
+  EXPECT_EQ(value(row("wrong.p12", "app", "CN=app.example.test")), std::nullopt);
+  StateData d = Snapshot();
+  EXPECT_EQ(d.file_errors.size(), 4u);
+  EXPECT_EQ(d.files.size(), 6u);
+  // Neither password is in the state (errors included) or the exposition.
+  for (const auto& [k, e] : d.file_errors) {
+    EXPECT_EQ(e.error.find("s3cret"), std::string::npos);
+    EXPECT_EQ(e.error.find("nope"), std::string::npos);
+  }
+  EXPECT_EQ(text.find("s3cret"), std::string::npos);
+  EXPECT_EQ(text.find("changeit"), std::string::npos);
+
+  // A password file that cannot be read is a missing password.
+  std::string moved = p12_pass + ".away";
+  fs::rename(p12_pass, moved);
+  StateStore store2;
+  FilesSource src2(missing_file, store2, logger_, clock_);
+  src2.ScanOnce();
+  StateData d2 = store2.Read([](const StateData& s) { return s; });
+  ASSERT_TRUE(d2.file_errors.count(ks + "/modern.p12"));
+  EXPECT_EQ(d2.file_errors.at(ks + "/modern.p12").reason, "missing_password");
+  EXPECT_EQ(d2.file_errors.at(ks + "/modern.p12").error,
+            "password_file " + p12_pass + ": cannot open");
 }
 
 }  // namespace
