@@ -1,11 +1,15 @@
 #include <curl/curl.h>
 
+#include <csignal>
 #include <iostream>
 #include <string_view>
 
 #include "cmd/commands.h"
 
 int main(int argc, char** argv) {
+  // Probes, scrapes and API calls write to sockets with write(2) (OpenSSL's socket BIO,
+  // cpp-httplib); a peer that closes first must cost one request, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   // Installed or linked as kubectl-certwatch, it is a kubectl plugin (`kubectl certwatch ...`,
   // as cmctl is `kubectl cert-manager`): the same commands, named so in the usage text.
