@@ -178,6 +178,12 @@ local util = import 'util.libsonnet';
       diagnosis: ['```\nopenssl x509 -in PATH -noout -text | grep -E "Public-Key|Signature Algorithm"\n```'],
       mitigation: ['Replace the certificate with one of a stronger key and signature.'],
     },
+    CertwatchKeystoreCertificateWeak: {
+      meaning: 'A certificate in a PKCS#12 or JKS keystore of a Secret has a key or signature that TLS clients refuse (RSA < 2048, EC < 256, SHA-1/MD5 signature on a non-root).',
+      impact: 'Java and Kafka peers with current security settings refuse it.',
+      diagnosis: ['```\nkubectl get secret SECRET -n NAMESPACE -o jsonpath=\'{.data.keystore\\.p12}\' | base64 -d | openssl pkcs12 -nokeys -passin pass:PASSWORD | openssl x509 -noout -text | grep -E "Public-Key|Signature Algorithm"\n```'],
+      mitigation: ['Raise the Certificate\'s `spec.privateKey` size or change its algorithm and re-issue; cert-manager rewrites the keystores with `tls.crt`.'],
+    },
     CertwatchKeystoreUnreadable: {
       meaning: 'certwatch cannot read a PKCS#12 or JKS keystore in a Secret; the `reason` label says why (wrong_password, missing_password, corrupt, no_certificate, legacy_provider_missing).',
       impact: 'The keystore\'s certificates are not watched; applications reading it with the same password fail too, unless certwatch lacks the password only.',

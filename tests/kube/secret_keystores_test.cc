@@ -148,6 +148,18 @@ TEST_F(SecretKeystoresTest, ExactSeriesForEveryKeystore) {
   EXPECT_EQ(Value(Row("app-tls", "truststore.p12", "app", leaf)), leaf_.not_after);  // legacy
   EXPECT_EQ(Value(Row("app-tls", "keystore.jks", "certificate", leaf)), leaf_.not_after);
   EXPECT_EQ(Value(Row("app-tls", "keystore.jks", "ca", ca)), ca_.not_after);
+  // The crypto facts of a keystore entry, as every other source has them; not weak.
+  EXPECT_EQ(
+      Value(
+          R"(certwatch_keystore_cert_info{namespace="prod",secret="app-tls",key="keystore.jks",alias="certificate",subject=")" +
+          leaf + R"(",issuer=")" + leaf_.issuer + R"(",serial=")" + leaf_.serial +
+          R"(",fingerprint_sha256=")" + leaf_.fingerprint_sha256 + R"(",key_type=")" +
+          std::string(KeyTypeName(leaf_.key_type)) + R"(",key_bits=")" +
+          std::to_string(leaf_.key_bits) + R"(",signature_algorithm=")" +
+          std::string(SignatureAlgorithmName(leaf_.signature_nid)) + R"("})"),
+      1)
+      << Metrics();
+  EXPECT_EQ(Metrics().find("certwatch_keystore_cert_weak{"), std::string::npos);
   EXPECT_EQ(
       Value(
           R"(certwatch_secret_cert_not_after_timestamp_seconds{namespace="prod",secret="app-tls"})"),
