@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/revision.h"
 #include "common/time.h"
 #include "exporter/landing_page.h"
 #include "exporter/landing_query.h"
@@ -256,7 +257,7 @@ std::string RenderLandingPage(const StateData& data, const LandingOptions& optio
   html += "<meta http-equiv=\"refresh\" content=\"" + std::to_string(options.refresh_seconds) +
           "\">\n</head>\n<body>\n<h1>certwatch</h1>\n";
   html += "<div class=\"meta\">version <span id=\"version\">" + HtmlEscape(CERTWATCH_VERSION) +
-          "</span> (revision " + HtmlEscape(CERTWATCH_REVISION) + ") &middot; ";
+          "</span> (revision " + HtmlEscape(Revision()) + ") &middot; ";
   html += "<a href=\"/metrics\">metrics</a>";
   if (options.state_api) html += "<a href=\"/api/v1/state\">state API</a>";
   html += "<a href=\"/healthz\">healthz</a><a href=\"/readyz\">readyz</a></div>\n";
