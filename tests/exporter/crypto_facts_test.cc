@@ -18,18 +18,14 @@
 #include "exporter/files/files_source.h"
 #include "exporter/kube/decode.h"
 #include "exporter/scrape.h"
+#include "tests/lib/keystore_support.h"
 
 namespace certwatch {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadAll(const fs::path& p) { return testing::ReadFileBytes(p.string()); }
 
 void Shell(const std::string& cmd) {
   ASSERT_EQ(std::system((cmd + " 2>/dev/null").c_str()), 0) << cmd;

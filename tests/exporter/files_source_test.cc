@@ -21,12 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadAll(const fs::path& p) { return testing::ReadFileBytes(p.string()); }
 
 FilesSourceOptions Opts(std::vector<std::string> patterns) {
   FilesSourceOptions o;

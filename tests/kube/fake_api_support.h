@@ -5,6 +5,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +36,20 @@ class FakeKubeApi {
   pid_t pid_ = -1;
   std::string dir_, url_;
 };
+
+// The value of one exact series (name and labels as exposed) in an exposition text, or
+// nullopt when absent.
+inline std::optional<double> SeriesValue(const std::string& text, const std::string& series) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+        line[series.size()] == ' ') {
+      return std::stod(line.substr(series.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
 
 // Polls `pred` every 20 ms until true or `seconds` pass.
 template <typename F>

@@ -106,13 +106,9 @@ class SecretKeystoresTest : public ::testing::Test {
     ctx.now = clock_.NowSeconds();
     return ScrapeText(store_, ctx);
   }
+  // The value of one exact series, or nullopt when absent.
   std::optional<double> Value(const std::string& series) {
-    std::istringstream in(Metrics());
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
-    }
-    return std::nullopt;
+    return testing::SeriesValue(Metrics(), series);
   }
 
   std::string dir_;

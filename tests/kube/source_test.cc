@@ -146,17 +146,9 @@ class SourceTest : public ::testing::Test {
     ctx.now = clock_.NowSeconds();
     return ScrapeText(store_, ctx);
   }
-  // The value of one exact series, or NaN when absent.
+  // The value of one exact series, or nullopt when absent.
   std::optional<double> Value(const std::string& series) {
-    std::istringstream in(Metrics());
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-          line[series.size()] == ' ') {
-        return std::stod(line.substr(series.size() + 1));
-      }
-    }
-    return std::nullopt;
+    return testing::SeriesValue(Metrics(), series);
   }
   bool Up() { return Value(R"(certwatch_source_up{source="kubernetes"})") == 1.0; }
 
