@@ -61,23 +61,26 @@ local metricsFor = import 'metrics.libsonnet';
 
   // gated: a Certificate's alert, quiet while its renewal is ahead; the quiet fixture then is
   // a certificate inside the threshold whose renewal is ahead.
+  // nbMetric null: a series without a notBefore beside it (keystore entries, the prober's
+  // client certificate), judged by the fixed `cap` alone.
   local expiryAlert(name, severity, metric, nbMetric, sel, cap, fraction, forSeconds, summary, labels, gated=false) =
     local exp = metric + sel;
-    local nb = nbMetric + sel;
+    local within =
+      if nbMetric == null then '%s < %s' % [remaining(exp), util.num(cap)]
+      else expiresWithin(exp, nbMetric + sel, cap, fraction);
     alert(
       name,
       severity,
-      expiresWithin(exp, nb, cap, fraction) + (if gated then ' unless ' + renewalAhead else ''),
+      within + (if gated then ' unless ' + renewalAhead else ''),
       forSeconds,
       summary,
       '%s expires in {{ $value | humanizeDuration }}.' % labels.text,
       function(t) {
-        assert fraction > 0 : name + ': lifetime fractions must be above 0',
-        local life = fixtureLifetime(cap, fraction),
-        local cert(r, renewal) = [
-          series(metric, labels.series, t + r),
-          series(nbMetric, labels.series, t + r - life),
-        ] + (if gated then [series(m.cert('renewal_timestamp_seconds'), labels.series, renewal)] else []),
+        assert nbMetric == null || fraction > 0 : name + ': lifetime fractions must be above 0',
+        local life = if nbMetric == null then 0 else fixtureLifetime(cap, fraction),
+        local cert(r, renewal) = [series(metric, labels.series, t + r)] +
+                                 (if nbMetric == null then [] else [series(nbMetric, labels.series, t + r - life)]) +
+                                 (if gated then [series(m.cert('renewal_timestamp_seconds'), labels.series, renewal)] else []),
         local r = expiryFiring(cap, forSeconds),
         firing: { series: cert(r, t - c.renewalOverdueGraceSeconds - forSeconds - 3600), labels: labels.series, value: r },
         quiet: { series: if gated then cert(r, t + 3600) else cert(expiryQuiet(cap), t + 3600) },
@@ -366,23 +369,6 @@ local metricsFor = import 'metrics.libsonnet';
                 'A certificate file expires in less than %s.' % within(c.expiringCriticalSeconds, c.criticalLifetimeFraction), file),
   ],
 
-  // A fixed-threshold expiry, for series without a notBefore beside them (keystore entries,
-  // the prober's own client certificate).
-  local fixedExpiryAlert(name, severity, metric, threshold, forSeconds, summary, labels) =
-    alert(
-      name,
-      severity,
-      '(%s%s - time()) < %s' % [metric, m.sel(), util.num(threshold)],
-      forSeconds,
-      summary,
-      '%s expires in {{ $value | humanizeDuration }}.' % labels.text,
-      function(t) {
-        local r = expiryFiring(threshold, forSeconds),
-        firing: { series: [series(metric, labels.series, t + r)], labels: labels.series, value: r },
-        quiet: { series: [series(metric, labels.series, t + expiryQuiet(threshold))] },
-      }
-    ),
-
   // A gauge that is 1 while something is wrong (sparse families: absent otherwise).
   local flagAlert(name, severity, metric, labels, summary, description, forSeconds=c.defaultFor) =
     alert(
@@ -422,12 +408,12 @@ local metricsFor = import 'metrics.libsonnet';
     flagAlert('CertwatchKeystoreUnreadable', 'warning', 'certwatch_keystore_error', m.labels({ namespace: 'prod', secret: 'kafka-tls', key: 'keystore.p12', reason: 'wrong_password' }),
               'A keystore in a Secret cannot be read.',
               'Keystore {{ $labels.key }} of Secret {{ $labels.namespace }}/{{ $labels.secret }} cannot be read: {{ $labels.reason }}; its certificates are not watched.'),
-    fixedExpiryAlert('CertwatchKeystoreCertificateExpiringSoon', 'warning', 'certwatch_keystore_cert_not_after_timestamp_seconds',
-                     c.expiringWarningSeconds, c.expiringWarningFor, 'A certificate in a keystore expires in less than %s.' % d(c.expiringWarningSeconds),
-                     { text: 'The certificate {{ $labels.alias }} ({{ $labels.subject }}) in keystore {{ $labels.key }} of Secret {{ $labels.namespace }}/{{ $labels.secret }}', series: m.labels({ namespace: 'prod', secret: 'kafka-tls', key: 'truststore.jks', alias: 'ca', subject: 'CN=Kafka CA' }) }),
-    fixedExpiryAlert('CertwatchProbeClientCertificateExpiringSoon', 'warning', 'certwatch_tls_client_cert_not_after_timestamp_seconds',
-                     c.expiringWarningSeconds, c.expiringWarningFor, "certwatch's client certificate for an mTLS target expires in less than %s." % d(c.expiringWarningSeconds),
-                     { text: 'The client certificate {{ $labels.path }} certwatch presents to {{ $labels.target }}', series: endpointLabels { path: '/etc/certwatch/client.crt' } }),
+    expiryAlert('CertwatchKeystoreCertificateExpiringSoon', 'warning', 'certwatch_keystore_cert_not_after_timestamp_seconds', null, m.sel(),
+                c.expiringWarningSeconds, 0, c.expiringWarningFor, 'A certificate in a keystore expires in less than %s.' % d(c.expiringWarningSeconds),
+                { text: 'The certificate {{ $labels.alias }} ({{ $labels.subject }}) in keystore {{ $labels.key }} of Secret {{ $labels.namespace }}/{{ $labels.secret }}', series: m.labels({ namespace: 'prod', secret: 'kafka-tls', key: 'truststore.jks', alias: 'ca', subject: 'CN=Kafka CA' }) }),
+    expiryAlert('CertwatchProbeClientCertificateExpiringSoon', 'warning', 'certwatch_tls_client_cert_not_after_timestamp_seconds', null, m.sel(),
+                c.expiringWarningSeconds, 0, c.expiringWarningFor, "certwatch's client certificate for an mTLS target expires in less than %s." % d(c.expiringWarningSeconds),
+                { text: 'The client certificate {{ $labels.path }} certwatch presents to {{ $labels.target }}', series: endpointLabels { path: '/etc/certwatch/client.crt' } }),
     alert(
       'CertwatchCrlStale',
       'warning',
