@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "common/handles.h"
 
@@ -41,7 +42,12 @@ Result<std::string> HttpGet(const std::string& url, const HttpGetOptions& option
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  const long connect_ms =
+      options.connect_timeout.count() > 0
+          ? std::min(timeout_ms, static_cast<long>(options.connect_timeout.count()))
+          : timeout_ms;
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+  if (options.accept_compressed) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
@@ -55,7 +61,13 @@ Result<std::string> HttpGet(const std::string& url, const HttpGetOptions& option
   if (rc != CURLE_OK) return Error{what + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc))};
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-  if (code != 200) return Error{what + ": HTTP " + std::to_string(code)};
+  if (code != 200) {
+    std::string head = body.data.substr(0, 200);
+    for (char& ch : head) {
+      if (!std::isprint(static_cast<unsigned char>(ch))) ch = '?';
+    }
+    return Error{what + ": HTTP " + std::to_string(code) + (head.empty() ? "" : ": " + head)};
+  }
   return std::move(body.data);
 }
 
