@@ -318,7 +318,6 @@ generator:
         serve = self.start(t.Proc([t.BIN, "serve", "--config", cfg, "--web.listen-address",
                                    f"127.0.0.1:{serve_port}"], self.dir, name="serve"))
         t.wait_port("127.0.0.1", serve_port)
-        _, _, body = t.http_get(f"http://127.0.0.1:{serve_port}/metrics")
         self.start_prometheus(gen, [f"127.0.0.1:{serve_port}"])
         self.assert_scraped_openmetrics({f"127.0.0.1:{serve_port}": ("certwatch_build", "info")})
         # A panel may be empty only where Grafana shows its noValue text instead of "No data".
@@ -330,6 +329,9 @@ generator:
             self.fail("panels without data:\n" + "\n".join(empty) + "\n" + serve.output()[-2000:]
                       + "\n" + body.decode())
         # The failed-renewals panel draws 0 per namespace, and the sparse families are absent.
+        # Read after the panels have data: the Kubernetes source has synced by then (a read
+        # right after the port opened raced the first list under ASan).
+        _, _, body = t.http_get(f"http://127.0.0.1:{serve_port}/metrics")
         self.assertIn("certwatch_certificate_ready_status{", body.decode())
         for absent in ("certwatch_certificate_failed_issuance_attempts{",
                        "certwatch_certificate_failure_reason{"):
