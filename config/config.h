@@ -31,6 +31,46 @@ struct MetricsConfig {
   bool sparse = true;
 };
 
+// The certificate sources beyond cert-manager's objects (README: Certificates outside
+// cert-manager). Each is `true`/`false` in the config, or a mapping with `enabled` and its own
+// keys. A namespaced one watches kubernetes.namespaces, narrowed by its own `namespaces`.
+
+// ConfigMaps holding PEM bundles; opt-in, since ConfigMaps are many: select them.
+struct ConfigMapsSourceConfig {
+  bool enabled = false;
+  std::vector<std::string> namespaces;  // [] = kubernetes.namespaces
+  std::string label_selector;           // "" = every ConfigMap of those namespaces
+};
+
+// trust-manager Bundles (trust.cert-manager.io/v1alpha1) and the CAs in their targets; on
+// when the API exists: a cluster without trust-manager is not an error.
+struct BundlesSourceConfig {
+  bool enabled = true;
+};
+
+// caBundles the API server trusts: webhook configurations, APIServices, CRD conversion
+// webhooks; a few cluster-scoped objects, so on by default.
+struct CaBundlesSourceConfig {
+  bool enabled = true;
+  // Handshake with each webhook's Service endpoint (or url) and check that the caBundle
+  // verifies the chain it serves (certwatch_ca_bundle_verifies_served).
+  bool verify_served = true;
+};
+
+// CertificateSigningRequests (certificates.k8s.io/v1); opt-in.
+struct CsrsSourceConfig {
+  bool enabled = false;
+  std::vector<std::string> signer_names;  // [] = every signer
+};
+
+// Kubelet serving certificates: each Node's InternalIP probed on `port`; opt-in.
+struct KubeletsSourceConfig {
+  bool enabled = false;
+  int port = 10250;
+  std::string ca_file;         // "" = the API server's CA (kubeconfig or service account)
+  std::string label_selector;  // Nodes probed; "" = all
+};
+
 struct KubernetesConfig {
   bool enabled = true;
   std::string kubeconfig;               // "" = $KUBECONFIG, then in-cluster service account
@@ -51,6 +91,11 @@ struct KubernetesConfig {
   // Secret keys read as keystores beside cert-manager's keystore.p12, truststore.p12,
   // keystore.jks and truststore.jks (secrets: true); the format is sniffed.
   std::vector<std::string> keystore_keys;
+  ConfigMapsSourceConfig configmaps;
+  BundlesSourceConfig bundles;
+  CaBundlesSourceConfig ca_bundles;
+  CsrsSourceConfig csrs;
+  KubeletsSourceConfig kubelets;
 };
 
 struct FileSourceConfig {

@@ -121,6 +121,76 @@ std::vector<Row> Rows() {
        M(&Config::kubernetes, &KubernetesConfig::backoff_max),
        "Longest retry delay; a Retry-After from the server is honoured above it."},
 
+      // kubernetes: sources beyond cert-manager's objects
+      {"kubernetes.configmaps",
+       Switch(),
+       {},
+       "ConfigMaps holding PEM bundles: one series per certificate of each key "
+       "(certwatch_configmap_cert_not_after_timestamp_seconds). true/false, or a mapping."},
+      {"kubernetes.configmaps.enabled", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::configmaps, &ConfigMapsSourceConfig::enabled),
+       "Watch ConfigMaps (the base RBAC reads configmaps, for trust-manager Bundles too)."},
+      {"kubernetes.configmaps.namespaces", StrList(KubeName()),
+       M(&Config::kubernetes, &KubernetesConfig::configmaps, &ConfigMapsSourceConfig::namespaces),
+       "Namespaces whose ConfigMaps are read; [] = kubernetes.namespaces."},
+      {"kubernetes.configmaps.label_selector", Str(),
+       M(&Config::kubernetes, &KubernetesConfig::configmaps,
+         &ConfigMapsSourceConfig::label_selector),
+       "Label selector of the ConfigMaps read (Kubernetes syntax, e.g. "
+       "`certwatch.io/bundle=true`); \"\" = all of them."},
+      {"kubernetes.bundles",
+       Switch(),
+       {},
+       "trust-manager Bundles (trust.cert-manager.io/v1alpha1): the CAs in their target "
+       "ConfigMaps and their Synced condition. On when the API exists; a cluster without "
+       "trust-manager is not an error."},
+      {"kubernetes.bundles.enabled", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::bundles, &BundlesSourceConfig::enabled),
+       "Watch Bundles and their targets where trust-manager is installed."},
+      {"kubernetes.ca_bundles",
+       Switch(),
+       {},
+       "The caBundles the API server trusts: ValidatingWebhookConfigurations, "
+       "MutatingWebhookConfigurations (per webhook), APIServices and CRD conversion webhooks."},
+      {"kubernetes.ca_bundles.enabled", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::ca_bundles, &CaBundlesSourceConfig::enabled),
+       "Watch them (a few cluster-scoped objects, read-only)."},
+      {"kubernetes.ca_bundles.verify_served", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::ca_bundles, &CaBundlesSourceConfig::verify_served),
+       "Handshake with each webhook's Service endpoint (EndpointSlices) or url, SNI "
+       "<service>.<namespace>.svc as the API server sends it, and check that the caBundle "
+       "verifies what is served (certwatch_ca_bundle_verifies_served)."},
+      {"kubernetes.csrs",
+       Switch(),
+       {},
+       "CertificateSigningRequests (certificates.k8s.io/v1): their state and age."},
+      {"kubernetes.csrs.enabled", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::csrs, &CsrsSourceConfig::enabled),
+       "Watch CSRs (needs list/watch on certificatesigningrequests: components/read-csrs)."},
+      {"kubernetes.csrs.signer_names", StrList(),
+       M(&Config::kubernetes, &KubernetesConfig::csrs, &CsrsSourceConfig::signer_names),
+       "Only CSRs of these signers (e.g. kubernetes.io/kubelet-serving); [] = every signer."},
+      {"kubernetes.kubelets",
+       Switch(),
+       {},
+       "Kubelet serving certificates: each Node's InternalIP is probed like a TLS target "
+       "(certwatch_tls_*{target=\"<ip>:<port>\"}). Node targets bypass "
+       "tls_probes.allowed_*: they come from Node objects, not from user-written Ingresses."},
+      {"kubernetes.kubelets.enabled", Bool(),
+       M(&Config::kubernetes, &KubernetesConfig::kubelets, &KubeletsSourceConfig::enabled),
+       "Watch Nodes and probe their kubelets (needs list/watch on nodes: "
+       "components/read-nodes)."},
+      {"kubernetes.kubelets.port", Int(1, 65535),
+       M(&Config::kubernetes, &KubernetesConfig::kubelets, &KubeletsSourceConfig::port),
+       "The kubelet's serving port."},
+      {"kubernetes.kubelets.ca_file", Str(),
+       M(&Config::kubernetes, &KubernetesConfig::kubelets, &KubeletsSourceConfig::ca_file),
+       "CA bundle that verifies the kubelets' certificates; \"\" = the API server's CA "
+       "(kubeconfig, or the service account's ca.crt)."},
+      {"kubernetes.kubelets.label_selector", Str(),
+       M(&Config::kubernetes, &KubernetesConfig::kubelets, &KubeletsSourceConfig::label_selector),
+       "Label selector of the Nodes probed; \"\" = every Node."},
+
       // files
       {"files", Items(), M(&Config::files),
        "Certificates on disk: PEM/DER files, kubeconfigs (embedded client certificates) and "

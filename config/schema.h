@@ -55,6 +55,8 @@ struct Type {
   double min_number = 0, max_number = 0;
   certwatch::Duration min_duration{0};
   bool required = false;  // the key must be present (with a non-null value)
+  // Switch(): a Section that also takes `true`/`false`, shorthand for its `enabled` row.
+  bool bool_shorthand = false;
 
   Type Required() const {
     Type t = *this;
@@ -80,7 +82,10 @@ Type NamespacedName();                        // "namespace/name"
 Type StrList(Type element = Str());           // elements must be distinct
 Type StrMap(Type value = Str());
 Type Section();  // a mapping whose keys are further rows
-Type Items();    // a list of mappings whose keys are rows "path[].key"
+// A Section whose value may also be a boolean: `key: true` means `key: {enabled: true}`. It
+// needs a Bool() row "key.enabled".
+Type Switch();
+Type Items();  // a list of mappings whose keys are rows "path[].key"
 
 // Where a row's value lives: a chain of member pointers from the owner struct (the schema's
 // root type, or the element type of the nearest enclosing Items() row).

@@ -130,6 +130,11 @@ Type StrMap(Type value) {
 }
 
 Type Section() { return Make(Kind::kObject, "mapping"); }
+Type Switch() {
+  Type t = Make(Kind::kObject, "boolean or mapping");
+  t.bool_shorthand = true;
+  return t;
+}
 Type Items() { return Make(Kind::kObjectList, "list of mappings"); }
 
 }  // namespace certwatch::schema

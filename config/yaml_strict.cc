@@ -492,6 +492,16 @@ class Decoder {
         return;
       }
       case Kind::kObject:
+        if (type.bool_shorthand && n.IsScalar()) {
+          // `key: true` is `key: {enabled: true}`.
+          bool v;
+          if (!IsPlain(n) || !IsBoolLiteral(n.Scalar(), &v)) {
+            Fail(mark, path, "want true, false or a mapping, got " + Describe(n));
+            return;
+          }
+          DecodeValue(n, *rows_.at(row.path + ".enabled"), path + ".enabled", owner, key_mark);
+          return;
+        }
         DecodeObject(n, row.path, path, owner, mark);
         return;
       case Kind::kObjectList: {
@@ -578,6 +588,12 @@ Status CheckSchema(const Schema& schema) {
       if (p->second->type.kind != want) return bad("parent " + parent + " has the wrong kind");
     }
     if (!IsKind(row.field, row.type.kind)) return bad("field type does not match the row type");
+    if (row.type.bool_shorthand) {
+      auto enabled = rows.find(row.path + ".enabled");
+      if (enabled == rows.end() || enabled->second->type.kind != Kind::kBool) {
+        return bad("a Switch() needs a boolean row " + row.path + ".enabled");
+      }
+    }
     if (row.type.kind == Kind::kObject) continue;
     std::string list = OwnerListPath(row.path);
     std::type_index want_owner = schema.root;

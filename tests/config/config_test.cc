@@ -293,6 +293,18 @@ TEST(Config, EverySectionAndKey) {
   EXPECT_EQ(k.backoff_initial, milliseconds(250));
   EXPECT_EQ(k.backoff_max, seconds(20));
   EXPECT_FALSE(k.renewer_events);
+  EXPECT_TRUE(k.configmaps.enabled);
+  EXPECT_EQ(k.configmaps.namespaces, (std::vector<std::string>{"kube-system"}));
+  EXPECT_EQ(k.configmaps.label_selector, "certwatch.io/bundle=true");
+  EXPECT_FALSE(k.bundles.enabled);
+  EXPECT_FALSE(k.ca_bundles.enabled);
+  EXPECT_FALSE(k.ca_bundles.verify_served);
+  EXPECT_TRUE(k.csrs.enabled);
+  EXPECT_EQ(k.csrs.signer_names, (std::vector<std::string>{"kubernetes.io/kubelet-serving"}));
+  EXPECT_TRUE(k.kubelets.enabled);
+  EXPECT_EQ(k.kubelets.port, 10251);
+  EXPECT_EQ(k.kubelets.ca_file, "/etc/kubernetes/pki/ca.crt");
+  EXPECT_EQ(k.kubelets.label_selector, "node-role.kubernetes.io/worker");
 
   ASSERT_EQ(c->files.size(), 3u);
   EXPECT_EQ(c->files[0].path, "/etc/kubernetes/pki/*.crt");
@@ -433,6 +445,41 @@ TEST(Config, ValidFullSetsEveryLeafKey) {
   }
 }
 
+// `kubernetes.<source>: true` is shorthand for `{enabled: true}`; other keys keep defaults.
+TEST(Config, SourceSwitchTakesABooleanOrAMapping) {
+  auto c = ParseConfig("kubernetes:\n  configmaps: true\n  ca_bundles: false\n", "s.yaml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(c->kubernetes.configmaps.enabled);
+  EXPECT_EQ(c->kubernetes.configmaps.label_selector, "");
+  EXPECT_FALSE(c->kubernetes.ca_bundles.enabled);
+  EXPECT_TRUE(c->kubernetes.ca_bundles.verify_served);
+
+  auto d = ParseConfig("", "d.yaml");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_FALSE(d->kubernetes.configmaps.enabled);
+  EXPECT_TRUE(d->kubernetes.bundles.enabled);
+  EXPECT_TRUE(d->kubernetes.ca_bundles.enabled);
+  EXPECT_FALSE(d->kubernetes.csrs.enabled);
+  EXPECT_FALSE(d->kubernetes.kubelets.enabled);
+  EXPECT_EQ(d->kubernetes.kubelets.port, 10250);
+
+  auto m = ParseConfig("kubernetes:\n  kubelets: {enabled: true, port: 11250}\n", "m.yaml");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_TRUE(m->kubernetes.kubelets.enabled);
+  EXPECT_EQ(m->kubernetes.kubelets.port, 11250);
+
+  auto bad = ParseConfig("kubernetes:\n  csrs: 3\n", "b.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "b.yaml:2:9: kubernetes.csrs: want true, false or a mapping, got integer 3");
+  auto bad_key = ParseConfig("kubernetes:\n  csrs: {signer_name: []}\n", "k.yaml");
+  ASSERT_FALSE(bad_key);
+  EXPECT_NE(bad_key.error().message.find("kubernetes.csrs.signer_name: unknown key (did you mean "
+                                         "signer_names?)"),
+            std::string::npos)
+      << bad_key.error().message;
+}
+
 TEST(Config, ExampleConfigWorksWithoutClusterOrInternet) {
   auto c = LoadConfigFile(std::string(CERTWATCH_SOURCE_DIR) + "/config/example.yaml");
   ASSERT_TRUE(c) << c.error().message;
@@ -488,8 +535,9 @@ TEST(Config, ReportsEveryErrorInDocumentOrder) {
       "host:port)\n"
       "m.yaml:4:12: kubernetes.enabled: want a boolean (true or false), got integer 1\n"
       "m.yaml:5:3: kubernetes.bogus: unknown key; allowed keys: acme_rate_limit_per_week, "
-      "backoff_initial, backoff_max, enabled, ingress_port, ingresses, keystore_keys, kubeconfig, "
-      "list_page_size, namespaces, renewer_events, request_timeout, resync, secrets, watch_list");
+      "backoff_initial, backoff_max, bundles, ca_bundles, configmaps, csrs, enabled, ingress_port, "
+      "ingresses, keystore_keys, kubeconfig, kubelets, list_page_size, namespaces, renewer_events, "
+      "request_timeout, resync, secrets, watch_list");
 }
 
 TEST(Config, AnchorsAndAliasesWork) {

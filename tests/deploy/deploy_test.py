@@ -65,6 +65,28 @@ class DeployTest(unittest.TestCase):
             self.assertLessEqual(verbs, READ_VERBS, f"exporter may {verbs - READ_VERBS} {key}")
         self.assertNotIn(("", "secrets"), exporter, "secrets are opt-in (components/read-secrets)")
 
+    def test_exporter_reads_exactly_the_kinds_of_its_default_sources(self):
+        roles = by_kind(render("config/deploy/base"), "ClusterRole")
+        exporter = verbs_by_resource(roles["certwatch-exporter"])
+        self.assertEqual(exporter, {
+            ("cert-manager.io", "certificates"): READ_VERBS,
+            ("cert-manager.io", "certificaterequests"): READ_VERBS,
+            ("cert-manager.io", "issuers"): READ_VERBS,
+            ("cert-manager.io", "clusterissuers"): READ_VERBS,
+            ("acme.cert-manager.io", "orders"): READ_VERBS,
+            ("acme.cert-manager.io", "challenges"): READ_VERBS,
+            ("networking.k8s.io", "ingresses"): READ_VERBS,
+            ("", "events"): {"list", "watch"},
+            ("trust.cert-manager.io", "bundles"): READ_VERBS,
+            ("", "configmaps"): READ_VERBS,
+            ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): READ_VERBS,
+            ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"): READ_VERBS,
+            ("apiregistration.k8s.io", "apiservices"): READ_VERBS,
+            ("apiextensions.k8s.io", "customresourcedefinitions"): READ_VERBS,
+            ("", "services"): READ_VERBS,
+            ("discovery.k8s.io", "endpointslices"): READ_VERBS,
+        })
+
     def test_renewer_role_has_only_the_verbs_its_actions_need(self):
         docs = render("config/deploy/base")
         roles = by_kind(docs, "ClusterRole")
@@ -153,11 +175,23 @@ class DeployTest(unittest.TestCase):
                          "metadata.labels['apps.kubernetes.io/pod-index']")
 
     def test_read_secrets_component_adds_only_read_verbs(self):
+        exporter = self.exporter_with_component("read-secrets")
+        self.assertEqual(exporter[("", "secrets")], READ_VERBS)
+
+    def test_read_csrs_and_read_nodes_components_add_one_read_rule_each(self):
+        base = verbs_by_resource(by_kind(render("config/deploy/base"),
+                                         "ClusterRole")["certwatch-exporter"])
+        for component, key in [("read-csrs", ("certificates.k8s.io", "certificatesigningrequests")),
+                               ("read-nodes", ("", "nodes"))]:
+            exporter = self.exporter_with_component(component)
+            self.assertEqual(exporter, {**base, key: READ_VERBS}, component)
+
+    def exporter_with_component(self, component):
         with tempfile.TemporaryDirectory() as d:
             # kustomize wants paths relative to the kustomization for local bases
             rel_base = os.path.relpath(os.path.join(SOURCE_DIR, "config/deploy/base"), d)
             rel_comp = os.path.relpath(os.path.join(SOURCE_DIR,
-                                                    "config/deploy/components/read-secrets"), d)
+                                                    "config/deploy/components", component), d)
             with open(os.path.join(d, "kustomization.yaml"), "w") as f:
                 json.dump({"resources": [rel_base], "components": [rel_comp]}, f)
             out = subprocess.run(["kubectl", "kustomize", "--load-restrictor",
@@ -165,8 +199,7 @@ class DeployTest(unittest.TestCase):
                                  timeout=60)
             self.assertEqual(out.returncode, 0, out.stderr)
             roles = by_kind([x for x in yaml.safe_load_all(out.stdout) if x], "ClusterRole")
-            exporter = verbs_by_resource(roles["certwatch-exporter"])
-            self.assertEqual(exporter[("", "secrets")], READ_VERBS)
+            return verbs_by_resource(roles["certwatch-exporter"])
 
 
 if __name__ == "__main__":

@@ -123,6 +123,24 @@ RESOURCES = [
     Resource("", "v1", "namespaces", "Namespace", namespaced=False, status=True, short=["ns"]),
     Resource("", "v1", "events", "Event", short=["ev"]),
     Resource("coordination.k8s.io", "v1", "leases", "Lease"),
+    # Certificates outside cert-manager's objects (kubernetes.configmaps, .bundles,
+    # .ca_bundles, .csrs, .kubelets) and what a webhook's Service resolves through.
+    Resource("", "v1", "configmaps", "ConfigMap", short=["cm"]),
+    Resource("", "v1", "services", "Service", status=True, short=["svc"]),
+    Resource("", "v1", "nodes", "Node", namespaced=False, status=True, short=["no"]),
+    Resource("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
+    Resource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations",
+             "ValidatingWebhookConfiguration", namespaced=False),
+    Resource("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations",
+             "MutatingWebhookConfiguration", namespaced=False),
+    Resource("apiregistration.k8s.io", "v1", "apiservices", "APIService", namespaced=False,
+             status=True),
+    Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions",
+             "CustomResourceDefinition", namespaced=False, status=True, short=["crd", "crds"]),
+    Resource("certificates.k8s.io", "v1", "certificatesigningrequests",
+             "CertificateSigningRequest", namespaced=False, status=True, short=["csr"]),
+    Resource("trust.cert-manager.io", "v1alpha1", "bundles", "Bundle", namespaced=False,
+             status=True),
 ]
 BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
 BY_KIND = {(r.group, r.kind): r for r in RESOURCES}

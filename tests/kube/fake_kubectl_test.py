@@ -200,7 +200,7 @@ class FakeKubectlTest(unittest.TestCase):
             self.assertIn("the server doesn't have a resource type", r.stderr)
         finally:
             self.kube.missing_groups()
-        self.kube.fault(count=1, status=500, path_contains="/certificates", method="GET",
+        self.kube.fault(count=1, status=500, path_contains="/prod/certificates", method="GET",
                         message="etcd is sad")
         r = self.kubectl("get", "certificates", "-n", "prod", "-o", "name", check=False)
         # kubectl does not retry a 500 on list.
@@ -208,6 +208,103 @@ class FakeKubectlTest(unittest.TestCase):
         self.assertIn("etcd is sad", r.stderr)
         r = self.kubectl("get", "certificates", "-n", "prod", "-o", "name")
         self.assertEqual(r.stdout.split(), ["certificate.cert-manager.io/api"])
+
+    def test_kinds_outside_cert_manager(self):
+        """The kinds of kubernetes.configmaps/bundles/ca_bundles/csrs/kubelets, created, read,
+        listed and patched through kubectl."""
+        ca = "LS0tLS1CRUdJTi1DRVJUSUZJQ0FURS0tLS0tCg=="
+        objs = [
+            {"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": "ca-bundle", "namespace": "default",
+                          "labels": {"trust.cert-manager.io/bundle": "corp"}},
+             "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\n"}},
+            {"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": "hook", "namespace": "default"},
+             "spec": {"ports": [{"name": "https", "port": 443, "targetPort": 8443}]}},
+            {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+             "metadata": {"name": "hook-abcde", "namespace": "default",
+                          "labels": {"kubernetes.io/service-name": "hook"}},
+             "addressType": "IPv4",
+             "endpoints": [{"addresses": ["127.0.0.9"], "conditions": {"ready": True}}],
+             "ports": [{"name": "https", "port": 8443, "protocol": "TCP"}]},
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"},
+             "status": {"addresses": [{"type": "InternalIP", "address": "127.0.0.10"}]}},
+            {"apiVersion": "admissionregistration.k8s.io/v1",
+             "kind": "ValidatingWebhookConfiguration", "metadata": {"name": "hook"},
+             "webhooks": [{"name": "v.hook.example.test", "sideEffects": "None",
+                           "admissionReviewVersions": ["v1"],
+                           "clientConfig": {"caBundle": ca, "service": {
+                               "namespace": "default", "name": "hook", "port": 443}}}]},
+            {"apiVersion": "admissionregistration.k8s.io/v1",
+             "kind": "MutatingWebhookConfiguration", "metadata": {"name": "hook"},
+             "webhooks": [{"name": "m.hook.example.test", "sideEffects": "None",
+                           "admissionReviewVersions": ["v1"],
+                           "clientConfig": {"url": "https://127.0.0.9:8443/mutate"}}]},
+            {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+             "metadata": {"name": "v1beta1.metrics.k8s.io"},
+             "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "caBundle": ca,
+                      "service": {"namespace": "default", "name": "hook", "port": 443},
+                      "groupPriorityMinimum": 100, "versionPriority": 100}},
+            {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+             "metadata": {"name": "widgets.example.test"},
+             "spec": {"group": "example.test", "names": {"plural": "widgets", "kind": "Widget"},
+                      "scope": "Namespaced",
+                      "conversion": {"strategy": "Webhook", "webhook": {
+                          "conversionReviewVersions": ["v1"],
+                          "clientConfig": {"caBundle": ca, "service": {
+                              "namespace": "default", "name": "hook", "path": "/convert"}}}}}},
+            {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+             "metadata": {"name": "csr-node-a"},
+             "spec": {"signerName": "kubernetes.io/kubelet-serving", "request": ca,
+                      "usages": ["server auth"]}},
+            {"apiVersion": "trust.cert-manager.io/v1alpha1", "kind": "Bundle",
+             "metadata": {"name": "corp"},
+             "spec": {"sources": [{"useDefaultCAs": True}],
+                      "target": {"configMap": {"key": "ca.crt"}}}},
+        ]
+        r = subprocess.run(["kubectl", "--kubeconfig", self.kube.kubeconfig, "create", "--validate=false",
+                            "-f", "-"],
+                           input=json.dumps({"apiVersion": "v1", "kind": "List", "items": objs}),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for resource, want in [
+                ("configmaps", "configmap/ca-bundle"), ("svc", "service/hook"),
+                ("endpointslices", "endpointslice.discovery.k8s.io/hook-abcde"),
+                ("nodes", "node/node-a"),
+                ("validatingwebhookconfigurations",
+                 "validatingwebhookconfiguration.admissionregistration.k8s.io/hook"),
+                ("mutatingwebhookconfigurations",
+                 "mutatingwebhookconfiguration.admissionregistration.k8s.io/hook"),
+                ("apiservices", "apiservice.apiregistration.k8s.io/v1beta1.metrics.k8s.io"),
+                ("crd", "customresourcedefinition.apiextensions.k8s.io/widgets.example.test"),
+                ("csr", "certificatesigningrequest.certificates.k8s.io/csr-node-a"),
+                ("bundles.trust.cert-manager.io", "bundle.trust.cert-manager.io/corp")]:
+            out = self.kubectl("get", resource, "-o", "name").stdout.split()
+            self.assertIn(want, out, resource)
+        out = self.kubectl("get", "configmaps", "-l", "trust.cert-manager.io/bundle=corp",
+                           "-o", "name").stdout.split()
+        self.assertEqual(out, ["configmap/ca-bundle"])
+        # A caBundle patched as cainjector does, seen by the next read.
+        self.kubectl("patch", "validatingwebhookconfiguration", "hook", "--type=json", "-p",
+                     json.dumps([{"op": "replace", "path": "/webhooks/0/clientConfig/caBundle",
+                                  "value": "Zm9v"}]))
+        got = json.loads(self.kubectl("get", "validatingwebhookconfiguration", "hook",
+                                      "-o", "json").stdout)
+        self.assertEqual(got["webhooks"][0]["clientConfig"]["caBundle"], "Zm9v")
+        # CSR conditions live in the status subresource.
+        self.kubectl("patch", "csr", "csr-node-a", "--subresource=status", "--type=merge", "-p",
+                     json.dumps({"status": {"conditions": [
+                         {"type": "Approved", "status": "True", "reason": "AutoApproved"}]}}))
+        got = json.loads(self.kubectl("get", "csr", "csr-node-a", "-o", "json").stdout)
+        self.assertEqual(got["status"]["conditions"][0]["type"], "Approved")
+        # A cluster without trust-manager: the group is absent.
+        self.kube.missing_groups("trust.cert-manager.io")
+        try:
+            r = self.kubectl("get", "bundles.trust.cert-manager.io", check=False)
+            self.assertNotEqual(r.returncode, 0)
+        finally:
+            self.kube.missing_groups()
+        self.kube.delete(*objs)
 
 
 if __name__ == "__main__":
