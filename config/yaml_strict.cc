@@ -499,7 +499,8 @@ class Decoder {
             Fail(mark, path, "want true, false or a mapping, got " + Describe(n));
             return;
           }
-          DecodeValue(n, *rows_.at(row.path + ".enabled"), path + ".enabled", owner, key_mark);
+          const Row& enabled = *rows_.at(row.path + ".enabled");
+          *static_cast<bool*>(enabled.field.locate(owner)) = v;
           return;
         }
         DecodeObject(n, row.path, path, owner, mark);
