@@ -4,9 +4,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -121,9 +123,9 @@ TEST(MixinOutput, MixinDefaultsEqualConfigDefaults) {
   }
 }
 
-// The whole path of `certwatch generate` (config → jsonnet → rendered files): the one case of
-// this file that also runs under valgrind and the sanitizers (see tests/CMakeLists.txt).
-TEST(Generate, WritesEveryOutput) {
+// Every output of the real mixin. Release only, like the other MixinOutput cases: one
+// evaluation takes minutes under valgrind.
+TEST(MixinOutput, WritesEveryOutput) {
   const auto& files = Generate(GeneratorConfig{});
   for (const char* p :
        {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "rules.lifetime.test.yaml",
@@ -132,6 +134,64 @@ TEST(Generate, WritesEveryOutput) {
         "dashboards/certwatch-renewer.json"}) {
     EXPECT_TRUE(files.contains(p)) << p;
   }
+}
+
+// A small mixin of each output kind (Markdown, rule YAML, a dashboard, the dashboards'
+// ConfigMap) through the C++ of `certwatch generate`: the jsonnet VM wrapper, the renderers,
+// the dashboard check, the YAML writer and the file writer. This is the case of this file that
+// also runs under valgrind and the sanitizers (see tests/CMakeLists.txt); the real mixin's
+// evaluation is the MixinOutput cases' (Release) and the generator fuzz target's.
+TEST(Generate, RendersAndWritesEachOutputKind) {
+  constexpr std::array<EmbeddedSource, 2> sources = {{
+      {"lib/dashboard.libsonnet", R"(function(uid) {
+        uid: uid, title: 'T ' + uid, schemaVersion: 39,
+        templating: { list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }] },
+        panels: [{ id: 1, type: 'stat', title: 'Up',
+                   datasource: { uid: '${datasource}' },
+                   targets: [{ refId: 'A', expr: 'up', datasource: { uid: '${datasource}' } }],
+                   gridPos: { x: 0, y: 0, w: 6, h: 4 } }],
+      })"},
+      {"main.jsonnet", R"(function(config) {
+        local dashboard = import 'lib/dashboard.libsonnet',
+        'runbooks.md': '# Runbooks\n\n## ' + config.alert + '\n',
+        'rules.yaml': { groups: [{ name: 'g', rules: [{ alert: config.alert, expr: 'up == 0',
+                                                          'for': '5m' }] }] },
+        'dashboards/a.json': dashboard('a'),
+        'grafana-dashboards-configmap.yaml': { apiVersion: 'v1', kind: 'ConfigMap',
+          metadata: { name: 'd' }, data: { 'a.json': std.manifestJsonMinified(dashboard('a')) } },
+      })"},
+  }};
+  auto outputs = EvaluateJsonnetMulti(sources, "main.jsonnet", {{"config", R"({"alert": "X"})"}});
+  ASSERT_TRUE(outputs.has_value()) << outputs.error().message;
+  auto files = RenderMixinOutputs(*outputs);
+  ASSERT_TRUE(files.has_value()) << files.error().message;
+  std::map<std::string, std::string> by_path;
+  for (const auto& f : *files) by_path[f.path] = f.content;
+  ASSERT_EQ(by_path.size(), 4u);
+  EXPECT_EQ(by_path["runbooks.md"], "# Runbooks\n\n## X\n");
+  YAML::Node rules = YAML::Load(by_path["rules.yaml"]);
+  EXPECT_EQ(rules["groups"][0]["rules"][0]["alert"].as<std::string>(), "X");
+  EXPECT_EQ(rules["groups"][0]["rules"][0]["for"].as<std::string>(), "5m");
+  EXPECT_EQ(nlohmann::json::parse(by_path["dashboards/a.json"])["uid"], "a");
+  // The ConfigMap's dashboard is indented like the standalone file.
+  YAML::Node cm = YAML::Load(by_path["grafana-dashboards-configmap.yaml"]);
+  EXPECT_EQ(cm["data"]["a.json"].as<std::string>(), by_path["dashboards/a.json"]);
+
+  // A dashboard Grafana could not import is an error naming the file and the field.
+  auto broken = *outputs;
+  broken["dashboards/b.json"] = R"({"uid": "b", "title": "B"})";
+  auto refused = RenderMixinOutputs(broken);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("dashboards/b.json: not importable by Grafana"),
+            std::string::npos)
+      << refused.error().message;
+
+  const std::string dir = ::testing::TempDir() + "/certwatch-generate-kinds";
+  ASSERT_TRUE(WriteGeneratedFiles(*files, dir).has_value());
+  std::ifstream written(dir + "/dashboards/a.json");
+  std::stringstream text;
+  text << written.rdbuf();
+  EXPECT_EQ(text.str(), by_path["dashboards/a.json"]);
 }
 
 TEST(MixinOutput, PrometheusRuleCarriesTheRuleFileAndConfiguredMetadata) {
