@@ -327,7 +327,10 @@ local metricsFor = import 'metrics.libsonnet';
     // lifetime is left (at most lifetime_warning_max before expiry).
     expiryAlert('CertwatchEndpointCertificateExpiringSoon', 'warning', 'certwatch_tls_cert_not_after_timestamp_seconds', 'certwatch_tls_cert_not_before_timestamp_seconds', m.sel(),
                 c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction, c.expiringWarningFor,
-                'The certificate served by an endpoint expires in less than %s.' % within(c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction), endpoint),
+                'The certificate served by an endpoint expires in less than %s.' % within(c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction), endpoint) {
+      // A kubelet's is CertwatchKubeletCertificateExpiringSoon's.
+      expr+: ' unless on(target) certwatch_tls_info%s' % m.sel(['source=~"node:.+"']),
+    },
     expiryAlert('CertwatchEndpointCertificateExpiryCritical', 'critical', 'certwatch_tls_cert_not_after_timestamp_seconds', 'certwatch_tls_cert_not_before_timestamp_seconds', m.sel(),
                 c.expiringCriticalSeconds, c.criticalLifetimeFraction, c.expiringCriticalFor,
                 'The certificate served by an endpoint expires in less than %s.' % within(c.expiringCriticalSeconds, c.criticalLifetimeFraction), endpoint),
@@ -485,6 +488,80 @@ local metricsFor = import 'metrics.libsonnet';
     ),
   ],
 
+  // Certificates no Certificate object describes (kubernetes.configmaps, .bundles,
+  // .ca_bundles, .csrs, .kubelets). CAs in bundles have no renewal time and no notBefore
+  // series: the fixed lifetime_warning_max decides, long enough to roll out a new CA.
+  local caBundleLabels = m.labels({ kind: 'ValidatingWebhookConfiguration', name: 'cert-manager-webhook', webhook: 'webhook.cert-manager.io' }),
+  local kubeletTarget = '10.0.0.21:10250',
+  local nodeInfo = series('certwatch_tls_info', m.labels({ target: kubeletTarget, source: 'node:worker-1' }), 1),
+  local csrLabels = m.labels({ name: 'csr-8x2kq', signer_name: 'kubernetes.io/kubelet-serving' }),
+  local trustAlerts = [
+    alert(
+      'CertwatchWebhookCaBundleStale',
+      'critical',
+      // unreachable is CertwatchEndpointProbeFailed's: the endpoint is a TLS target too.
+      'certwatch_ca_bundle_verifies_served%s == 0 unless ignoring(reason) certwatch_ca_bundle_verify_failure%s == 1' % [m.sel(), m.sel(['reason="unreachable"'])],
+      c.defaultFor,
+      'A caBundle the API server trusts does not verify the certificate its webhook serves.',
+      'The caBundle of {{ $labels.kind }} {{ $labels.name }} (webhook "{{ $labels.webhook }}") does not verify the chain its endpoint serves: the API server refuses every call to it.',
+      function(t) {
+        local failure(reason) = series('certwatch_ca_bundle_verify_failure', caBundleLabels { reason: reason }, 1),
+        firing: { series: [series('certwatch_ca_bundle_verifies_served', caBundleLabels, 0), failure('stale_ca_bundle')], labels: caBundleLabels, value: 0 },
+        quiet: { series: [series('certwatch_ca_bundle_verifies_served', caBundleLabels, 0), failure('unreachable')] },
+      }
+    ),
+    expiryAlert('CertwatchCaBundleCertificateExpiringSoon', 'warning', 'certwatch_ca_bundle_cert_not_after_timestamp_seconds', null, m.sel(),
+                c.lifetimeWarningMaxSeconds, 0, c.expiringWarningFor, 'A CA in a caBundle the API server trusts expires in less than %s.' % d(c.lifetimeWarningMaxSeconds),
+                { text: 'CA {{ $labels.subject }} (serial {{ $labels.serial }}) in the caBundle of {{ $labels.kind }} {{ $labels.name }} (webhook "{{ $labels.webhook }}")', series: caBundleLabels { subject: 'CN=cert-manager-webhook-ca', serial: '0A' } }),
+    expiryAlert('CertwatchBundleCertificateExpiringSoon', 'warning', 'certwatch_bundle_cert_not_after_timestamp_seconds', null, m.sel(),
+                c.lifetimeWarningMaxSeconds, 0, c.expiringWarningFor, 'A CA in a trust-manager Bundle expires in less than %s.' % d(c.lifetimeWarningMaxSeconds),
+                { text: 'CA {{ $labels.subject }} (serial {{ $labels.serial }}) of Bundle {{ $labels.bundle }}', series: m.labels({ bundle: 'corp-trust', subject: 'CN=Corp Root CA', serial: '1F' }) }),
+    expiryAlert('CertwatchConfigMapCertificateExpiringSoon', 'warning', 'certwatch_configmap_cert_not_after_timestamp_seconds', null, m.sel(),
+                c.lifetimeWarningMaxSeconds, 0, c.expiringWarningFor, 'A certificate in a ConfigMap expires in less than %s.' % d(c.lifetimeWarningMaxSeconds),
+                { text: 'The certificate {{ $labels.subject }} (serial {{ $labels.serial }}) in key {{ $labels.key }} of ConfigMap {{ $labels.namespace }}/{{ $labels.configmap }}', series: m.labels({ namespace: 'prod', configmap: 'ca-bundle', key: 'ca.crt', subject: 'CN=Corp Root CA', serial: '1F' }) }),
+    alert(
+      'CertwatchBundleNotSynced',
+      'warning',
+      'certwatch_bundle_synced%s == 0' % m.sel(),
+      c.notReadyFor,
+      'A trust-manager Bundle is not synced to its targets.',
+      'Bundle {{ $labels.bundle }} has not been Synced for more than %s; its target ConfigMaps or Secrets hold an outdated or no CA set.' % d(c.notReadyFor),
+      function(t) {
+        local labels = m.labels({ bundle: 'corp-trust' }),
+        firing: { series: [series('certwatch_bundle_synced', labels, 0)], labels: labels, value: 0 },
+        quiet: { series: [series('certwatch_bundle_synced', labels, 1)] },
+      }
+    ),
+    // The endpoint expiry rule, for kubelets (targets certwatch_tls_info names node:<name>).
+    expiryAlert('CertwatchKubeletCertificateExpiringSoon', 'warning', 'certwatch_tls_cert_not_after_timestamp_seconds', 'certwatch_tls_cert_not_before_timestamp_seconds', m.sel(),
+                c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction, c.expiringWarningFor,
+                "A kubelet's serving certificate expires in less than %s." % within(c.lifetimeWarningMaxSeconds, c.remainingLifetimeFraction),
+                { text: 'The serving certificate of the kubelet at {{ $labels.target }}', series: m.labels({ target: kubeletTarget }) }) {
+      expr+: ' and on(target) certwatch_tls_info%s' % m.sel(['source=~"node:.+"']),
+      test:: function(t) super.test(t) {
+        firing+: { series+: [nodeInfo] },
+        quiet+: { series+: [nodeInfo] },
+      },
+    },
+    alert(
+      'CertwatchCertificateSigningRequestPending',
+      'warning',
+      'time() - certwatch_csr_created_timestamp_seconds%s > %s and ignoring(condition) certwatch_csr_condition%s == 1' % [m.sel(), util.num(c.notReadyFor), m.sel(['condition="Pending"'])],
+      c.defaultFor,
+      'A CertificateSigningRequest has been pending for too long.',
+      'CertificateSigningRequest {{ $labels.name }} (signer {{ $labels.signer_name }}) has been Pending for {{ $value | humanizeDuration }}; nothing approves it.',
+      function(t) {
+        local age = c.notReadyFor + c.defaultFor + 600,
+        local csr(state) = [
+          series('certwatch_csr_created_timestamp_seconds', csrLabels, t - age),
+          series('certwatch_csr_condition', csrLabels { condition: state }, 1),
+        ],
+        firing: { series: csr('Pending'), labels: csrLabels, value: age },
+        quiet: { series: csr('Issued') },
+      }
+    ),
+  ],
+
   prometheusAlerts+: {
     groups+: [
       { name: 'certwatch-certificates', rules: certificateAlerts },
@@ -492,6 +569,7 @@ local metricsFor = import 'metrics.libsonnet';
       { name: 'certwatch-endpoints', rules: endpointAlerts },
       { name: 'certwatch-files', rules: fileAlerts },
       { name: 'certwatch-keys-and-revocation', rules: keyAlerts },
+      { name: 'certwatch-cluster-trust', rules: trustAlerts },
       { name: 'certwatch-system', rules: systemAlerts },
     ],
   },

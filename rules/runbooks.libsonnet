@@ -214,6 +214,48 @@ local util = import 'util.libsonnet';
       diagnosis: ['```\ncurl -s -o /tmp/crl SOURCE && openssl crl -in /tmp/crl -inform DER -noout -nextupdate\nkubectl logs -n certwatch deploy/certwatch | grep crl\n```'],
       mitigation: ['Fix the network path or the URL; raise `revocation.max_crl_bytes` for a large CRL.'],
     },
+    CertwatchWebhookCaBundleStale: {
+      meaning: 'The caBundle of a webhook configuration, APIService or CRD conversion webhook does not verify the chain its endpoint serves (`certwatch_ca_bundle_verify_failure` names why: stale_ca_bundle, expired or hostname_mismatch). certwatch connects to the Service\'s endpoints with SNI `<service>.<namespace>.svc`, as the API server does, and verifies with the caBundle as the only trust anchor.',
+      impact: 'The API server refuses every call to the webhook: with failurePolicy Fail, creates and updates of the objects it admits are rejected; a CRD conversion webhook breaks reads of that CRD\'s other versions; an APIService (metrics.k8s.io) goes unavailable.',
+      diagnosis: ['Walk configuration → service → endpoint → served chain → caBundle:\n\n```\ncertwatch status webhook NAME\nkubectl get validatingwebhookconfiguration,mutatingwebhookconfiguration,apiservice NAME -o yaml\n```', 'The usual cause: the webhook\'s serving certificate was renewed from a new CA and cainjector did not update the caBundle (cainjector crashed or was OOM-killed during a large rotation, or the `cert-manager.io/inject-ca-from` annotation names the wrong Certificate).\n\n```\nkubectl logs -n cert-manager deploy/cert-manager-cainjector --tail=200\n```'],
+      mitigation: ['Restart cainjector so it re-injects: `kubectl rollout restart -n cert-manager deploy/cert-manager-cainjector`.', 'Or patch the caBundle with the CA that signed the served certificate (base64 of its PEM), as cainjector would.'],
+    },
+    CertwatchCaBundleCertificateExpiringSoon: {
+      meaning: 'A CA in the caBundle of a webhook configuration, APIService or CRD conversion webhook expires in less than %s.' % d(c.lifetimeWarningMaxSeconds),
+      impact: 'Once it expires, the API server can no longer verify the webhook unless the bundle already holds its successor.',
+      diagnosis: ['```\ncertwatch status webhook NAME\nkubectl get validatingwebhookconfiguration NAME -o jsonpath=\'{.webhooks[*].clientConfig.caBundle}\' | base64 -d | openssl x509 -noout -subject -enddate\n```'],
+      mitigation: ['Renew the CA Certificate that the `cert-manager.io/inject-ca-from` annotation names; cainjector then writes the new CA into the caBundle.'],
+    },
+    CertwatchBundleCertificateExpiringSoon: {
+      meaning: 'A CA of a trust-manager Bundle, as its target ConfigMaps hold it, expires in less than %s.' % d(c.lifetimeWarningMaxSeconds),
+      impact: 'Clients that trust the Bundle will refuse servers whose chain ends at that CA once it expires.',
+      diagnosis: ['```\nkubectl get bundle NAME -o yaml\nkubectl get configmap NAME -n NAMESPACE -o jsonpath=\'{.data.KEY}\' | openssl storeutl -noout -text -certs /dev/stdin | grep -E "Subject:|Not After"\n```'],
+      mitigation: ['Add the successor CA to the Bundle\'s sources before the old one expires, then remove the old one once every server has moved.'],
+    },
+    CertwatchConfigMapCertificateExpiringSoon: {
+      meaning: 'A certificate in a ConfigMap that certwatch reads (`kubernetes.configmaps`) expires in less than %s.' % d(c.lifetimeWarningMaxSeconds),
+      impact: 'Workloads that mount the ConfigMap as a trust store or client certificate fail once it expires.',
+      diagnosis: ['```\nkubectl get configmap NAME -n NAMESPACE -o jsonpath=\'{.data.KEY}\' | openssl storeutl -noout -text -certs /dev/stdin | grep -E "Subject:|Not After"\n```'],
+      mitigation: ['Replace the certificate in the ConfigMap (or in whatever writes it) and restart the workloads that read it only at start.'],
+    },
+    CertwatchBundleNotSynced: {
+      meaning: 'A trust-manager Bundle\'s Synced condition has not been True for %s.' % d(c.notReadyFor),
+      impact: 'Its target ConfigMaps or Secrets keep an outdated CA set (or none in new namespaces).',
+      diagnosis: ['```\nkubectl get bundle NAME -o jsonpath=\'{.status.conditions}\'\nkubectl logs -n cert-manager deploy/trust-manager --tail=200\n```', 'Typical causes: a source Secret or ConfigMap is missing, a source holds no valid PEM, or trust-manager lacks RBAC in a target namespace.'],
+      mitigation: ['Fix the source the condition\'s message names; trust-manager re-syncs on the next change.'],
+    },
+    CertwatchKubeletCertificateExpiringSoon: {
+      meaning: 'The serving certificate of a kubelet (a Node\'s InternalIP on `kubernetes.kubelets.port`) expires in less than %s, or %s of its lifetime.' % [d(c.lifetimeWarningMaxSeconds), util.humanizePercentage(c.remainingLifetimeFraction)],
+      impact: 'Once it expires, the API server refuses the kubelet: `kubectl logs`, `exec` and `port-forward` fail for that node, and metrics-server stops scraping it.',
+      diagnosis: ['With `serverTLSBootstrap: true` the kubelet rotates by creating a CSR that someone must approve:\n\n```\nkubectl get csr --field-selector spec.signerName=kubernetes.io/kubelet-serving\nopenssl s_client -connect IP:10250 </dev/null 2>/dev/null | openssl x509 -noout -enddate\n```'],
+      mitigation: ['Approve the node\'s pending serving CSR (`kubectl certificate approve NAME`) after checking its SANs, or run an approver (kubelet-csr-approver).', 'Without serving-certificate bootstrap, restart the kubelet after renewing its certificate files.'],
+    },
+    CertwatchCertificateSigningRequestPending: {
+      meaning: 'A CertificateSigningRequest has been Pending (neither approved nor denied) for more than %s.' % d(c.notReadyFor),
+      impact: 'Whoever asked waits for a certificate: for signer `kubernetes.io/kubelet-serving` that is a kubelet whose serving certificate is not renewed, which breaks `kubectl logs` and metrics-server on that node after rotation.',
+      diagnosis: ['```\nkubectl get csr NAME -o yaml\nkubectl get csr --sort-by=.metadata.creationTimestamp\n```', 'kube-controller-manager approves kubelet client CSRs on its own, never serving ones: those need an approver.'],
+      mitigation: ['Check the requested names and approve: `kubectl certificate approve NAME`; deny what you do not expect: `kubectl certificate deny NAME`.'],
+    },
     CertwatchSourceDown: {
       meaning: 'A certwatch source (kubernetes, files, ...) is not synced or not healthy.',
       impact: 'Certificates from that source are not watched; stale values may be exported.',
