@@ -13,5 +13,6 @@
     'certwatch-endpoints.json': (import 'endpoints.libsonnet')(args),
     'certwatch-dns.json': (import 'dns.libsonnet')(args),
     'certwatch-renewer.json': (import 'renewer.libsonnet')(args),
+    'certwatch-cluster-trust.json': (import 'cluster_trust.libsonnet')(args),
   },
 }

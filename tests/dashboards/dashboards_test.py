@@ -12,7 +12,7 @@ import unittest
 import certwatch_testlib as t
 
 DASHBOARDS = ["certwatch-fleet.json", "certwatch-endpoints.json", "certwatch-dns.json",
-              "certwatch-renewer.json"]
+              "certwatch-renewer.json", "certwatch-cluster-trust.json"]
 
 
 def generate(workdir, config_text):

@@ -131,7 +131,7 @@ TEST(MixinOutput, WritesEveryOutput) {
        {"prometheus-rule.yaml", "rules.yaml", "rules.test.yaml", "rules.lifetime.test.yaml",
         "runbooks.md", "grafana-dashboards-configmap.yaml", "dashboards/certwatch-fleet.json",
         "dashboards/certwatch-endpoints.json", "dashboards/certwatch-dns.json",
-        "dashboards/certwatch-renewer.json"}) {
+        "dashboards/certwatch-renewer.json", "dashboards/certwatch-cluster-trust.json"}) {
     EXPECT_TRUE(files.contains(p)) << p;
   }
 }
@@ -357,7 +357,7 @@ TEST(MixinOutput, ConfigMapIsLabelledForTheSidecarAndHoldsEveryDashboard) {
   EXPECT_EQ(cm["metadata"]["labels"]["grafana_dashboard"].as<std::string>(), "1");
   EXPECT_EQ(cm["metadata"]["annotations"]["grafana_folder"].as<std::string>(), "TLS");
   for (const char* name : {"certwatch-fleet.json", "certwatch-endpoints.json", "certwatch-dns.json",
-                           "certwatch-renewer.json"}) {
+                           "certwatch-renewer.json", "certwatch-cluster-trust.json"}) {
     ASSERT_TRUE(cm["data"][name]) << name;
     EXPECT_EQ(nlohmann::json::parse(cm["data"][name].as<std::string>()),
               nlohmann::json::parse(files.at(std::string("dashboards/") + name)));
