@@ -8,6 +8,7 @@
 
 #include "common/kube/kubeconfig.h"
 #include "exporter/kube/decode.h"
+#include "exporter/kube/decode_csr.h"
 #include "state/state_api.h"
 
 namespace cw = certwatch;
@@ -15,7 +16,7 @@ namespace cw = certwatch;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   // The first byte picks the decoder, the rest is the document.
-  const uint8_t which = data[0] % 9;
+  const uint8_t which = data[0] % 10;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   if (which == 7) {
     (void)cw::ParseKubeconfig(body, "fuzz.kubeconfig", "/nonexistent");
@@ -62,6 +63,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 5: {
         cw::IngressState s;
         cw::DecodeIngress(obj, s, out);
+        break;
+      }
+      case 9: {
+        cw::CsrState s;
+        cw::DecodeCsr(obj, s, out);
         break;
       }
       default: {

@@ -17,6 +17,7 @@ void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectKeystores(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCrls(const StateData&, const CollectContext&, MetricSink&);
+void CollectCsrs(const StateData&, const CollectContext&, MetricSink&);
 void CollectSources(const StateData&, const CollectContext&, MetricSink&);
 void CollectConfigReload(const StateData&, const CollectContext&, MetricSink&);
 
@@ -33,6 +34,7 @@ constexpr auto kCollectors = std::to_array<CollectorEntry>({
     {"keystores", &CollectKeystores},
     {"files", &CollectFiles},
     {"crls", &CollectCrls},
+    {"csrs", &CollectCsrs},
     {"sources", &CollectSources},
     {"config", &CollectConfigReload},
 });

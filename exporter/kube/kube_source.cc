@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -12,6 +13,7 @@
 #include "common/keystore/keystore.h"
 #include "exporter/kube/classify.h"
 #include "exporter/kube/decode.h"
+#include "exporter/kube/decode_csr.h"
 #include "exporter/kube/watch_event.h"
 #include "state/keys.h"
 
@@ -64,6 +66,8 @@ struct TypedKind : KubeSource::Kind {
   std::function<std::string(const T&)> key;
   std::function<std::string(const T&)> shard_key;
   std::function<bool(const T&)> in_kind = [](const T&) { return true; };
+  // Whether a decoded object is kept at all (a filter the API cannot apply server-side).
+  std::function<bool(const T&)> keep;
   std::function<void(T&)> fixup;
   // After an object this replica keeps was decoded (Secrets: parse the keystores).
   std::function<void(T&, DecodeOutput&)> after_decode;
@@ -76,6 +80,7 @@ struct TypedKind : KubeSource::Kind {
     if (fixup) fixup(staged);
     if (d.meta.name.empty()) return false;
     if (shard_key && !shard.Owns(shard_key(staged))) return false;
+    if (keep && !keep(staged)) return false;
     if (after_decode) after_decode(staged, d);
     return true;
   }
@@ -220,6 +225,24 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
     };
     k->after_decode = [this](SecretCertState& s, DecodeOutput& d) { ReadSecretKeystores(s, d); };
     k->shard_key = [](const SecretCertState& s) { return ObjectKey(s.ns, s.name); };
+    kinds.push_back(std::move(k));
+  }
+  if (options_.config.csrs.enabled) {
+    auto k = MakeKind<CsrState>("CertificateSigningRequest", "/apis/certificates.k8s.io/v1",
+                                "certificatesigningrequests", &DecodeCsr, &StateData::csrs);
+    k->namespaced = false;
+    k->key = [](const CsrState& c) { return c.name; };
+    k->shard_key = [](const CsrState& c) { return c.name; };
+    const auto& signers = options_.config.csrs.signer_names;
+    if (signers.size() == 1) {
+      // The API server selects CSRs by signer (a field selector since 1.19)...
+      k->query = "fieldSelector=" + QueryEscape("spec.signerName=" + signers.front());
+    } else if (!signers.empty()) {
+      // ... but one signer at a time: several are filtered here.
+      k->keep = [signers](const CsrState& c) {
+        return std::find(signers.begin(), signers.end(), c.signer_name) != signers.end();
+      };
+    }
     kinds.push_back(std::move(k));
   }
   return kinds;
