@@ -60,7 +60,10 @@ constexpr SourceEntry kSources[] = {
     // (discovered targets still need tls_probes.allowed_*).
     {"tls_probes",
      [](const Config& c) {
-       return !c.tls_probes.targets.empty() || (c.kubernetes.enabled && c.kubernetes.ingresses);
+       const auto& ca = c.kubernetes.ca_bundles;
+       return !c.tls_probes.targets.empty() ||
+              (c.kubernetes.enabled &&
+               (c.kubernetes.ingresses || (ca.enabled && ca.verify_served)));
      },
      false,
      [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {

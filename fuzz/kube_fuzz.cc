@@ -8,6 +8,7 @@
 
 #include "common/kube/kubeconfig.h"
 #include "exporter/kube/decode.h"
+#include "exporter/kube/decode_ca_bundles.h"
 #include "exporter/kube/decode_csr.h"
 #include "state/state_api.h"
 
@@ -16,7 +17,7 @@ namespace cw = certwatch;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   // The first byte picks the decoder, the rest is the document.
-  const uint8_t which = data[0] % 10;
+  const uint8_t which = data[0] % 16;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   if (which == 7) {
     (void)cw::ParseKubeconfig(body, "fuzz.kubeconfig", "/nonexistent");
@@ -68,6 +69,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 9: {
         cw::CsrState s;
         cw::DecodeCsr(obj, s, out);
+        break;
+      }
+      case 10:
+      case 11:
+      case 12:
+      case 13: {
+        cw::CaBundleObjectState s;
+        if (which == 10) cw::DecodeValidatingWebhookConfiguration(obj, s, out);
+        if (which == 11) cw::DecodeMutatingWebhookConfiguration(obj, s, out);
+        if (which == 12) cw::DecodeApiService(obj, s, out);
+        if (which == 13) cw::DecodeCrdConversion(obj, s, out);
+        break;
+      }
+      case 14: {
+        cw::ServiceState s;
+        cw::DecodeService(obj, s, out);
+        break;
+      }
+      case 15: {
+        cw::EndpointSliceState s;
+        cw::DecodeEndpointSlice(obj, s, out);
         break;
       }
       default: {

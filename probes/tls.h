@@ -26,6 +26,10 @@ struct TlsProbeOptions {
   uint16_t port = 443;
   std::string server_name;  // SNI and hostname check; "" = none (then host, unless an IP)
   std::string ca_file;      // extra trust roots, added to the system store
+  // Trust anchors as PEM held in memory (a webhook's caBundle): they replace the system store
+  // and ca_file, and each of them is an anchor even when it is not self-signed (as Go's
+  // x509.CertPool in the API server).
+  std::string ca_pem{};
   std::string client_cert_file, client_key_file;  // mTLS
   int min_version = 0;  // TLS1_2_VERSION / TLS1_3_VERSION; 0 = OpenSSL's default
   StartTlsProtocol starttls = StartTlsProtocol::kNone;

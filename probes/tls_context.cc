@@ -1,6 +1,7 @@
 #include "probes/tls_context.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -8,9 +9,32 @@
 #include "probes/tls.h"
 
 namespace certwatch {
+namespace {
+
+// A store of only the certificates in `pem`, each one an anchor (X509_V_FLAG_PARTIAL_CHAIN).
+Status LoadPemAnchors(SSL_CTX* ctx, const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509_STORE* store = X509_STORE_new();
+  if (!bio || store == nullptr) {
+    X509_STORE_free(store);
+    return Error{"ca_pem: " + DrainOpenSslErrors()};
+  }
+  SSL_CTX_set_cert_store(ctx, store);  // the context owns it from here
+  int added = 0;
+  while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+    if (X509_STORE_add_cert(store, cert.get()) == 1) ++added;
+  }
+  ERR_clear_error();  // the end of the PEM text reads as an error
+  if (added == 0) return Error{"ca_pem: no certificate"};
+  X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+  X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN);
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<SSL_CTX*> TlsContextCache::Get(const TlsProbeOptions& o) {
-  Key key{o.ca_file, o.client_cert_file, o.client_key_file, o.min_version};
+  Key key{o.ca_file, o.client_cert_file, o.client_key_file, o.min_version, o.ca_pem};
   auto it = contexts_.find(key);
   if (it != contexts_.end()) return it->second.get();
 
@@ -32,8 +56,12 @@ Result<SSL_CTX*> TlsContextCache::Get(const TlsProbeOptions& o) {
   const int default_level = SSL_CTX_get_security_level(ctx.get());
   X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(ctx.get()), default_level);
   SSL_CTX_set_security_level(ctx.get(), 0);
-  if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) ERR_clear_error();
-  if (!o.ca_file.empty() &&
+  if (!o.ca_pem.empty()) {
+    if (auto loaded = LoadPemAnchors(ctx.get(), o.ca_pem); !loaded) return loaded.error();
+  } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+    ERR_clear_error();
+  }
+  if (o.ca_pem.empty() && !o.ca_file.empty() &&
       SSL_CTX_load_verify_locations(ctx.get(), o.ca_file.c_str(), nullptr) != 1) {
     return Error{"ca_file " + o.ca_file + ": " + DrainOpenSslErrors()};
   }

@@ -24,7 +24,7 @@ class TlsContextCache {
   size_t size() const { return contexts_.size(); }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, int>;
+  using Key = std::tuple<std::string, std::string, std::string, int, std::string>;
   std::map<Key, SslCtxPtr> contexts_;
 };
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <string_view>
 
+#include "probes/ca_bundle_targets.h"
 #include "state/keys.h"
 
 namespace certwatch {
@@ -11,6 +12,10 @@ namespace {
 
 // The prober keeps its own deadline (tls_probes.timeout); this is the runner's safety net.
 constexpr std::chrono::seconds kDeadlineSlack{2};
+
+std::chrono::milliseconds BaseTimeout(const Config& config) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(config.tls_probes.timeout);
+}
 
 }  // namespace
 
@@ -53,6 +58,11 @@ RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
   } else {
     plan.start_write = [](StateData& data) { data.tls_skipped.clear(); };
   }
+  // Already this replica's: the objects they come from are kept by their shard only.
+  const auto& ca = config_.kubernetes.ca_bundles;
+  if (config_.kubernetes.enabled && ca.enabled && ca.verify_served) {
+    for (auto& t : CaBundleTargets(data, BaseTimeout(config_))) plan.jobs.push_back(JobFor(t));
+  }
   for (auto& [key, t] : targets) {
     const std::string& owner = !t.certificate.empty() ? t.certificate
                                : !t.secret.empty()    ? t.secret
@@ -65,7 +75,7 @@ RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
 
 ProbeJob TlsScheduler::JobFor(TlsTarget target) {
   ProbeJob job;
-  job.key = target.Key();
+  job.key = IsCaBundleTarget(target) ? CaBundleJobKey(target) : target.Key();
   job.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(target.options.timeout +
                                                                        kDeadlineSlack);
   auto shared = std::make_shared<const TlsTarget>(std::move(target));
@@ -95,8 +105,12 @@ ProbeJob TlsScheduler::JobFor(TlsTarget target) {
 
 void TlsScheduler::Retain(StateData& data, const std::set<std::string>& keys) {
   // Results of targets that are gone (a deleted Ingress) vanish with them.
+  const std::set<std::string> ca_results = CaBundleResultKeys(keys);
   for (auto it = data.tls.begin(); it != data.tls.end();) {
-    it = keys.count(it->first) ? std::next(it) : data.tls.erase(it);
+    it = keys.count(it->first) || ca_results.count(it->first) ? std::next(it) : data.tls.erase(it);
+  }
+  for (auto it = data.ca_bundle_probes.begin(); it != data.ca_bundle_probes.end();) {
+    it = keys.count(it->first) ? std::next(it) : data.ca_bundle_probes.erase(it);
   }
 }
 
@@ -113,6 +127,12 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
   r.mismatch_since = 0;
   const std::string key = target.Key();
   auto prev = data.tls.find(key);
+  if (IsCaBundleTarget(target)) {
+    data.ca_bundle_probes[CaBundleJobKey(target)] = CaBundleProbeOf(target, r);
+    // The served leaf goes in certwatch_tls_* too, unless a configured or discovered probe of
+    // the same endpoint and SNI holds that series (its own trust anchors decide it).
+    if (prev != data.tls.end() && !prev->second.source.starts_with(kCaBundleSourcePrefix)) return;
+  }
 
   // What the endpoint should serve: the Secret's certificate when secrets are read, else the
   // Certificate's status.notAfter.
@@ -150,6 +170,7 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
 void TlsScheduler::Forget(StateData& d) const {
   d.tls.clear();
   d.tls_skipped.clear();
+  d.ca_bundle_probes.clear();
   d.sources.erase("tls_probes");
 }
 

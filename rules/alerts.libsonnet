@@ -337,7 +337,8 @@ local metricsFor = import 'metrics.libsonnet';
     alert(
       'CertwatchEndpointCertificateVerificationFailed',
       'critical',
-      'certwatch_tls_verify_result%s == 1' % m.sel(['reason!~"ok|handshake_failed|connect_failed|timeout"']),
+      // A webhook endpoint probed for its caBundle is CertwatchWebhookCaBundleStale's.
+      'certwatch_tls_verify_result%s == 1 unless on(target, server_name) certwatch_tls_info%s' % [m.sel(['reason!~"ok|handshake_failed|connect_failed|timeout"']), m.sel(['source=~"ca_bundle:.+"'])],
       c.defaultFor,
       'The certificate served by an endpoint fails verification.',
       'Clients of {{ $labels.target }} (SNI {{ $labels.server_name }}) reject its certificate: {{ $labels.reason }}.',
@@ -499,7 +500,8 @@ local metricsFor = import 'metrics.libsonnet';
     alert(
       'CertwatchWebhookCaBundleStale',
       'critical',
-      // unreachable is CertwatchEndpointProbeFailed's: the endpoint is a TLS target too.
+      // unreachable is CertwatchEndpointProbeFailed's where an endpoint exists (the endpoint is a
+      // TLS target too); a Service without a ready endpoint is a webhook down, not a stale CA.
       'certwatch_ca_bundle_verifies_served%s == 0 unless ignoring(reason) certwatch_ca_bundle_verify_failure%s == 1' % [m.sel(), m.sel(['reason="unreachable"'])],
       c.defaultFor,
       'A caBundle the API server trusts does not verify the certificate its webhook serves.',

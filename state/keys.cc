@@ -87,4 +87,8 @@ std::string RateLimitedOrderKey(std::string_view ns, std::string_view name, Unix
 
 std::string BudgetKey(std::string_view registered_domain) { return std::string(registered_domain); }
 
+std::string CaBundleKey(std::string_view kind, std::string_view name) {
+  return std::string(kind) + "/" + std::string(name);
+}
+
 }  // namespace certwatch

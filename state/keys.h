@@ -116,4 +116,7 @@ std::string RateLimitedOrderKey(std::string_view ns, std::string_view name, Unix
 // budgets: the registered domain itself.
 std::string BudgetKey(std::string_view registered_domain);
 
+// ca_bundles: "kind/name" (cluster-scoped objects of four kinds); also their shard key.
+std::string CaBundleKey(std::string_view kind, std::string_view name);
+
 }  // namespace certwatch

@@ -16,6 +16,7 @@
 
 #include "common/rw_mutex.h"
 #include "common/x509.h"
+#include "state/ca_bundles.h"
 #include "state/csrs.h"
 #include "state/verify_reason.h"
 
@@ -171,9 +172,9 @@ struct KeystoreErrorState {
 // when the Secret is decoded (neither their bytes nor their password are kept).
 struct SecretCertState {
   std::string ns, name;
-  CertFacts facts;          // empty while `error` is set
-  std::string error;        // parse error of tls.crt, "" when parsed
-  uint8_t weak = 0;         // WeakReason bits of every certificate in tls.crt (a root's key only)
+  CertFacts facts;    // empty while `error` is set
+  std::string error;  // parse error of tls.crt, "" when parsed
+  uint8_t weak = 0;   // WeakReason bits of every certificate in tls.crt (a root's key only)
   // DER of the leaf's issuer when tls.crt (its chain) or ca.crt holds it: the key a CRL of
   // that issuer is verified with. Not in the state API.
   std::shared_ptr<const std::string> issuer_der;
@@ -370,6 +371,12 @@ struct StateData {
   // source (config reload) never counts one twice.
   std::set<std::string> acme_rate_limited_orders;
   std::optional<double> clock_skew_seconds;  // local - API server Date header
+  // kubernetes.ca_bundles: CaBundleKey "kind/name"; Services and EndpointSlices by "ns/name";
+  // the caBundle probes by "<source>|<target>|<server_name>" (state/ca_bundles.h).
+  std::map<std::string, CaBundleObjectState> ca_bundles;
+  std::map<std::string, ServiceState> services;
+  std::map<std::string, EndpointSliceState> endpoint_slices;
+  std::map<std::string, CaBundleProbeState> ca_bundle_probes;
   ConfigReloadState config_reload;
 };
 

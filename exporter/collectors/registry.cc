@@ -17,6 +17,7 @@ void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectKeystores(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCrls(const StateData&, const CollectContext&, MetricSink&);
+void CollectCaBundles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCsrs(const StateData&, const CollectContext&, MetricSink&);
 void CollectSources(const StateData&, const CollectContext&, MetricSink&);
 void CollectConfigReload(const StateData&, const CollectContext&, MetricSink&);
@@ -34,6 +35,7 @@ constexpr auto kCollectors = std::to_array<CollectorEntry>({
     {"keystores", &CollectKeystores},
     {"files", &CollectFiles},
     {"crls", &CollectCrls},
+    {"ca_bundles", &CollectCaBundles},
     {"csrs", &CollectCsrs},
     {"sources", &CollectSources},
     {"config", &CollectConfigReload},

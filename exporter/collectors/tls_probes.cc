@@ -113,11 +113,15 @@ void CollectTlsProbes(const StateData& state, const CollectContext& ctx, MetricS
     each([&](const TlsProbeResult& r) {
       if (!r.leaf) return;
       KeyFactLabels key(*r.leaf);
-      const Label facts[] = {
-          {"target", r.target},         {"server_name", r.server_name},
-          {"version", r.tls_version},   {"cipher", r.cipher},
-          {"serial", r.leaf->serial},   {"fingerprint_sha256", r.leaf->fingerprint_sha256},
-          {"subject", r.leaf->subject}, {"issuer", r.leaf->issuer}};
+      const Label facts[] = {{"target", r.target},
+                             {"server_name", r.server_name},
+                             {"source", r.source},
+                             {"version", r.tls_version},
+                             {"cipher", r.cipher},
+                             {"serial", r.leaf->serial},
+                             {"fingerprint_sha256", r.leaf->fingerprint_sha256},
+                             {"subject", r.leaf->subject},
+                             {"issuer", r.leaf->issuer}};
       w.Add(std::span<const Label>(JoinLabels(facts, key.labels())), 1);
     });
   }

@@ -7,12 +7,14 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
 #include "common/keystore/keystore.h"
 #include "exporter/kube/classify.h"
 #include "exporter/kube/decode.h"
+#include "exporter/kube/decode_ca_bundles.h"
 #include "exporter/kube/decode_csr.h"
 #include "exporter/kube/watch_event.h"
 #include "state/keys.h"
@@ -244,6 +246,36 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
       };
     }
     kinds.push_back(std::move(k));
+  }
+  if (options_.config.ca_bundles.enabled) {
+    // One map for four cluster-scoped kinds, keyed and sharded by "kind/name".
+    using F = TypedKind<CaBundleObjectState>::DecodeFn;
+    for (auto [kind, group, plural, fn] :
+         {std::tuple{"ValidatingWebhookConfiguration", "/apis/admissionregistration.k8s.io/v1",
+                     "validatingwebhookconfigurations", F{&DecodeValidatingWebhookConfiguration}},
+          std::tuple{"MutatingWebhookConfiguration", "/apis/admissionregistration.k8s.io/v1",
+                     "mutatingwebhookconfigurations", F{&DecodeMutatingWebhookConfiguration}},
+          std::tuple{"APIService", "/apis/apiregistration.k8s.io/v1", "apiservices",
+                     F{&DecodeApiService}},
+          std::tuple{"CustomResourceDefinition", "/apis/apiextensions.k8s.io/v1",
+                     "customresourcedefinitions", F{&DecodeCrdConversion}}}) {
+      auto k = MakeKind<CaBundleObjectState>(kind, group, plural, fn, &StateData::ca_bundles);
+      k->namespaced = false;
+      k->key =
+          k->shard_key = [](const CaBundleObjectState& o) { return CaBundleKey(o.kind, o.name); };
+      k->in_kind = [kind = std::string(kind)](const CaBundleObjectState& o) {
+        return o.kind == kind;
+      };
+      kinds.push_back(std::move(k));
+    }
+    // Where the webhooks are served: trimmed to ports and ready addresses.
+    if (options_.config.ca_bundles.verify_served) {
+      kinds.push_back(MakeKind<ServiceState>("Service", "/api/v1", "services", &DecodeService,
+                                             &StateData::services));
+      kinds.push_back(MakeKind<EndpointSliceState>("EndpointSlice", "/apis/discovery.k8s.io/v1",
+                                                   "endpointslices", &DecodeEndpointSlice,
+                                                   &StateData::endpoint_slices));
+    }
   }
   return kinds;
 }
@@ -880,6 +912,9 @@ void ForgetKubernetesState(StateData& d) {
   d.issuers.clear();
   d.ingresses.clear();
   d.secrets.clear();
+  d.ca_bundles.clear();
+  d.services.clear();
+  d.endpoint_slices.clear();
   d.budgets.clear();
   d.clock_skew_seconds.reset();
   d.sources.erase("kubernetes");

@@ -384,6 +384,7 @@ TEST(Collector, CryptoFactsWeakChainAndClientCertificate) {
   weak.success = true;
   weak.tls_version = "TLS 1.2";
   weak.cipher = "ECDHE-RSA-AES256-GCM-SHA384";
+  weak.source = "ingress:shop/web";
   weak.leaf = CertFacts{.subject = "CN=old",
                         .issuer = "CN=ca",
                         .serial = "01",
@@ -415,6 +416,7 @@ TEST(Collector, CryptoFactsWeakChainAndClientCertificate) {
   CollectTlsProbes(d, ctx, sink);
   EXPECT_EQ(sink.Value("certwatch_tls_info", {{"target", "10.0.0.7:443"},
                                               {"server_name", "old.example.test"},
+                                              {"source", "ingress:shop/web"},
                                               {"version", "TLS 1.2"},
                                               {"cipher", "ECDHE-RSA-AES256-GCM-SHA384"},
                                               {"serial", "01"},
@@ -432,7 +434,7 @@ TEST(Collector, CryptoFactsWeakChainAndClientCertificate) {
             1);
   for (const auto& f : sink.families) {
     if (f.name == "certwatch_tls_info") {
-      for (const auto& m : f.metric) EXPECT_EQ(m.label.size(), 11u);
+      for (const auto& m : f.metric) EXPECT_EQ(m.label.size(), 12u);
     }
   }
   // Sparse: one series per reason of the weak chain, none for the healthy target.
