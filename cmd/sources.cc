@@ -62,8 +62,8 @@ constexpr SourceEntry kSources[] = {
      [](const Config& c) {
        const auto& ca = c.kubernetes.ca_bundles;
        return !c.tls_probes.targets.empty() ||
-              (c.kubernetes.enabled &&
-               (c.kubernetes.ingresses || (ca.enabled && ca.verify_served)));
+              (c.kubernetes.enabled && (c.kubernetes.ingresses || c.kubernetes.kubelets.enabled ||
+                                        (ca.enabled && ca.verify_served)));
      },
      false,
      [](const SourceDeps& d, ProbeLoop& loop) -> std::unique_ptr<Source> {

@@ -10,6 +10,7 @@
 #include "exporter/kube/decode.h"
 #include "exporter/kube/decode_ca_bundles.h"
 #include "exporter/kube/decode_csr.h"
+#include "exporter/kube/decode_node.h"
 #include "state/state_api.h"
 
 namespace cw = certwatch;
@@ -17,7 +18,7 @@ namespace cw = certwatch;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   // The first byte picks the decoder, the rest is the document.
-  const uint8_t which = data[0] % 16;
+  const uint8_t which = data[0] % 17;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   if (which == 7) {
     (void)cw::ParseKubeconfig(body, "fuzz.kubeconfig", "/nonexistent");
@@ -90,6 +91,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 15: {
         cw::EndpointSliceState s;
         cw::DecodeEndpointSlice(obj, s, out);
+        break;
+      }
+      case 16: {
+        cw::NodeState s;
+        cw::DecodeNode(obj, s, out);
         break;
       }
       default: {

@@ -30,7 +30,16 @@ TlsScheduler::TlsScheduler(EventLoop& loop, StateStore& store, const Config& con
                   "tls_probes",
                   std::chrono::duration_cast<std::chrono::milliseconds>(config.tls_probes.interval),
                   config.tls_probes.max_concurrency, true},
-              *this) {}
+              *this) {
+  if (config.kubernetes.enabled && config.kubernetes.kubelets.enabled) {
+    kubelet_trust_ = ResolveKubeletTrust(config.kubernetes);
+    if (!kubelet_trust_.error.empty()) {
+      // Probed anyway: the results say the chain does not verify, and the log says why.
+      logger_.Error("no CA to verify kubelets with; set kubernetes.kubelets.ca_file",
+                    {{"err", kubelet_trust_.error}});
+    }
+  }
+}
 
 TlsScheduler::~TlsScheduler() { runner_.Stop(); }
 
@@ -59,6 +68,12 @@ RoundPlan TlsScheduler::Plan(const StateData& data, UnixSeconds) {
     plan.start_write = [](StateData& data) { data.tls_skipped.clear(); };
   }
   // Already this replica's: the objects they come from are kept by their shard only.
+  if (config_.kubernetes.enabled && config_.kubernetes.kubelets.enabled) {
+    for (auto& t :
+         NodeTargets(data, config_.kubernetes.kubelets, kubelet_trust_, BaseTimeout(config_))) {
+      if (!targets.count(t.Key())) plan.jobs.push_back(JobFor(std::move(t)));
+    }
+  }
   const auto& ca = config_.kubernetes.ca_bundles;
   if (config_.kubernetes.enabled && ca.enabled && ca.verify_served) {
     for (auto& t : CaBundleTargets(data, BaseTimeout(config_))) plan.jobs.push_back(JobFor(t));

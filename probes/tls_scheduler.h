@@ -12,6 +12,7 @@
 #include "common/shard.h"
 #include "config/config.h"
 #include "probes/event_loop.h"
+#include "probes/node_targets.h"
 #include "probes/round_runner.h"
 #include "probes/targets.h"
 #include "probes/tls.h"
@@ -39,7 +40,8 @@ class TlsScheduler final : public Source, private RoundProber {
                      UnixSeconds now);
 
  private:
-  // RoundProber: one job per target (configured, and discovered from Ingresses).
+  // RoundProber: one job per target (configured, discovered from Ingresses, caBundle
+  // endpoints and kubelets).
   RoundPlan Plan(const StateData& data, UnixSeconds now) override;
   void Retain(StateData& data, const std::set<std::string>& keys) override;
   void CancelAll() override { prober_->CancelAll(); }
@@ -50,8 +52,9 @@ class TlsScheduler final : public Source, private RoundProber {
   Logger logger_;
   Shard shard_;
   std::unique_ptr<TlsProber> prober_;
+  KubeletTrust kubelet_trust_;          // kubernetes.kubelets, read once at start
   std::set<std::string> logged_skips_;  // loop thread
-  RoundRunner runner_;                       // last: stopped before the rest goes
+  RoundRunner runner_;                  // last: stopped before the rest goes
 };
 
 }  // namespace certwatch

@@ -18,6 +18,7 @@
 #include "common/x509.h"
 #include "state/ca_bundles.h"
 #include "state/csrs.h"
+#include "state/nodes.h"
 #include "state/verify_reason.h"
 
 namespace certwatch {
@@ -364,6 +365,7 @@ struct StateData {
   std::map<std::string, RateLimitBudget> budgets;  // registered domain
   std::map<std::string, RenewerActionRecord> renewer_last_action;  // "ns/name"
   std::map<std::string, RenewerEventState> renewer_events;         // "ns/name" of the Event
+  std::map<std::string, NodeState> nodes;                          // name (kubernetes.kubelets)
   std::map<std::string, CsrState> csrs;                            // name (kubernetes.csrs)
   // Distinct failed Orders seen rate-limited, per "issuer_kind/issuer_name" (a counter).
   std::map<std::string, uint64_t> acme_rate_limit_errors;

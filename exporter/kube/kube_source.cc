@@ -16,6 +16,7 @@
 #include "exporter/kube/decode.h"
 #include "exporter/kube/decode_ca_bundles.h"
 #include "exporter/kube/decode_csr.h"
+#include "exporter/kube/decode_node.h"
 #include "exporter/kube/watch_event.h"
 #include "state/keys.h"
 
@@ -244,6 +245,15 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
       k->keep = [signers](const CsrState& c) {
         return std::find(signers.begin(), signers.end(), c.signer_name) != signers.end();
       };
+    }
+    kinds.push_back(std::move(k));
+  }
+  if (options_.config.kubelets.enabled) {
+    auto k = MakeKind<NodeState>("Node", "/api/v1", "nodes", &DecodeNode, &StateData::nodes);
+    k->namespaced = false;
+    k->key = k->shard_key = [](const NodeState& n) { return n.name; };
+    if (!options_.config.kubelets.label_selector.empty()) {
+      k->query = "labelSelector=" + QueryEscape(options_.config.kubelets.label_selector);
     }
     kinds.push_back(std::move(k));
   }
@@ -915,6 +925,8 @@ void ForgetKubernetesState(StateData& d) {
   d.ca_bundles.clear();
   d.services.clear();
   d.endpoint_slices.clear();
+  d.csrs.clear();
+  d.nodes.clear();
   d.budgets.clear();
   d.clock_skew_seconds.reset();
   d.sources.erase("kubernetes");
