@@ -11,7 +11,8 @@ void AddCheckConfigCommand(CLI::App& app, int& exit_code);
 void AddConfigReferenceCommand(CLI::App& app, int& exit_code);  // hidden
 void AddServeCommand(CLI::App& app, int& exit_code);
 void AddGenerateCommand(CLI::App& app, int& exit_code);
-void AddStatusCommand(CLI::App& app, int& exit_code);  // status certificate
+void AddStatusCommand(CLI::App& app, int& exit_code);  // status certificate, status webhook
+void AddStatusWebhookCommand(CLI::App& status, int& exit_code);
 void AddRenewCommand(CLI::App& app, int& exit_code);
 // `probe` parent; its children (tls, dns) are added from cmd/probe.cc.
 void AddProbeCommand(CLI::App& app, int& exit_code);

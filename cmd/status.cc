@@ -86,7 +86,8 @@ int RunStatus(const StatusArgs& a) {
 }  // namespace
 
 void AddStatusCommand(CLI::App& app, int& exit_code) {
-  auto* status = app.add_subcommand("status", "Explain the state of a cert-manager object");
+  auto* status = app.add_subcommand(
+      "status", "Explain the state of a cert-manager object or of a webhook's caBundle");
   status->require_subcommand(1);
   auto args = std::make_shared<StatusArgs>();
   auto* cmd = status->add_subcommand(
@@ -106,6 +107,7 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-probes", args->no_probes,
                 "Only read the cluster: no TLS handshakes, no DNS questions");
   cmd->callback([args, &exit_code] { exit_code = RunStatus(*args); });
+  AddStatusWebhookCommand(*status, exit_code);
 }
 
 }  // namespace certwatch

@@ -9,6 +9,7 @@
 #include "common/kube/kubeconfig.h"
 #include "exporter/kube/decode.h"
 #include "exporter/kube/decode_ca_bundles.h"
+#include "exporter/kube/decode_configmap.h"
 #include "exporter/kube/decode_csr.h"
 #include "exporter/kube/decode_node.h"
 #include "state/state_api.h"
@@ -18,7 +19,7 @@ namespace cw = certwatch;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   // The first byte picks the decoder, the rest is the document.
-  const uint8_t which = data[0] % 17;
+  const uint8_t which = data[0] % 19;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   if (which == 7) {
     (void)cw::ParseKubeconfig(body, "fuzz.kubeconfig", "/nonexistent");
@@ -96,6 +97,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 16: {
         cw::NodeState s;
         cw::DecodeNode(obj, s, out);
+        break;
+      }
+      case 17: {
+        cw::ConfigMapCertsState s;
+        cw::DecodeConfigMap(obj, s, out);
+        break;
+      }
+      case 18: {
+        cw::BundleState s;
+        cw::DecodeBundle(obj, s, out);
         break;
       }
       default: {

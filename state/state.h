@@ -17,6 +17,7 @@
 #include "common/rw_mutex.h"
 #include "common/x509.h"
 #include "state/ca_bundles.h"
+#include "state/configmaps.h"
 #include "state/csrs.h"
 #include "state/nodes.h"
 #include "state/verify_reason.h"
@@ -365,8 +366,14 @@ struct StateData {
   std::map<std::string, RateLimitBudget> budgets;  // registered domain
   std::map<std::string, RenewerActionRecord> renewer_last_action;  // "ns/name"
   std::map<std::string, RenewerEventState> renewer_events;         // "ns/name" of the Event
-  std::map<std::string, NodeState> nodes;                          // name (kubernetes.kubelets)
-  std::map<std::string, CsrState> csrs;                            // name (kubernetes.csrs)
+  // kubernetes.configmaps by ObjectKey; kubernetes.bundles: Bundles by name and the
+  // ConfigMaps trust-manager wrote for them (labelled trust.cert-manager.io/bundle) by
+  // ObjectKey.
+  std::map<std::string, ConfigMapCertsState> configmaps;
+  std::map<std::string, BundleState> bundles;
+  std::map<std::string, ConfigMapCertsState> bundle_targets;
+  std::map<std::string, NodeState> nodes;  // name (kubernetes.kubelets)
+  std::map<std::string, CsrState> csrs;    // name (kubernetes.csrs)
   // Distinct failed Orders seen rate-limited, per "issuer_kind/issuer_name" (a counter).
   std::map<std::string, uint64_t> acme_rate_limit_errors;
   // The Orders already counted there ("ns/name@creationTimestamp"), so a relist or a restarted

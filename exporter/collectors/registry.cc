@@ -17,6 +17,8 @@ void CollectDnsProbes(const StateData&, const CollectContext&, MetricSink&);
 void CollectKeystores(const StateData&, const CollectContext&, MetricSink&);
 void CollectFiles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCrls(const StateData&, const CollectContext&, MetricSink&);
+void CollectConfigMaps(const StateData&, const CollectContext&, MetricSink&);
+void CollectBundles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCaBundles(const StateData&, const CollectContext&, MetricSink&);
 void CollectCsrs(const StateData&, const CollectContext&, MetricSink&);
 void CollectSources(const StateData&, const CollectContext&, MetricSink&);
@@ -35,6 +37,8 @@ constexpr auto kCollectors = std::to_array<CollectorEntry>({
     {"keystores", &CollectKeystores},
     {"files", &CollectFiles},
     {"crls", &CollectCrls},
+    {"configmaps", &CollectConfigMaps},
+    {"bundles", &CollectBundles},
     {"ca_bundles", &CollectCaBundles},
     {"csrs", &CollectCsrs},
     {"sources", &CollectSources},

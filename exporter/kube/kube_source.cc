@@ -15,6 +15,7 @@
 #include "exporter/kube/classify.h"
 #include "exporter/kube/decode.h"
 #include "exporter/kube/decode_ca_bundles.h"
+#include "exporter/kube/decode_configmap.h"
 #include "exporter/kube/decode_csr.h"
 #include "exporter/kube/decode_node.h"
 #include "exporter/kube/watch_event.h"
@@ -32,6 +33,11 @@ struct KubeSource::Kind {
   bool namespaced = true;
   std::string query;       // extra list/watch parameters ("fieldSelector=...")
   bool sensitive = false;  // Secrets: wipe buffers after decoding
+  // Its own namespaces instead of kubernetes.namespaces (kubernetes.configmaps.namespaces).
+  std::vector<std::string> namespaces;
+  // An API that may not be installed (trust-manager's): a 404 means none of these objects,
+  // not an error; asked again every min(resync, 5 minutes).
+  bool optional = false;
 
   virtual ~Kind() = default;
   // Decodes one object into the staging slot; false when it is not kept (shard, no name).
@@ -144,6 +150,8 @@ struct KubeSource::Watcher {
   bool synced = false;
   std::string error;                  // "" when healthy
   std::optional<double> retry_after;  // from the last 429/503
+  bool missing = false;               // the last list met a 404 (the kind is not served)
+  bool said_missing = false;          // an optional kind's absence was logged
   bool said_no_watch_list = false;    // the fallback to paginated lists was logged
   od::parser parser;
   PaddedLine line;  // wiped after each Secret line (exporter/kube/watch_event.h)
@@ -247,6 +255,30 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
       };
     }
     kinds.push_back(std::move(k));
+  }
+  if (options_.config.configmaps.enabled) {
+    auto k = MakeKind<ConfigMapCertsState>("ConfigMap", "/api/v1", "configmaps", &DecodeConfigMap,
+                                           &StateData::configmaps);
+    k->namespaces = options_.config.configmaps.namespaces;
+    if (!options_.config.configmaps.label_selector.empty()) {
+      k->query = "labelSelector=" + QueryEscape(options_.config.configmaps.label_selector);
+    }
+    kinds.push_back(std::move(k));
+  }
+  if (options_.config.bundles.enabled) {
+    auto k = MakeKind<BundleState>("Bundle", "/apis/trust.cert-manager.io/v1alpha1", "bundles",
+                                   &DecodeBundle, &StateData::bundles);
+    k->namespaced = false;
+    k->optional = true;
+    k->key = k->shard_key = [](const BundleState& b) { return b.name; };
+    kinds.push_back(std::move(k));
+    // The targets, in every namespace trust-manager writes to; sharded with their Bundle.
+    auto t = MakeKind<ConfigMapCertsState>("ConfigMap", "/api/v1", "configmaps", &DecodeConfigMap,
+                                           &StateData::bundle_targets);
+    t->query = "labelSelector=" + QueryEscape(std::string(kTrustBundleLabel));
+    t->shard_key = [](const ConfigMapCertsState& c) { return c.bundle; };
+    t->namespaces = {""};  // all of them, whatever kubernetes.namespaces says
+    kinds.push_back(std::move(t));
   }
   if (options_.config.kubelets.enabled) {
     auto k = MakeKind<NodeState>("Node", "/api/v1", "nodes", &DecodeNode, &StateData::nodes);
@@ -447,12 +479,28 @@ KubeSource::KubeSource(std::unique_ptr<KubeClient> client, KubeSourceOptions opt
     watchers_.push_back(std::move(w));
   };
   const auto& namespaces = options_.config.namespaces;
+  std::vector<std::vector<std::string>> own;  // namespaces of the kinds that name their own
+  size_t index = 0;
   for (auto& k : BuildKinds()) {
+    own.push_back(k->namespaced ? k->namespaces : std::vector<std::string>{});
+    if (!own.back().empty()) {
+      ++index;
+      continue;
+    }
     if (!k->namespaced || namespaces.empty()) add(std::move(k), "");
+    ++index;
   }
   for (const auto& ns : namespaces) {
+    index = 0;
     for (auto& k : BuildKinds()) {
-      if (k->namespaced) add(std::move(k), ns);
+      if (k->namespaced && own[index++].empty()) add(std::move(k), ns);
+    }
+  }
+  // One descriptor per watcher: BuildKinds again for each namespace a kind names.
+  for (size_t i = 0; i < own.size(); ++i) {
+    for (const auto& ns : own[i]) {
+      auto kinds = BuildKinds();
+      add(std::move(kinds[i]), ns);
     }
   }
 }
@@ -534,6 +582,7 @@ Status KubeSource::ListOnce(Watcher& w, std::string& rv) {
     auto resp = client_->Do("GET", path);
     if (!resp) return resp.error();
     if (resp->status == 404) {
+      w.missing = true;
       return MissingKindError(w.what);
     }
     if (resp->status == 410) {
@@ -741,7 +790,10 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv, InitialEvents* i
       if (resp->status == 410) *initial = InitialEvents::kGone;
       w.retry_after = resp->retry_after_seconds;
       // The same words as the paginated list's: which list met a missing CRD is no news.
-      if (resp->status == 404) return MissingKindError(w.what);
+      if (resp->status == 404) {
+        w.missing = true;
+        return MissingKindError(w.what);
+      }
       return Error{"streaming list " + w.what + ": " + resp->Describe()};
     }
     if (stream_error.empty()) {
@@ -771,6 +823,21 @@ void KubeSource::RunWatcher(Watcher& w) {
   bool need_list = true;
   bool paginated_next = false;  // the last streaming list failed: list with pages once
   auto last_list = std::chrono::steady_clock::now();
+  // An optional kind that is not installed: empty and synced, asked again later.
+  auto absent = [&] {
+    if (!std::exchange(w.missing, false) || !w.kind->optional) return false;
+    store_.Update([&](StateData& d) { w.kind->Prune(d, w.ns, {}); });
+    if (!std::exchange(w.said_missing, true)) {
+      logger_.Info("API not installed: none of these objects, asked again later",
+                   {{"resource", w.what}});
+    }
+    MarkHealthy(w);
+    backoff.Reset();
+    Sleep(std::min<std::chrono::milliseconds>(options_.config.resync, std::chrono::minutes(5)));
+    rv.clear();
+    need_list = true;
+    return true;
+  };
   while (!stop_) {
     if (need_list && options_.config.watch_list && !paginated_next) {
       // client-go's order: a streaming list first. A server without WatchList (422 Invalid, or
@@ -796,6 +863,7 @@ void KubeSource::RunWatcher(Watcher& w) {
         }
         continue;
       }
+      if (!r && absent()) continue;
       const std::string why = r ? std::string("stream ended") : r.error().message;
       if (got == InitialEvents::kGone && !rv.empty()) {
         logger_.Debug("resourceVersion expired, streaming list from the newest",
@@ -820,7 +888,9 @@ void KubeSource::RunWatcher(Watcher& w) {
     if (need_list) {
       Status s = ListOnce(w, rv);
       if (stop_) break;
+      if (!s && absent()) continue;
       if (!s) {
+        w.said_missing = false;
         MarkError(w, s.error().message);
         Sleep(backoff.Next(std::exchange(w.retry_after, std::nullopt)));
         continue;
@@ -927,6 +997,9 @@ void ForgetKubernetesState(StateData& d) {
   d.endpoint_slices.clear();
   d.csrs.clear();
   d.nodes.clear();
+  d.configmaps.clear();
+  d.bundles.clear();
+  d.bundle_targets.clear();
   d.budgets.clear();
   d.clock_skew_seconds.reset();
   d.sources.erase("kubernetes");

@@ -202,6 +202,37 @@ class CaBundlesTest(unittest.TestCase):
                                                    "certwatch_ca_bundle_verify_failure")])
         self.assertFalse([k for k in m if k[0] == "certwatch_tls_probe_success"])
 
+    def status(self, name):
+        r = tl.run([tl.BIN, "status", "webhook", name, "--kubeconfig", self.kube.kubeconfig],
+                   timeout=60, check=False)
+        return r.returncode, r.stdout, r.stderr
+
+    def test_status_webhook_walks_to_one_verdict(self):
+        code, out, err = self.status("example-webhook")
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("ValidatingWebhookConfiguration example-webhook\n", out)
+        self.assertIn("caBundle CA: CN=Webhook CA 1", out)
+        self.assertIn(f"calls: {NS}/{SVC}:443 (SNI {SNI})", out)
+        self.assertIn(f"endpoint {HOST}:{self.port}: serves CN=webhook issued by CN=Webhook CA 2",
+                      out)
+        self.assertIn("stale_ca_bundle", out)
+        self.assertEqual(out.strip().splitlines()[-1],
+                         "Verdict: NOT OK: webhook validate.example.com: stale_ca_bundle")
+
+        code, out, err = self.status("url-webhook")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("the caBundle verifies it", out)
+        self.assertEqual(out.strip().splitlines()[-1],
+                         "Verdict: OK: every caBundle verifies what its 1 endpoint(s) serve")
+
+        code, out, err = self.status("widgets.example.com")
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("invalid_ca_bundle", out.strip().splitlines()[-1])
+
+        code, out, err = self.status("no-such-webhook")
+        self.assertEqual(code, 2)
+        self.assertIn('named "no-such-webhook"', err)
+
     def test_off(self):
         serve = self.serve("  ca_bundles: false\n")
         tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_source_up",
