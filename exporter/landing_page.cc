@@ -165,9 +165,12 @@ std::vector<LandingRow> CollectLandingRows(const StateData& data, UnixSeconds no
   AddEndpoints(data, rows);
   AddSkippedTargets(data, rows);
   AddSecretsAndFiles(data, rows);
+  AddClusterTrustRows(data, rows);
   for (LandingRow& r : rows) {
     // Certificates carry their own classification; the rest only have dates.
-    if (r.kind == "Certificate" || !r.not_after || *r.not_after > now) continue;
+    if (r.kind == "Certificate" || r.kind == "caBundle" || r.kind == "Bundle" || r.kind == "CSR" ||
+        !r.not_after || *r.not_after > now)
+      continue;
     r.ready = "False";
     if (r.failure.empty()) r.failure = "expired";
   }

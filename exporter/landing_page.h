@@ -57,6 +57,10 @@ inline constexpr std::string_view kLandingSkippedKind = "Skipped target";
 // endpoint certificate past its notAfter at `now` is not ready ("expired").
 std::vector<LandingRow> CollectLandingRows(const StateData& data, UnixSeconds now);
 
+// The rows of certificates outside cert-manager's objects (caBundles, ConfigMaps, Bundles,
+// CSRs): landing_cluster_rows.cc. Part of CollectLandingRows.
+void AddClusterTrustRows(const StateData& data, std::vector<LandingRow>& rows);
+
 // Every row, soonest expiry first (rows without a date last), then namespace and name. A
 // file, Secret or endpoint certificate past its notAfter at `now` is not ready ("expired").
 std::vector<LandingRow> LandingRows(const StateData& data, UnixSeconds now);

@@ -103,6 +103,23 @@ std::vector<CaBundleResolution> ResolveCaBundles(const StateData& state) {
   return out;
 }
 
+std::optional<std::string_view> CaBundleVerdict(const StateData& s, const CaBundleResolution& r) {
+  if (!r.entry->error.empty()) return "invalid_ca_bundle";
+  if (r.endpoints.empty()) return "unreachable";
+  bool probed = false;
+  size_t worst = std::size(kCaBundleFailureReasons);
+  for (const auto& [key, p] : PrefixRange(s.ca_bundle_probes, r.source + "|")) {
+    probed = true;
+    const std::string_view reason = CaBundleFailureReason(p);
+    for (size_t i = 0; i < worst && !reason.empty(); ++i) {
+      if (kCaBundleFailureReasons[i] == reason) worst = i;
+    }
+  }
+  if (!probed) return std::nullopt;
+  return worst == std::size(kCaBundleFailureReasons) ? std::string_view()
+                                                     : kCaBundleFailureReasons[worst];
+}
+
 std::string_view CaBundleFailureReason(const CaBundleProbeState& p) {
   if (p.verified) return "";
   if (!p.success || !p.verify_reason) return "unreachable";

@@ -5,6 +5,7 @@
 // `certwatch status webhook` say why an entry has none.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,16 @@ std::vector<CaBundleResolution> ResolveCaBundles(const StateData& state);
 // The verdict label of certwatch_ca_bundle_verify_failure for one probe: stale_ca_bundle,
 // expired, hostname_mismatch, unreachable; "" when it verified.
 std::string_view CaBundleFailureReason(const CaBundleProbeState& probe);
+
+// The verdict of one entry over its probes (state.ca_bundle_probes): the worst failure reason
+// (a caBundle that fails one endpoint fails the calls the API server sends there), "" when
+// every endpoint verified, nullopt while none was probed yet. An unparsable caBundle is
+// invalid_ca_bundle and an entry without endpoints unreachable, probed or not.
+std::optional<std::string_view> CaBundleVerdict(const StateData& state,
+                                                const CaBundleResolution& r);
+
+// Every reason CaBundleVerdict gives, worst first.
+inline constexpr std::string_view kCaBundleFailureReasons[] = {
+    "stale_ca_bundle", "invalid_ca_bundle", "expired", "hostname_mismatch", "unreachable"};
 
 }  // namespace certwatch

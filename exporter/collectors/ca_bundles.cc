@@ -2,46 +2,10 @@
 // of each entry with its notAfter; and, with verify_served, whether the caBundle verifies what
 // every endpoint of the webhook serves. An entry whose Service has no ready endpoint counts as
 // unreachable; one not probed yet has no verdict series.
-#include <array>
-
 #include "exporter/collector.h"
 #include "state/ca_bundle_endpoints.h"
-#include "state/keys.h"
 
 namespace certwatch {
-namespace {
-
-constexpr std::array<std::string_view, 5> kReasons = {
-    "stale_ca_bundle", "invalid_ca_bundle", "expired", "hostname_mismatch", "unreachable"};
-
-// The worst verdict over an entry's probes: a caBundle that fails one endpoint fails the calls
-// the API server sends there. Earlier in kReasons is worse; "" = every endpoint verified.
-std::string_view Verdict(const StateData& s, const CaBundleResolution& r, bool& probed) {
-  probed = false;
-  if (!r.entry->error.empty()) {
-    probed = true;
-    return "invalid_ca_bundle";
-  }
-  if (r.endpoints.empty()) {
-    probed = true;
-    return "unreachable";
-  }
-  std::string_view worst;
-  size_t worst_rank = kReasons.size();
-  for (const auto& [key, p] : PrefixRange(s.ca_bundle_probes, r.source + "|")) {
-    probed = true;
-    const std::string_view reason = CaBundleFailureReason(p);
-    for (size_t i = 0; i < kReasons.size() && !reason.empty(); ++i) {
-      if (kReasons[i] == reason && i < worst_rank) {
-        worst_rank = i;
-        worst = kReasons[i];
-      }
-    }
-  }
-  return worst;
-}
-
-}  // namespace
 
 void CollectCaBundles(const StateData& s, const CollectContext& ctx, MetricSink& sink) {
   const std::vector<CaBundleResolution> entries = ResolveCaBundles(s);
@@ -65,9 +29,7 @@ void CollectCaBundles(const StateData& s, const CollectContext& ctx, MetricSink&
   const bool all = ctx.config != nullptr && !ctx.config->metrics.sparse;
   std::vector<std::pair<const CaBundleResolution*, std::string_view>> verdicts;
   for (const auto& r : entries) {
-    bool probed = false;
-    const std::string_view v = Verdict(s, r, probed);
-    if (probed) verdicts.emplace_back(&r, v);
+    if (auto v = CaBundleVerdict(s, r)) verdicts.emplace_back(&r, *v);
   }
   {
     FamilyWriter w(sink, "certwatch_ca_bundle_verifies_served",
@@ -84,7 +46,7 @@ void CollectCaBundles(const StateData& s, const CollectContext& ctx, MetricSink&
                  "over its endpoints). Sparse: only the current reason unless metrics.sparse is "
                  "false.");
   for (const auto& [r, v] : verdicts) {
-    for (std::string_view reason : kReasons) {
+    for (std::string_view reason : kCaBundleFailureReasons) {
       const bool set = reason == v;
       if (!set && !all) continue;
       w.Add({{"kind", r->kind},
