@@ -260,6 +260,10 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
     auto k = MakeKind<ConfigMapCertsState>("ConfigMap", "/api/v1", "configmaps", &DecodeConfigMap,
                                            &StateData::configmaps);
     k->namespaces = options_.config.configmaps.namespaces;
+    if (options_.config.bundles.enabled) {
+      // trust-manager's targets are their Bundle's: once per CA, not once per namespace.
+      k->keep = [](const ConfigMapCertsState& c) { return c.bundle.empty(); };
+    }
     if (!options_.config.configmaps.label_selector.empty()) {
       k->query = "labelSelector=" + QueryEscape(options_.config.configmaps.label_selector);
     }

@@ -130,7 +130,7 @@ class ConfigMapsBundlesTest(unittest.TestCase):
             configmap("team-a", "corp-trust", {"trust-bundle.pem": pem}, label),
             configmap("team-b", "corp-trust", {"trust-bundle.pem": pem}, label),
             configmap("team-b", "not-a-target", {"trust-bundle.pem": read(self.other.cert)}))
-        serve = self.serve("  bundles: true\n")
+        serve = self.serve("  bundles: true\n  configmaps: {enabled: true, namespaces: [team-b]}\n")
         name = "certwatch_bundle_cert_not_after_timestamp_seconds"
         got = self.wait(serve, lambda m: all_series(m, name, bundle="corp-trust")
                         if len(all_series(m, name, bundle="corp-trust")) == 2 else None,
@@ -142,8 +142,9 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         self.assertEqual(series(m, "certwatch_bundle_synced", bundle="corp-trust"), 1)
         self.assertEqual(series(m, "certwatch_bundle_synced", bundle="stale-trust"), 0)
         self.assertIsNone(series(m, name, subject="CN=Partner CA"))
-        # kubernetes.configmaps is off: the targets are the Bundles' only.
-        self.assertFalse(all_series(m, "certwatch_configmap_cert_not_after_timestamp_seconds"))
+        # kubernetes.configmaps reads team-b, but the Bundle's target there is the Bundle's.
+        self.assertEqual({dict(ls)["configmap"] for ls in all_series(
+            m, "certwatch_configmap_cert_not_after_timestamp_seconds")}, {"not-a-target"})
 
         tl.run(["kubectl", "--kubeconfig", self.kube.kubeconfig, "patch", "bundles.trust.cert-manager.io",
                 "stale-trust", "--subresource=status", "--type=merge", "-p",
