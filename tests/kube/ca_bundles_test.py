@@ -20,15 +20,6 @@ SNI = f"{SVC}.{NS}.svc"
 HOST = "127.0.0.3"
 
 
-def series(metrics, metric_name, **labels):
-    """The one series of `metric_name` whose labels include `labels` (which may hold `name`,
-    unlike certwatch_testlib.metric's keywords); None if absent."""
-    found = [v for (n, ls), v in metrics.items()
-             if n == metric_name and set(labels.items()) <= set(ls)]
-    if len(found) > 1:
-        raise AssertionError(f"{len(found)} series of {metric_name} match {labels}")
-    return found[0] if found else None
-
 
 def b64(path):
     with open(path, "rb") as f:
@@ -111,7 +102,7 @@ class CaBundlesTest(unittest.TestCase):
     def wait_verdict(self, serve, name, want, reason):
         def current():
             m = self.metrics(serve)
-            got = series(m, "certwatch_ca_bundle_verifies_served", name=name)
+            got = tl.metric(m, "certwatch_ca_bundle_verifies_served", name=name)
             reasons = sorted(dict(ls)["reason"] for (n, ls), v in m.items()
                              if n == "certwatch_ca_bundle_verify_failure" and v == 1
                              and dict(ls)["name"] == name)
@@ -130,13 +121,13 @@ class CaBundlesTest(unittest.TestCase):
         self.wait_verdict(serve, "widgets.example.com", 0, "invalid_ca_bundle")
         m = self.metrics(serve)
         # Each CA of each caBundle, named by subject and serial.
-        self.assertEqual(series(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
+        self.assertEqual(tl.metric(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                 kind="ValidatingWebhookConfiguration", name="example-webhook",
                                 webhook="validate.example.com", subject="CN=Webhook CA 1"),
                          tl.cert_not_after(self.ca1.cert))
-        self.assertEqual(series(m, "certwatch_ca_bundle_verifies_served",
+        self.assertEqual(tl.metric(m, "certwatch_ca_bundle_verifies_served",
                                 kind="MutatingWebhookConfiguration", webhook="mutate.example.com"), 1)
-        self.assertEqual(series(m, "certwatch_ca_bundle_verifies_served",
+        self.assertEqual(tl.metric(m, "certwatch_ca_bundle_verifies_served",
                                 kind="CustomResourceDefinition", webhook=""), 0)
         # The served leaf goes in the probe families, the endpoint named as it was reached.
         target = f"{HOST}:{self.port}"
@@ -161,10 +152,10 @@ class CaBundlesTest(unittest.TestCase):
                 "-p", json.dumps(patch)])
         self.wait_verdict(serve, "example-webhook", 1, None)
         m = self.metrics(serve)
-        self.assertEqual(series(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
+        self.assertEqual(tl.metric(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                 name="example-webhook", subject="CN=Webhook CA 2"),
                          tl.cert_not_after(self.ca2.cert))
-        self.assertIsNone(series(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
+        self.assertIsNone(tl.metric(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                  name="example-webhook", subject="CN=Webhook CA 1"))
 
         # The webhook's pods go: nothing to verify against, so unreachable (not stale).
@@ -192,7 +183,7 @@ class CaBundlesTest(unittest.TestCase):
 
     def test_verify_served_off_exports_only_the_cas(self):
         serve = self.serve("  ca_bundles: {enabled: true, verify_served: false}\n")
-        tl.wait_for(lambda: series(self.metrics(serve),
+        tl.wait_for(lambda: tl.metric(self.metrics(serve),
                                    "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                    name="example-webhook") is not None,
                     timeout=30, interval=0.3, what="caBundle CAs")

@@ -13,17 +13,6 @@ import unittest
 import certwatch_testlib as tl
 
 
-def series(metrics, metric_name, **labels):
-    found = [v for (n, ls), v in metrics.items()
-             if n == metric_name and set(labels.items()) <= set(ls)]
-    if len(found) > 1:
-        raise AssertionError(f"{len(found)} series of {metric_name} match {labels}")
-    return found[0] if found else None
-
-
-def all_series(metrics, metric_name, **labels):
-    return {ls: v for (n, ls), v in metrics.items()
-            if n == metric_name and set(labels.items()) <= set(ls)}
 
 
 def configmap(ns, name, data, labels=None):
@@ -96,8 +85,8 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         serve = self.serve("  configmaps: {enabled: true, namespaces: [prod], "
                            "label_selector: certwatch.io/bundle=true}\n  bundles: false\n")
         name = "certwatch_configmap_cert_not_after_timestamp_seconds"
-        got = self.wait(serve, lambda m: all_series(m, name, subject="CN=Corp Root CA") if len(
-            all_series(m, name, subject="CN=Corp Root CA")) == 2 else None, "two series")
+        got = self.wait(serve, lambda m: tl.all_series(m, name, subject="CN=Corp Root CA") if len(
+            tl.all_series(m, name, subject="CN=Corp Root CA")) == 2 else None, "two series")
         self.assertEqual(sorted(got.values()), sorted([tl.cert_not_after(self.old.cert),
                                                         tl.cert_not_after(self.new.cert)]))
         self.assertEqual(len({dict(ls)["serial"] for ls in got}), 2)
@@ -105,20 +94,20 @@ class ConfigMapsBundlesTest(unittest.TestCase):
                           for ls in got}, {("prod", "ca-bundle", "ca.crt")})
         m = self.metrics(serve)
         # The good block beside the bad one is exported; the bad one is counted.
-        self.assertEqual(series(m, name, key="partner.pem"), tl.cert_not_after(self.other.cert))
-        self.assertEqual(series(m, "certwatch_configmap_invalid_pem_blocks", namespace="prod",
+        self.assertEqual(tl.metric(m, name, key="partner.pem"), tl.cert_not_after(self.other.cert))
+        self.assertEqual(tl.metric(m, "certwatch_configmap_invalid_pem_blocks", namespace="prod",
                                 configmap="ca-bundle"), 1)
         # Not PEM: skipped silently. Outside the selector or the namespaces: not read.
-        self.assertIsNone(series(m, name, key="settings.yaml"))
-        self.assertIsNone(series(m, name, configmap="unlabelled"))
-        self.assertIsNone(series(m, name, namespace="staging"))
+        self.assertIsNone(tl.metric(m, name, key="settings.yaml"))
+        self.assertIsNone(tl.metric(m, name, configmap="unlabelled"))
+        self.assertIsNone(tl.metric(m, name, namespace="staging"))
         self.wait(serve, lambda m: tl.metric(m, "certwatch_source_up", source="kubernetes") == 1
                   or None, "kubernetes source up")
 
         # The old root leaves the bundle: its series goes, without a restart.
         self.kube.apply(configmap("prod", "ca-bundle", {"ca.crt": read(self.new.cert)},
                                   {"certwatch.io/bundle": "true"}))
-        self.wait(serve, lambda m: len(all_series(m, name, subject="CN=Corp Root CA")) == 1
+        self.wait(serve, lambda m: len(tl.all_series(m, name, subject="CN=Corp Root CA")) == 1
                   or None, "one series left")
 
     def test_bundle_cas_from_its_targets_and_synced(self):
@@ -132,25 +121,25 @@ class ConfigMapsBundlesTest(unittest.TestCase):
             configmap("team-b", "not-a-target", {"trust-bundle.pem": read(self.other.cert)}))
         serve = self.serve("  bundles: true\n  configmaps: {enabled: true, namespaces: [team-b]}\n")
         name = "certwatch_bundle_cert_not_after_timestamp_seconds"
-        got = self.wait(serve, lambda m: all_series(m, name, bundle="corp-trust")
-                        if len(all_series(m, name, bundle="corp-trust")) == 2 else None,
+        got = self.wait(serve, lambda m: tl.all_series(m, name, bundle="corp-trust")
+                        if len(tl.all_series(m, name, bundle="corp-trust")) == 2 else None,
                         "the Bundle's CAs")
         # Once per CA however many namespaces hold the target.
         self.assertEqual(sorted(got.values()), sorted([tl.cert_not_after(self.old.cert),
                                                         tl.cert_not_after(self.new.cert)]))
         m = self.metrics(serve)
-        self.assertEqual(series(m, "certwatch_bundle_synced", bundle="corp-trust"), 1)
-        self.assertEqual(series(m, "certwatch_bundle_synced", bundle="stale-trust"), 0)
-        self.assertIsNone(series(m, name, subject="CN=Partner CA"))
+        self.assertEqual(tl.metric(m, "certwatch_bundle_synced", bundle="corp-trust"), 1)
+        self.assertEqual(tl.metric(m, "certwatch_bundle_synced", bundle="stale-trust"), 0)
+        self.assertIsNone(tl.metric(m, name, subject="CN=Partner CA"))
         # kubernetes.configmaps reads team-b, but the Bundle's target there is the Bundle's.
-        self.assertEqual({dict(ls)["configmap"] for ls in all_series(
+        self.assertEqual({dict(ls)["configmap"] for ls in tl.all_series(
             m, "certwatch_configmap_cert_not_after_timestamp_seconds")}, {"not-a-target"})
 
         tl.run(["kubectl", "--kubeconfig", self.kube.kubeconfig, "patch", "bundles.trust.cert-manager.io",
                 "stale-trust", "--subresource=status", "--type=merge", "-p",
                 '{"status": {"conditions": [{"type": "Synced", "status": "True", '
                 '"reason": "Synced", "message": "ok"}]}}'])
-        self.wait(serve, lambda m: series(m, "certwatch_bundle_synced", bundle="stale-trust") == 1
+        self.wait(serve, lambda m: tl.metric(m, "certwatch_bundle_synced", bundle="stale-trust") == 1
                   or None, "stale-trust synced")
 
     def test_no_trust_manager_is_not_an_error_and_it_is_found_later(self):
@@ -163,14 +152,14 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         time.sleep(1)
         m = self.metrics(serve)
         self.assertEqual(tl.metric(m, "certwatch_source_up", source="kubernetes"), 1)
-        self.assertFalse(all_series(m, "certwatch_bundle_synced"))
+        self.assertFalse(tl.all_series(m, "certwatch_bundle_synced"))
 
         # trust-manager is installed: its Bundle is found at the next check.
         self.kube.missing_groups()
         self.kube.apply(bundle("corp-trust", "trust-bundle.pem", synced="True"))
-        self.wait(serve, lambda m: series(m, "certwatch_bundle_synced", bundle="corp-trust") == 1
+        self.wait(serve, lambda m: tl.metric(m, "certwatch_bundle_synced", bundle="corp-trust") == 1
                   or None, "the Bundle found")
-        self.assertEqual(series(self.metrics(serve),
+        self.assertEqual(tl.metric(self.metrics(serve),
                                 "certwatch_bundle_cert_not_after_timestamp_seconds",
                                 bundle="corp-trust"), tl.cert_not_after(self.new.cert))
 

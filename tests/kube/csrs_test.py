@@ -14,15 +14,6 @@ KUBE_APISERVER_CLIENT = "kubernetes.io/kube-apiserver-client"
 STATES = ("Pending", "Approved", "Denied", "Failed", "Issued")
 
 
-def series(metrics, metric_name, **labels):
-    """The one series of `metric_name` whose labels include `labels` (which may hold `name`,
-    unlike certwatch_testlib.metric's keywords); None if absent."""
-    found = [v for (n, ls), v in metrics.items()
-             if n == metric_name and set(labels.items()) <= set(ls)]
-    if len(found) > 1:
-        raise AssertionError(f"{len(found)} series of {metric_name} match {labels}")
-    return found[0] if found else None
-
 
 def csr(name, signer, created, conditions=(), certificate=None):
     obj = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
@@ -67,7 +58,7 @@ class CsrsTest(unittest.TestCase):
 
     def states(self, serve, name):
         m = self.metrics(serve)
-        return {s: series(m, "certwatch_csr_condition", name=name, condition=s) for s in STATES}
+        return {s: tl.metric(m, "certwatch_csr_condition", name=name, condition=s) for s in STATES}
 
     def wait_state(self, serve, name, want):
         def current():
@@ -85,9 +76,9 @@ class CsrsTest(unittest.TestCase):
                             ("issued", "Issued"), ("denied", "Denied"), ("failed", "Failed")):
             self.wait_state(serve, name, state)
         m = self.metrics(serve)
-        self.assertEqual(series(m, "certwatch_csr_created_timestamp_seconds", name="pending",
+        self.assertEqual(tl.metric(m, "certwatch_csr_created_timestamp_seconds", name="pending",
                                    signer_name=KUBELET_SERVING), self.now)
-        self.assertEqual(series(m, "certwatch_csr_created_timestamp_seconds", name="failed",
+        self.assertEqual(tl.metric(m, "certwatch_csr_created_timestamp_seconds", name="failed",
                                    signer_name="example.com/custom"), self.now + 4)
         tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_source_up",
                                       source="kubernetes") == 1, timeout=30, interval=0.2,
@@ -107,7 +98,7 @@ class CsrsTest(unittest.TestCase):
         self.kube.delete(csr("denied", KUBE_APISERVER_CLIENT, self.now))
         tl.wait_for(lambda: self.states(serve, "denied")["Denied"] is None, timeout=30,
                     interval=0.2, what="the deleted CSR's series gone")
-        self.assertIsNone(series(self.metrics(serve), "certwatch_csr_created_timestamp_seconds",
+        self.assertIsNone(tl.metric(self.metrics(serve), "certwatch_csr_created_timestamp_seconds",
                                  name="denied"))
 
     def test_one_signer_through_a_field_selector(self):
@@ -115,14 +106,14 @@ class CsrsTest(unittest.TestCase):
         self.wait_state(serve, "issued", "Issued")
         m = self.metrics(serve)
         for name in ("denied", "failed"):
-            self.assertIsNone(series(m, "certwatch_csr_created_timestamp_seconds", name=name))
+            self.assertIsNone(tl.metric(m, "certwatch_csr_created_timestamp_seconds", name=name))
 
     def test_several_signers_are_filtered_by_certwatch(self):
         serve = self.serve(f"{{enabled: true, signer_names: [{KUBELET_SERVING}, "
                            f"{KUBE_APISERVER_CLIENT}]}}")
         self.wait_state(serve, "denied", "Denied")
         self.wait_state(serve, "pending", "Pending")
-        self.assertIsNone(series(self.metrics(serve), "certwatch_csr_created_timestamp_seconds",
+        self.assertIsNone(tl.metric(self.metrics(serve), "certwatch_csr_created_timestamp_seconds",
                                     name="failed"))
 
     def test_off_by_default(self):

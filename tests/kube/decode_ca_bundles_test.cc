@@ -5,32 +5,17 @@
 #include <string>
 
 #include "common/base64.h"
+#include "tests/kube/decode_support.h"
 
 namespace certwatch {
 namespace {
 
-// A self-signed P-256 CA, CN=Webhook CA, serial 0x1f, notAfter 2036-12-01T18:11:55Z.
-constexpr char kCaPem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBbTCCARKgAwIBAgIBHzAKBggqhkjOPQQDAjAVMRMwEQYDVQQDDApXZWJob29r\n"
-    "IENBMB4XDTI2MTIwNDE4MTE1NVoXDTM2MTIwMTE4MTE1NVowFTETMBEGA1UEAwwK\n"
-    "V2ViaG9vayBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABKa/3nQ0Ad/bjUSu\n"
-    "gW/J+YA18Pv6NZoLeRkqMBqlWdRZfcp5T15eWVUrHhPWl/vSeuDdxad2PkjtDSVt\n"
-    "zZXv5DujUzBRMB0GA1UdDgQWBBRMtJnmOY2xcb+Dwe70PdRu/25YTzAfBgNVHSME\n"
-    "GDAWgBRMtJnmOY2xcb+Dwe70PdRu/25YTzAPBgNVHRMBAf8EBTADAQH/MAoGCCqG\n"
-    "SM49BAMCA0kAMEYCIQCvzPg65tBPDZ7oGJYqVo9zp/XMaB8+GN1Rp1KW/rr/fwIh\n"
-    "AIOXGw/izNKrHNYOr668m/eOXb6OtiYPPbqYVmdnm1Rp\n"
-    "-----END CERTIFICATE-----\n";
-constexpr int64_t kCaNotAfter = 2111767915;
+using testing::kCaNotAfter;
+using testing::kCaPem;
 
 template <typename State, typename Fn>
 State Decode(const std::string& json, Fn fn, DecodeOutput& d) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(json);
-  auto doc = parser.iterate(padded);
-  State out;
-  fn(doc.get_object().value(), out, d);
-  return out;
+  return testing::DecodeJson<State>(json, fn, d);
 }
 
 std::string Bundle() { return Base64Encode(std::string(kCaPem) + kCaPem); }

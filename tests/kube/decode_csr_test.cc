@@ -4,16 +4,13 @@
 
 #include <string>
 
+#include "tests/kube/decode_support.h"
+
 namespace certwatch {
 namespace {
 
 CsrState DecodeCsrJson(const std::string& json, DecodeOutput& d) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(json);
-  auto doc = parser.iterate(padded);
-  CsrState out;
-  DecodeCsr(doc.get_object().value(), out, d);
-  return out;
+  return testing::DecodeJson<CsrState>(json, &DecodeCsr, d);
 }
 
 std::string Csr(const std::string& status) {

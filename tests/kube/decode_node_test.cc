@@ -4,16 +4,13 @@
 
 #include <string>
 
+#include "tests/kube/decode_support.h"
+
 namespace certwatch {
 namespace {
 
 NodeState DecodeNodeJson(const std::string& json, DecodeOutput& d) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(json);
-  auto doc = parser.iterate(padded);
-  NodeState out;
-  DecodeNode(doc.get_object().value(), out, d);
-  return out;
+  return testing::DecodeJson<NodeState>(json, &DecodeNode, d);
 }
 
 TEST(DecodeNode, InternalIpsOnly) {

@@ -302,12 +302,20 @@ def parse_openmetrics(text):
     return families, samples
 
 
-def metric(metrics, name, **labels):
-    """The value of the one series of `name` whose labels include `labels`; None if absent."""
-    found = [v for (n, ls), v in metrics.items() if n == name and set(labels.items()) <= set(ls)]
+def metric(metrics, metric_name, /, **labels):
+    """The value of the one series of `metric_name` whose labels include `labels` (which may
+    hold `name`: the parameters before them are positional only); None if absent."""
+    found = [v for (n, ls), v in metrics.items()
+             if n == metric_name and set(labels.items()) <= set(ls)]
     if len(found) > 1:
-        raise AssertionError(f"{len(found)} series of {name} match {labels}")
+        raise AssertionError(f"{len(found)} series of {metric_name} match {labels}")
     return found[0] if found else None
+
+
+def all_series(metrics, metric_name, /, **labels):
+    """{labels: value} of every series of `metric_name` whose labels include `labels`."""
+    return {ls: v for (n, ls), v in metrics.items()
+            if n == metric_name and set(labels.items()) <= set(ls)}
 
 
 # --------------------------------------------------------------------------- fake Kubernetes API
