@@ -82,6 +82,8 @@ void AddEndpoints(const StateData& d, std::vector<LandingRow>& rows) {
     row.ns = std::string(SplitObjectKey(owner).ns);
     row.name = t.target;
     row.detail = t.server_name;
+    // Kubelets are probed by IP: name the Node instead of repeating the address.
+    if (t.source.starts_with("node:")) row.detail = "kubelet of Node " + t.source.substr(5);
     if (t.leaf) {
       row.not_after = t.leaf->not_after;
       row.dns_names = t.leaf->dns_names;

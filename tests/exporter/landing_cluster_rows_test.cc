@@ -53,7 +53,17 @@ TEST(LandingClusterRows, EachSourceOutsideCertManager) {
   d.csrs["csr-1"] =
       CsrState{"", "csr-1", "kubernetes.io/kubelet-serving", 100, CsrCondition::kDenied};
 
+  TlsProbeResult kubelet;
+  kubelet.target = "10.0.0.21:10250";
+  kubelet.server_name = "10.0.0.21";
+  kubelet.source = "node:worker-1";
+  kubelet.success = kubelet.verified = true;
+  d.tls[TlsResultKey(kubelet.target, kubelet.server_name)] = kubelet;
+
   const std::vector<LandingRow> rows = CollectLandingRows(d, 6000);
+  const LandingRow* node = Find(rows, "TLS endpoint", "10.0.0.21:10250");
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(node->detail, "kubelet of Node worker-1");
   const LandingRow* ca =
       Find(rows, "caBundle CA", "ValidatingWebhookConfiguration/hook v.example.com");
   ASSERT_NE(ca, nullptr);
