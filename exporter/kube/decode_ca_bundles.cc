@@ -85,6 +85,21 @@ void Meta(od::value v, Ctx& c, std::string_view label = {}, std::string* label_v
   });
 }
 
+// Each top-level field of an object to `f`, but metadata, which Meta reads (with `label`).
+template <typename F>
+void TopLevel(od::object obj, Ctx& c, F&& f, std::string_view label = {},
+              std::string* label_value = nullptr) {
+  for (auto member : obj) {
+    std::string_view k;
+    if (member.unescaped_key().get(k) != simdjson::SUCCESS) return;
+    if (k == "metadata") {
+      Meta(member.value(), c, label, label_value);
+    } else {
+      f(k, member.value());
+    }
+  }
+}
+
 // service{namespace, name, path, port} of a clientConfig (or an APIService's spec).
 void Service(od::value v, Ctx& c, const std::string& field, WebhookClientConfig& out) {
   Fields(v, c, field, [&](std::string_view k, od::value sv) {
@@ -122,13 +137,9 @@ bool ClientConfig(od::value v, Ctx& c, const std::string& field, CaBundleEntry& 
 void WebhookConfiguration(od::object obj, CaBundleObjectState& out, DecodeOutput& d,
                           const char* kind) {
   Ctx c{kind, d};
-  for (auto member : obj) {
-    std::string_view k;
-    if (member.unescaped_key().get(k) != simdjson::SUCCESS) break;
-    if (k == "metadata") {
-      Meta(member.value(), c);
-    } else if (k == "webhooks") {
-      Items(member.value(), c, "webhooks", [&](od::value wv, const std::string& field) {
+  TopLevel(obj, c, [&](std::string_view k, od::value value) {
+    if (k == "webhooks") {
+      Items(value, c, "webhooks", [&](od::value wv, const std::string& field) {
         CaBundleEntry entry;
         bool has_client = false;
         Fields(wv, c, field, [&](std::string_view wk, od::value v) {
@@ -141,7 +152,7 @@ void WebhookConfiguration(od::object obj, CaBundleObjectState& out, DecodeOutput
         if (has_client) out.entries.push_back(std::move(entry));
       });
     }
-  }
+  });
   out.kind = kind;
   out.name = d.meta.name;
 }
@@ -184,13 +195,9 @@ void DecodeMutatingWebhookConfiguration(od::object obj, CaBundleObjectState& out
 void DecodeApiService(od::object obj, CaBundleObjectState& out, DecodeOutput& d) {
   Ctx c{"APIService", d};
   CaBundleEntry entry;
-  for (auto member : obj) {
-    std::string_view k;
-    if (member.unescaped_key().get(k) != simdjson::SUCCESS) break;
-    if (k == "metadata") {
-      Meta(member.value(), c);
-    } else if (k == "spec") {
-      Fields(member.value(), c, "spec", [&](std::string_view sk, od::value v) {
+  TopLevel(obj, c, [&](std::string_view k, od::value value) {
+    if (k == "spec") {
+      Fields(value, c, "spec", [&](std::string_view sk, od::value v) {
         if (sk == "caBundle") {
           std::string_view s;
           if (v.get_string().get(s) == simdjson::SUCCESS) {
@@ -203,7 +210,7 @@ void DecodeApiService(od::object obj, CaBundleObjectState& out, DecodeOutput& d)
         }
       });
     }
-  }
+  });
   out.kind = "APIService";
   out.name = d.meta.name;
   // A local APIService (served by the API server itself) has no service and no caBundle.
@@ -217,13 +224,9 @@ void DecodeCrdConversion(od::object obj, CaBundleObjectState& out, DecodeOutput&
   bool has_client = false;
   // On-demand parsing skips what is not visited: the versions and their schemas are never
   // materialised.
-  for (auto member : obj) {
-    std::string_view k;
-    if (member.unescaped_key().get(k) != simdjson::SUCCESS) break;
-    if (k == "metadata") {
-      Meta(member.value(), c);
-    } else if (k == "spec") {
-      Fields(member.value(), c, "spec", [&](std::string_view sk, od::value v) {
+  TopLevel(obj, c, [&](std::string_view k, od::value value) {
+    if (k == "spec") {
+      Fields(value, c, "spec", [&](std::string_view sk, od::value v) {
         if (sk != "conversion") return;
         Fields(v, c, "spec.conversion", [&](std::string_view ck, od::value cv) {
           if (ck == "strategy") {
@@ -238,7 +241,7 @@ void DecodeCrdConversion(od::object obj, CaBundleObjectState& out, DecodeOutput&
         });
       });
     }
-  }
+  });
   out.kind = "CustomResourceDefinition";
   out.name = d.meta.name;
   if (strategy == "Webhook" && has_client) out.entries.push_back(std::move(entry));
@@ -246,13 +249,9 @@ void DecodeCrdConversion(od::object obj, CaBundleObjectState& out, DecodeOutput&
 
 void DecodeService(od::object obj, ServiceState& out, DecodeOutput& d) {
   Ctx c{"Service", d};
-  for (auto member : obj) {
-    std::string_view k;
-    if (member.unescaped_key().get(k) != simdjson::SUCCESS) break;
-    if (k == "metadata") {
-      Meta(member.value(), c);
-    } else if (k == "spec") {
-      Fields(member.value(), c, "spec", [&](std::string_view sk, od::value v) {
+  TopLevel(obj, c, [&](std::string_view k, od::value value) {
+    if (k == "spec") {
+      Fields(value, c, "spec", [&](std::string_view sk, od::value v) {
         if (sk != "ports") return;
         Items(v, c, "spec.ports", [&](od::value pv, const std::string& field) {
           ServicePortState p;
@@ -274,56 +273,55 @@ void DecodeService(od::object obj, ServiceState& out, DecodeOutput& d) {
         });
       });
     }
-  }
+  });
   out.ns = d.meta.ns;
   out.name = d.meta.name;
 }
 
 void DecodeEndpointSlice(od::object obj, EndpointSliceState& out, DecodeOutput& d) {
   Ctx c{"EndpointSlice", d};
-  for (auto member : obj) {
-    std::string_view k;
-    if (member.unescaped_key().get(k) != simdjson::SUCCESS) break;
-    if (k == "metadata") {
-      Meta(member.value(), c, "kubernetes.io/service-name", &out.service);
-    } else if (k == "endpoints" && !TypeIs(member.value(), od::json_type::null)) {
-      Items(member.value(), c, "endpoints", [&](od::value ev, const std::string& field) {
-        std::vector<std::string> addresses;
-        bool ready = true;  // an unset ready condition means ready (discovery.k8s.io/v1)
-        Fields(ev, c, field, [&](std::string_view ek, od::value v) {
-          if (ek == "addresses") {
-            Items(v, c, field + ".addresses", [&](od::value av, const std::string& af) {
-              std::string a = Str(av, c, af);
-              if (!a.empty()) addresses.push_back(std::move(a));
-            });
-          } else if (ek == "conditions") {
-            Fields(v, c, field + ".conditions", [&](std::string_view ck, od::value cv) {
-              if (ck != "ready" || TypeIs(cv, od::json_type::null)) return;
-              if (cv.get_bool().get(ready) != simdjson::SUCCESS) {
-                c.Warn(field + ".conditions.ready", "not a boolean");
-                ready = false;
+  TopLevel(
+      obj, c,
+      [&](std::string_view k, od::value value) {
+        if (k == "endpoints" && !TypeIs(value, od::json_type::null)) {
+          Items(value, c, "endpoints", [&](od::value ev, const std::string& field) {
+            std::vector<std::string> addresses;
+            bool ready = true;  // an unset ready condition means ready (discovery.k8s.io/v1)
+            Fields(ev, c, field, [&](std::string_view ek, od::value v) {
+              if (ek == "addresses") {
+                Items(v, c, field + ".addresses", [&](od::value av, const std::string& af) {
+                  std::string a = Str(av, c, af);
+                  if (!a.empty()) addresses.push_back(std::move(a));
+                });
+              } else if (ek == "conditions") {
+                Fields(v, c, field + ".conditions", [&](std::string_view ck, od::value cv) {
+                  if (ck != "ready" || TypeIs(cv, od::json_type::null)) return;
+                  if (cv.get_bool().get(ready) != simdjson::SUCCESS) {
+                    c.Warn(field + ".conditions.ready", "not a boolean");
+                    ready = false;
+                  }
+                });
               }
             });
-          }
-        });
-        if (ready) {
-          for (auto& a : addresses) out.addresses.push_back(std::move(a));
+            if (ready) {
+              for (auto& a : addresses) out.addresses.push_back(std::move(a));
+            }
+          });
+        } else if (k == "ports" && !TypeIs(value, od::json_type::null)) {
+          Items(value, c, "ports", [&](od::value pv, const std::string& field) {
+            EndpointPortState p;
+            Fields(pv, c, field, [&](std::string_view pk, od::value v) {
+              if (pk == "name") {
+                p.name = Str(v, c, field + ".name");
+              } else if (pk == "port") {
+                p.port = Port(v, c, field + ".port");
+              }
+            });
+            out.ports.push_back(std::move(p));
+          });
         }
-      });
-    } else if (k == "ports" && !TypeIs(member.value(), od::json_type::null)) {
-      Items(member.value(), c, "ports", [&](od::value pv, const std::string& field) {
-        EndpointPortState p;
-        Fields(pv, c, field, [&](std::string_view pk, od::value v) {
-          if (pk == "name") {
-            p.name = Str(v, c, field + ".name");
-          } else if (pk == "port") {
-            p.port = Port(v, c, field + ".port");
-          }
-        });
-        out.ports.push_back(std::move(p));
-      });
-    }
-  }
+      },
+      "kubernetes.io/service-name", &out.service);
   out.ns = d.meta.ns;
   out.name = d.meta.name;
 }
