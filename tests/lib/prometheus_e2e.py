@@ -65,6 +65,22 @@ class PrometheusTestCase(unittest.TestCase):
             got = t.wait_for(metadata, timeout=30, interval=1.0, what=f"{family} metadata")
             self.assertEqual([m["type"] for m in got], [typ], got)
 
+    def generate_and_serve(self, config_text, serve_port):
+        """Writes `config_text` as the config, generates the rules and dashboards from it
+        (checked with promtool), and starts `certwatch serve` on 127.0.0.1:`serve_port`;
+        returns (config path, generated dir, serve Proc)."""
+        cfg = os.path.join(self.dir, "certwatch.yaml")
+        with open(cfg, "w") as f:
+            f.write(config_text)
+        gen = os.path.join(self.dir, "generated")
+        r = t.run([t.BIN, "generate", "--config", cfg, "--out", gen], timeout=300, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        t.run(["promtool", "check", "rules", os.path.join(gen, "rules.yaml")])
+        serve = self.start(t.Proc([t.BIN, "serve", "--config", cfg, "--web.listen-address",
+                                   f"127.0.0.1:{serve_port}"], self.dir, name="serve"))
+        t.wait_port("127.0.0.1", serve_port)
+        return cfg, gen, serve
+
     def start_prometheus(self, gen, targets):
         prom_port = t.free_port()
         prom_dir = os.path.join(self.dir, "prometheus")

@@ -9,7 +9,6 @@ panel of the cluster-trust dashboard returns data."""
 import base64
 import datetime
 import os
-import subprocess
 import time
 import unittest
 
@@ -116,9 +115,7 @@ class ClusterTrustEndToEndTest(PrometheusTestCase):
         )
 
         serve_port = t.free_port()
-        cfg = os.path.join(self.dir, "certwatch.yaml")
-        with open(cfg, "w") as f:
-            f.write(f"""kubernetes:
+        _, gen, serve = self.generate_and_serve(f"""kubernetes:
   enabled: true
   kubeconfig: "{kube.kubeconfig}"
   ingresses: false
@@ -138,14 +135,7 @@ generator:
     expiring_warning_for: 1s
     not_ready_for: 1s
     default_for: 1s
-""")
-        gen = os.path.join(self.dir, "generated")
-        r = subprocess.run([t.BIN, "generate", "--config", cfg, "--out", gen],
-                           capture_output=True, text=True, timeout=300)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        serve = self.start(t.Proc([t.BIN, "serve", "--config", cfg, "--web.listen-address",
-                                   f"127.0.0.1:{serve_port}"], self.dir, name="serve"))
-        t.wait_port("127.0.0.1", serve_port)
+""", serve_port)
         prom = self.start_prometheus(gen, [f"127.0.0.1:{serve_port}"])
 
         def logs():

@@ -9,7 +9,6 @@ expression of every generated dashboard panel (and every template variable) must
 
 import json
 import os
-import subprocess
 import time
 import unittest
 
@@ -199,19 +198,7 @@ generator:
     drift_for: 1s
     dns_not_propagated_for: 1s
 """
-        cfg = os.path.join(self.dir, "certwatch.yaml")
-        with open(cfg, "w") as f:
-            f.write(config)
-
-        gen = os.path.join(self.dir, "generated")
-        r = subprocess.run([t.BIN, "generate", "--config", cfg, "--out", gen],
-                           capture_output=True, text=True, timeout=300)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        t.run(["promtool", "check", "rules", os.path.join(gen, "rules.yaml")])
-
-        serve = self.start(t.Proc([t.BIN, "serve", "--config", cfg, "--web.listen-address",
-                                   f"127.0.0.1:{serve_port}"], self.dir, name="serve"))
-        t.wait_port("127.0.0.1", serve_port)
+        cfg, gen, serve = self.generate_and_serve(config, serve_port)
         renew = self.start(t.Proc([t.BIN, "renew", "--config", cfg, "--kubeconfig", kube.kubeconfig,
                                    "--dry-run"], self.dir, name="renew"))
 
@@ -273,9 +260,7 @@ generator:
                             "renewalTime": ts(self.now + 59 * DAY), "revision": 1})
             for n in ("web", "api", "shop")])
         serve_port = t.free_port()
-        cfg = os.path.join(self.dir, "certwatch.yaml")
-        with open(cfg, "w") as f:
-            f.write(f"""kubernetes:
+        _, gen, serve = self.generate_and_serve(f"""kubernetes:
   enabled: true
   kubeconfig: "{kube.kubeconfig}"
   ingresses: false
@@ -283,14 +268,7 @@ generator:
   alerts:
     default_for: 1s
     not_ready_for: 1s
-""")
-        gen = os.path.join(self.dir, "generated")
-        r = subprocess.run([t.BIN, "generate", "--config", cfg, "--out", gen],
-                           capture_output=True, text=True, timeout=300)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        serve = self.start(t.Proc([t.BIN, "serve", "--config", cfg, "--web.listen-address",
-                                   f"127.0.0.1:{serve_port}"], self.dir, name="serve"))
-        t.wait_port("127.0.0.1", serve_port)
+""", serve_port)
         self.start_prometheus(gen, [f"127.0.0.1:{serve_port}"])
         self.assert_scraped_openmetrics({f"127.0.0.1:{serve_port}": ("certwatch_build", "info")})
         # A panel may be empty only where Grafana shows its noValue text instead of "No data".
