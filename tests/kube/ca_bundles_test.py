@@ -95,13 +95,9 @@ class CaBundlesTest(unittest.TestCase):
         self.addCleanup(serve.stop)
         return serve
 
-    def metrics(self, serve):
-        _, _, body = serve.get("/metrics")
-        return tl.parse_metrics(body.decode())
-
     def wait_verdict(self, serve, name, want, reason):
         def current():
-            m = self.metrics(serve)
+            m = serve.metrics()
             got = tl.metric(m, "certwatch_ca_bundle_verifies_served", name=name)
             reasons = sorted(dict(ls)["reason"] for (n, ls), v in m.items()
                              if n == "certwatch_ca_bundle_verify_failure" and v == 1
@@ -110,7 +106,7 @@ class CaBundlesTest(unittest.TestCase):
         try:
             return tl.wait_for(current, timeout=30, interval=0.3, what=f"{name} {want} {reason}")
         except TimeoutError:
-            m = self.metrics(serve)
+            m = serve.metrics()
             self.fail(f"{name}: {[(k, v) for k, v in m.items() if k[0].startswith('certwatch_ca_bundle')]}"
                       f"\n{serve.proc.output()[-3000:]}")
 
@@ -119,7 +115,7 @@ class CaBundlesTest(unittest.TestCase):
         self.wait_verdict(serve, "example-webhook", 0, "stale_ca_bundle")
         self.wait_verdict(serve, "url-webhook", 1, None)
         self.wait_verdict(serve, "widgets.example.com", 0, "invalid_ca_bundle")
-        m = self.metrics(serve)
+        m = serve.metrics()
         # Each CA of each caBundle, named by subject and serial.
         self.assertEqual(tl.metric(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                 kind="ValidatingWebhookConfiguration", name="example-webhook",
@@ -151,7 +147,7 @@ class CaBundlesTest(unittest.TestCase):
                 "validatingwebhookconfiguration", "example-webhook", "--type=json",
                 "-p", json.dumps(patch)])
         self.wait_verdict(serve, "example-webhook", 1, None)
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertEqual(tl.metric(m, "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                 name="example-webhook", subject="CN=Webhook CA 2"),
                          tl.cert_not_after(self.ca2.cert))
@@ -172,7 +168,7 @@ class CaBundlesTest(unittest.TestCase):
         self.kube.apply(vwc("rotating", "rotate.example.com", both))
         serve = self.serve()
         def two():
-            m = self.metrics(serve)
+            m = serve.metrics()
             s = {dict(ls)["serial"]: v for (n, ls), v in m.items()
                  if n == "certwatch_ca_bundle_cert_not_after_timestamp_seconds"
                  and dict(ls)["name"] == "rotating" and dict(ls)["subject"] == "CN=Rotating CA"}
@@ -183,12 +179,12 @@ class CaBundlesTest(unittest.TestCase):
 
     def test_verify_served_off_exports_only_the_cas(self):
         serve = self.serve("  ca_bundles: {enabled: true, verify_served: false}\n")
-        tl.wait_for(lambda: tl.metric(self.metrics(serve),
+        tl.wait_for(lambda: tl.metric(serve.metrics(),
                                    "certwatch_ca_bundle_cert_not_after_timestamp_seconds",
                                    name="example-webhook") is not None,
                     timeout=30, interval=0.3, what="caBundle CAs")
         time.sleep(2)  # a few probe intervals
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertFalse([k for k in m if k[0] in ("certwatch_ca_bundle_verifies_served",
                                                    "certwatch_ca_bundle_verify_failure")])
         self.assertFalse([k for k in m if k[0] == "certwatch_tls_probe_success"])
@@ -226,10 +222,10 @@ class CaBundlesTest(unittest.TestCase):
 
     def test_off(self):
         serve = self.serve("  ca_bundles: false\n")
-        tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_source_up",
+        tl.wait_for(lambda: tl.metric(serve.metrics(), "certwatch_source_up",
                                       source="kubernetes") == 1, timeout=30, interval=0.3,
                     what="kubernetes source up")
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertFalse([k for k in m if k[0].startswith("certwatch_ca_bundle_")])
 
 

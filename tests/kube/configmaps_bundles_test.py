@@ -60,13 +60,9 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         self.addCleanup(serve.stop)
         return serve
 
-    def metrics(self, serve):
-        _, _, body = serve.get("/metrics")
-        return tl.parse_metrics(body.decode())
-
     def wait(self, serve, pred, what):
         try:
-            return tl.wait_for(lambda: pred(self.metrics(serve)), timeout=30, interval=0.3,
+            return tl.wait_for(lambda: pred(serve.metrics()), timeout=30, interval=0.3,
                                what=what)
         except TimeoutError:
             self.fail(f"{what}\n{serve.proc.output()[-3000:]}")
@@ -92,7 +88,7 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         self.assertEqual(len({dict(ls)["serial"] for ls in got}), 2)
         self.assertEqual({(dict(ls)["namespace"], dict(ls)["configmap"], dict(ls)["key"])
                           for ls in got}, {("prod", "ca-bundle", "ca.crt")})
-        m = self.metrics(serve)
+        m = serve.metrics()
         # The good block beside the bad one is exported; the bad one is counted.
         self.assertEqual(tl.metric(m, name, key="partner.pem"), tl.cert_not_after(self.other.cert))
         self.assertEqual(tl.metric(m, "certwatch_configmap_invalid_pem_blocks", namespace="prod",
@@ -127,7 +123,7 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         # Once per CA however many namespaces hold the target.
         self.assertEqual(sorted(got.values()), sorted([tl.cert_not_after(self.old.cert),
                                                         tl.cert_not_after(self.new.cert)]))
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertEqual(tl.metric(m, "certwatch_bundle_synced", bundle="corp-trust"), 1)
         self.assertEqual(tl.metric(m, "certwatch_bundle_synced", bundle="stale-trust"), 0)
         self.assertIsNone(tl.metric(m, name, subject="CN=Partner CA"))
@@ -150,7 +146,7 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         self.wait(serve, lambda m: tl.metric(m, "certwatch_source_up", source="kubernetes") == 1
                   or None, "kubernetes source up")
         time.sleep(1)
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertEqual(tl.metric(m, "certwatch_source_up", source="kubernetes"), 1)
         self.assertFalse(tl.all_series(m, "certwatch_bundle_synced"))
 
@@ -159,7 +155,7 @@ class ConfigMapsBundlesTest(unittest.TestCase):
         self.kube.apply(bundle("corp-trust", "trust-bundle.pem", synced="True"))
         self.wait(serve, lambda m: tl.metric(m, "certwatch_bundle_synced", bundle="corp-trust") == 1
                   or None, "the Bundle found")
-        self.assertEqual(tl.metric(self.metrics(serve),
+        self.assertEqual(tl.metric(serve.metrics(),
                                 "certwatch_bundle_cert_not_after_timestamp_seconds",
                                 bundle="corp-trust"), tl.cert_not_after(self.new.cert))
 

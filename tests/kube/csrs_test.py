@@ -52,12 +52,8 @@ class CsrsTest(unittest.TestCase):
         self.addCleanup(serve.stop)
         return serve
 
-    def metrics(self, serve):
-        _, _, body = serve.get("/metrics")
-        return tl.parse_metrics(body.decode())
-
     def states(self, serve, name):
-        m = self.metrics(serve)
+        m = serve.metrics()
         return {s: tl.metric(m, "certwatch_csr_condition", name=name, condition=s) for s in STATES}
 
     def wait_state(self, serve, name, want):
@@ -75,12 +71,12 @@ class CsrsTest(unittest.TestCase):
         for name, state in (("pending", "Pending"), ("approved", "Approved"),
                             ("issued", "Issued"), ("denied", "Denied"), ("failed", "Failed")):
             self.wait_state(serve, name, state)
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertEqual(tl.metric(m, "certwatch_csr_created_timestamp_seconds", name="pending",
                                    signer_name=KUBELET_SERVING), self.now)
         self.assertEqual(tl.metric(m, "certwatch_csr_created_timestamp_seconds", name="failed",
                                    signer_name="example.com/custom"), self.now + 4)
-        tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_source_up",
+        tl.wait_for(lambda: tl.metric(serve.metrics(), "certwatch_source_up",
                                       source="kubernetes") == 1, timeout=30, interval=0.2,
                     what="kubernetes source up")
 
@@ -98,13 +94,13 @@ class CsrsTest(unittest.TestCase):
         self.kube.delete(csr("denied", KUBE_APISERVER_CLIENT, self.now))
         tl.wait_for(lambda: self.states(serve, "denied")["Denied"] is None, timeout=30,
                     interval=0.2, what="the deleted CSR's series gone")
-        self.assertIsNone(tl.metric(self.metrics(serve), "certwatch_csr_created_timestamp_seconds",
+        self.assertIsNone(tl.metric(serve.metrics(), "certwatch_csr_created_timestamp_seconds",
                                  name="denied"))
 
     def test_one_signer_through_a_field_selector(self):
         serve = self.serve(f"{{enabled: true, signer_names: [{KUBELET_SERVING}]}}")
         self.wait_state(serve, "issued", "Issued")
-        m = self.metrics(serve)
+        m = serve.metrics()
         for name in ("denied", "failed"):
             self.assertIsNone(tl.metric(m, "certwatch_csr_created_timestamp_seconds", name=name))
 
@@ -113,7 +109,7 @@ class CsrsTest(unittest.TestCase):
                            f"{KUBE_APISERVER_CLIENT}]}}")
         self.wait_state(serve, "denied", "Denied")
         self.wait_state(serve, "pending", "Pending")
-        self.assertIsNone(tl.metric(self.metrics(serve), "certwatch_csr_created_timestamp_seconds",
+        self.assertIsNone(tl.metric(serve.metrics(), "certwatch_csr_created_timestamp_seconds",
                                     name="failed"))
 
     def test_off_by_default(self):
@@ -123,10 +119,10 @@ class CsrsTest(unittest.TestCase):
   ingresses: false
 """, name="serve-default")
         self.addCleanup(serve.stop)
-        tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_source_up",
+        tl.wait_for(lambda: tl.metric(serve.metrics(), "certwatch_source_up",
                                       source="kubernetes") == 1, timeout=30, interval=0.2,
                     what="kubernetes source up")
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertFalse(any(n.startswith("certwatch_csr_") for n, _ in m), "no CSR series")
 
 

@@ -51,18 +51,14 @@ tls_probes:
         self.addCleanup(serve.stop)
         return serve
 
-    def metrics(self, serve):
-        _, _, body = serve.get("/metrics")
-        return tl.parse_metrics(body.decode())
-
     def wait_verified(self, serve, target):
         def probed():
-            m = self.metrics(serve)
+            m = serve.metrics()
             return m if tl.metric(m, "certwatch_tls_cert_verified", target=target) == 1 else None
         try:
             return tl.wait_for(probed, timeout=30, interval=0.3, what=f"{target} verified")
         except TimeoutError:
-            m = self.metrics(serve)
+            m = serve.metrics()
             self.fail(f"{[(k, v) for k, v in m.items() if k[0].startswith('certwatch_tls')]}"
                       f"\n{serve.proc.output()[-3000:]}")
 
@@ -92,7 +88,7 @@ tls_probes:
         self.kubelet(ca, "127.0.0.5")
         kube.apply(node("worker-1", "127.0.0.5", {"node-role.kubernetes.io/worker": ""}))
         self.wait_verified(serve, f"127.0.0.5:{self.port}")
-        tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_tls_probe_success",
+        tl.wait_for(lambda: tl.metric(serve.metrics(), "certwatch_tls_probe_success",
                                       target=target) is None, timeout=30, interval=0.3,
                     what="the old address's series gone")
 
@@ -106,10 +102,10 @@ tls_probes:
         serve = self.serve(kube, f"{{enabled: true, port: {self.port}}}")
         m = self.wait_verified(serve, f"127.0.0.2:{self.port}")
         bad = f"127.0.0.4:{self.port}"
-        tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_tls_verify_result",
+        tl.wait_for(lambda: tl.metric(serve.metrics(), "certwatch_tls_verify_result",
                                       target=bad, reason="unknown_authority") == 1,
                     timeout=30, interval=0.3, what="the foreign CA's kubelet refused")
-        self.assertEqual(tl.metric(self.metrics(serve), "certwatch_tls_cert_verified",
+        self.assertEqual(tl.metric(serve.metrics(), "certwatch_tls_cert_verified",
                                    target=bad), 0)
 
     def test_off_by_default(self):
@@ -123,10 +119,10 @@ tls_probes:
   ca_bundles: false
 """, name="serve-default")
         self.addCleanup(serve.stop)
-        tl.wait_for(lambda: tl.metric(self.metrics(serve), "certwatch_source_up",
+        tl.wait_for(lambda: tl.metric(serve.metrics(), "certwatch_source_up",
                                       source="kubernetes") == 1, timeout=30, interval=0.3,
                     what="kubernetes source up")
-        m = self.metrics(serve)
+        m = serve.metrics()
         self.assertFalse([k for k in m if k[0].startswith("certwatch_tls_")])
 
 

@@ -492,9 +492,17 @@ class CertwatchServe:
         self.address = f"127.0.0.1:{self.port}"
         self.proc = Proc([BIN, "serve", "--config", self.config_path,
                           "--web.listen-address", self.address, *args], workdir, name=name)
+        def listening():
+            if not self.proc.alive():
+                return True  # exited (a config error): say so now, not in 20 s
+            with socket.socket() as s:
+                s.settimeout(0.5)
+                return s.connect_ex(("127.0.0.1", self.port)) == 0
         try:
-            wait_port("127.0.0.1", self.port, timeout=20)
+            wait_for(listening, 20, what=f"127.0.0.1:{self.port} to accept")
         except TimeoutError:
+            pass
+        if not self.proc.alive() or not listening():
             self.proc.stop()
             raise AssertionError(f"certwatch serve did not listen:\n{self.proc.output()}")
 
@@ -507,6 +515,11 @@ class CertwatchServe:
 
     def get(self, path, **kw):
         return http_get(self.url(path), **kw)
+
+    def metrics(self):
+        """One scrape of /metrics, parsed ({(name, frozenset(labels)): value})."""
+        _, _, body = self.get("/metrics")
+        return parse_metrics(body.decode())
 
     def stop(self, timeout=10):
         return self.proc.stop(timeout)
