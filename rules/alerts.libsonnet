@@ -345,8 +345,10 @@ local metricsFor = import 'metrics.libsonnet';
       function(t) {
         local labels = m.labels({ target: '10.0.0.10:443', server_name: 'web.example.com' }),
         local s(reason, v) = series('certwatch_tls_verify_result', labels { reason: reason }, v),
+        local caBundleProbe = series('certwatch_tls_info', labels { source: 'ca_bundle:ValidatingWebhookConfiguration/hook/v.example.com' }, 1),
         firing: { series: [s('ok', 0), s('hostname_mismatch', 1)], labels: labels { reason: 'hostname_mismatch' }, value: 1 },
-        quiet: { series: [s('ok', 1), s('hostname_mismatch', 0)] },
+        // The same failure on a webhook endpoint is CertwatchWebhookCaBundleStale's.
+        quiet: { series: [s('ok', 0), s('hostname_mismatch', 1), caBundleProbe] },
       }
     ),
     alert(
