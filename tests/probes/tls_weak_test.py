@@ -102,9 +102,10 @@ dns_probes:
         self.assertEqual(info[0]["signature_algorithm"], "sha1WithRSAEncryption")
         self.assertEqual(info[0]["version"], "TLS 1.2")
         self.assertEqual(info[0]["serial"], "5eed")
-        self.assertEqual(set(info[0]), {"target", "server_name", "version", "cipher", "serial",
-                                        "fingerprint_sha256", "subject", "issuer", "key_type",
-                                        "key_bits", "signature_algorithm"})
+        self.assertEqual(info[0]["source"], "static")
+        self.assertEqual(set(info[0]), {"target", "server_name", "source", "version", "cipher",
+                                        "serial", "fingerprint_sha256", "subject", "issuer",
+                                        "key_type", "key_bits", "signature_algorithm"})
 
         # Verification is not weakened by the handshake's security level: the 1024-bit key
         # (and the SHA-1 signature) fail it as they do for every client at the default level.
