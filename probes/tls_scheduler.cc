@@ -147,6 +147,10 @@ void TlsScheduler::Record(StateData& data, const TlsTarget& target, TlsProbeRepo
     // The served leaf goes in certwatch_tls_* too, unless a configured or discovered probe of
     // the same endpoint and SNI holds that series (its own trust anchors decide it).
     if (prev != data.tls.end() && !prev->second.source.starts_with(kCaBundleSourcePrefix)) return;
+    // Several caBundles on one endpoint (a validating and a mutating webhook on one Service)
+    // share this result: the first source in order names it, so that certwatch_tls_info keeps
+    // one identity instead of changing with every probe.
+    if (prev != data.tls.end() && prev->second.source < r.source) r.source = prev->second.source;
   }
 
   // What the endpoint should serve: the Secret's certificate when secrets are read, else the

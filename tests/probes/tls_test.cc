@@ -303,6 +303,33 @@ TlsProbeReport Served(const std::string& fingerprint, UnixSeconds not_after) {
   return r;
 }
 
+// cert-manager's validating and mutating webhooks share one Service: both caBundle jobs probe
+// the same endpoint and SNI. Each keeps its own verdict; the one certwatch_tls_* result keeps
+// one source (the first in order), so its info series does not change identity every round.
+TEST(CaBundleProbes, TwoCaBundlesOnOneEndpointKeepOneTlsSource) {
+  StateData d;
+  TlsTarget validating, mutating;
+  for (TlsTarget* t : {&validating, &mutating}) {
+    t->target = "10.0.0.7:10250";
+    t->options.server_name = "cert-manager-webhook.cert-manager.svc";
+  }
+  validating.source =
+      "ca_bundle:ValidatingWebhookConfiguration/cert-manager-webhook/webhook.cert-manager.io";
+  mutating.source =
+      "ca_bundle:MutatingWebhookConfiguration/cert-manager-webhook/webhook.cert-manager.io";
+  const std::string key = validating.Key();
+  for (UnixSeconds now : {100, 200, 300}) {
+    TlsScheduler::Record(d, validating, Served("aa", 2000 + now), now);
+    TlsScheduler::Record(d, mutating, Served("aa", 2000 + now), now + 1);
+    EXPECT_EQ(d.tls[key].source, mutating.source) << now;      // "Mutating..." < "Validating..."
+    EXPECT_EQ(d.tls[key].leaf->not_after, 2000 + now) << now;  // the newest probe's answer
+  }
+  TlsScheduler::Record(d, validating, Served("bb", 9000), 400);
+  EXPECT_EQ(d.tls[key].source, mutating.source);
+  EXPECT_EQ(d.tls[key].leaf->fingerprint_sha256, "bb");
+  EXPECT_EQ(d.ca_bundle_probes.size(), 2u);
+}
+
 TEST(Drift, SecretFingerprintThenCertificateStatus) {
   StateData d = SampleState();
   TlsTarget target;
