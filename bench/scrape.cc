@@ -12,10 +12,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/certificate_series.h"
 #include "exposition/text_writer.h"
 #include "state/state.h"
 
@@ -133,6 +136,80 @@ int Print(int n) {
   return 0;
 }
 
+// Resets VmHWM to the current RSS (Linux 4.0+), so a peak measured next is this step's own.
+void ResetPeakRss() {
+  std::ofstream f("/proc/self/clear_refs");
+  f << "5";
+}
+
+// Series and bytes one healthy certificate adds: a scrape of 1,000 healthy certificates
+// minus a scrape of none.
+void PerHealthyCertificate() {
+  auto scrape = [](int count) {
+    StateStore store;
+    store.Update([&](StateData& d) {
+      for (int i = 0; i < count; ++i) {
+        CertificateState c;
+        c.ns = "team-" + std::to_string(i % 1000);
+        c.name = "app-" + std::to_string(i) + "-tls";
+        c.issuer.name = "letsencrypt-prod";
+        c.issuer.kind = "ClusterIssuer";
+        c.secret_name = c.name;
+        c.dns_names = {"app-" + std::to_string(i) + ".example.com"};
+        c.not_before = kNow - 60 * kDay;
+        c.not_after = kNow + 30 * kDay;
+        c.renewal_time = kNow;
+        c.ready.status = "True";
+        c.issuing.status = "False";
+        d.certificates.emplace(c.ns + "/" + c.name, std::move(c));
+      }
+    });
+    CollectContext ctx;
+    ctx.now = kNow;
+    std::string text = ScrapeText(store, ctx);
+    size_t series = 0;
+    for (size_t p = 0; p < text.size();) {
+      size_t e = text.find('\n', p);
+      if (text[p] != '#') ++series;
+      p = e + 1;
+    }
+    return std::pair<size_t, size_t>(series, text.size());
+  };
+  auto [s0, b0] = scrape(0);
+  auto [s1, b1] = scrape(1000);
+  std::printf("healthy certificate: %.1f series (goal <= 7), %.0f bytes of text\n",
+              static_cast<double>(s1 - s0) / 1000, static_cast<double>(b1 - b0) / 1000);
+}
+
+// Counts what a response would send.
+struct CountingSink {
+  size_t bytes = 0;
+  bool operator()(std::string_view piece) {
+    bytes += piece.size();
+    return true;
+  }
+};
+
+// What perf should look at: `loops` gzip scrapes of an unchanged state, from the cache.
+int CachedLoop(int n, int loops) {
+  StateStore store;
+  Fill(store, n);
+  CollectorCaches caches;
+  CollectContext ctx;
+  ctx.now = kNow;
+  ctx.caches = &caches;
+  size_t bytes = 0;
+  for (int i = 0; i < loops; ++i) {
+    auto e = CollectExposition(store, ctx);
+    if (!e) return 1;
+    CountingSink sink;
+    (*e)->WriteGzip(std::ref(sink));
+    bytes += sink.bytes;
+  }
+  std::printf("%d cached gzip scrapes, %zu bytes\n", loops, bytes);
+  return 0;
+}
+
 int Run(int n) {
   StateStore store;
   Fill(store, n);
@@ -144,23 +221,98 @@ int Run(int n) {
     std::printf(" %.*s", static_cast<int>(c.name.size()), c.name.data());
   }
   std::printf("\ncertificates: %d, RSS after fill %.1f MiB\n", n, rss_filled);
+  PerHealthyCertificate();
 
-  // gzip first: what Prometheus asks for, compressed while written (its peak RSS is measured
-  // before the plain path holds the whole text).
-  size_t gzip_bytes = 0;
+  // What /metrics does: collect into a compressed Exposition (unchanged certificates' series
+  // come from the cache), then send it as gzip (a copy) or as text (inflated while sent).
+  CollectorCaches caches;
+  CollectContext cached = ctx;
+  cached.caches = &caches;
+  auto collect = [&] {
+    auto e = CollectExposition(store, cached);
+    if (!e) {
+      std::fprintf(stderr, "collect failed: %s\n", e.error().message.c_str());
+      std::exit(1);
+    }
+    return *e;
+  };
+  double c0 = ThreadCpuMs();
+  auto t0 = std::chrono::steady_clock::now();
+  std::shared_ptr<const Exposition> first = collect();
+  double first_cpu = ThreadCpuMs() - c0;
+  double first_wall =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  double cache_rss = StatusKiB("VmRSS:") / 1024.0 - rss_filled;
+
+  size_t gzip_bytes = 0, plain_bytes = 0;
   Timing gzip_t = Median([&] {
-    auto gz = ScrapeGzip(store, ctx);
-    gzip_bytes = gz ? gz->size() : 0;
+    CountingSink sink;
+    collect()->WriteGzip(std::ref(sink));
+    gzip_bytes = sink.bytes;
   });
-  double rss_gzip = StatusKiB("VmHWM:") / 1024.0;
-
-  size_t plain_bytes = 0, lines = 0, hint = 0;
+  // A probe result or another source's event lands between scrapes: the store's generation
+  // moves, so every certificate is hashed to find that none of them changed.
+  Timing unrelated_t = Median([&] {
+    store.Update([](StateData& d) { d.sources["kubernetes"].last_sync += 1; });
+    CountingSink sink;
+    collect()->WriteGzip(std::ref(sink));
+  });
+  double rss_before_plain = StatusKiB("VmRSS:") / 1024.0;
+  ResetPeakRss();
   Timing plain_t = Median([&] {
-    std::string text = ScrapeText(store, ctx, Collectors(), nullptr, hint);
-    hint = plain_bytes = text.size();
-    lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    CountingSink sink;
+    if (!collect()->WriteText(std::ref(sink))) std::exit(1);
+    plain_bytes = sink.bytes;
   });
-  double rss_plain = StatusKiB("VmHWM:") / 1024.0;
+  double plain_growth = StatusKiB("VmHWM:") / 1024.0 - rss_before_plain;
+
+  // Renewals landing: 100 certificates (spread over the key space) change between scrapes.
+  int round = 0;
+  Timing changed_t = Median([&] {
+    ++round;
+    store.Update([&](StateData& d) {
+      int i = 0;
+      for (auto& [key, c] : d.certificates) {
+        if (i++ % (n / 100 > 0 ? n / 100 : 1) == 0) c.not_after = kNow + 90 * kDay + round;
+      }
+    });
+    CountingSink sink;
+    collect()->WriteGzip(std::ref(sink));
+  });
+  auto* cert_cache = static_cast<CertificateSeriesCache*>(caches.For("certificates").get());
+
+  // The same scrape rendered afresh (every sample written, as without the cache).
+  size_t hint = 0, fresh_bytes = 0;
+  ResetPeakRss();
+  double rss_before_fresh = StatusKiB("VmRSS:") / 1024.0;
+  Timing fresh_t = Median([&] {
+    std::string text = ScrapeText(store, ctx, Collectors(), nullptr, hint);
+    hint = fresh_bytes = text.size();
+  });
+  double fresh_growth = StatusKiB("VmHWM:") / 1024.0 - rss_before_fresh;
+
+  std::printf("median of %d runs, wall ms / CPU ms of the scraping thread:\n", kRuns);
+  std::printf("first scrape (renders every block):    %8.2f / %8.2f ms, cache %.1f MiB RSS\n",
+              first_wall, first_cpu, cache_rss);
+  std::printf(
+      "scrape gzip, unchanged state:          %8.2f / %8.2f ms CPU (goal <= 25), %zu bytes\n",
+      gzip_t.wall_ms, gzip_t.cpu_ms, gzip_bytes);
+  std::printf(
+      "scrape gzip, other state written:      %8.2f / %8.2f ms CPU (goal <= 25), every "
+      "certificate hashed\n",
+      unrelated_t.wall_ms, unrelated_t.cpu_ms);
+  std::printf(
+      "scrape plain, unchanged state:         %8.2f / %8.2f ms CPU (goal <= 100), %zu bytes, "
+      "RSS growth %.1f MiB (goal <= 16)\n",
+      plain_t.wall_ms, plain_t.cpu_ms, plain_bytes, plain_growth);
+  std::printf(
+      "scrape gzip, 100 certificates changed: %8.2f / %8.2f ms CPU, %zu of %zu blocks rendered\n",
+      changed_t.wall_ms, changed_t.cpu_ms, cert_cache ? cert_cache->last_rendered() : 0,
+      cert_cache ? cert_cache->blocks() : 0);
+  std::printf(
+      "plain rendered afresh (no cache):      %8.2f / %8.2f ms, %zu bytes, RSS growth %.1f MiB\n",
+      fresh_t.wall_ms, fresh_t.cpu_ms, fresh_bytes, fresh_growth);
+  if (n > 200000) return 0;  // the families held in memory would need ~10 GiB
 
   // The same families collected into memory, written by TextSerializer and by TextWriter
   // (the serialisation alone), compared byte for byte.
@@ -175,15 +327,7 @@ int Run(int n) {
   Timing writer_t = Median([&] { ours = WriteText(families); });
   double rss_vector = StatusKiB("VmHWM:") / 1024.0;
 
-  std::printf("samples: %zu (%.1f per certificate), lines incl. HELP/TYPE: %zu\n", samples,
-              static_cast<double>(samples) / n, lines);
-  std::printf("median of %d runs, wall ms / CPU ms of the scraping thread:\n", kRuns);
-  std::printf(
-      "scrape plain (collect + write):        %8.2f / %8.2f ms, %zu bytes, peak RSS %.1f MiB\n",
-      plain_t.wall_ms, plain_t.cpu_ms, plain_bytes, rss_plain);
-  std::printf(
-      "scrape gzip  (collect + write + gzip): %8.2f / %8.2f ms, %zu bytes, peak RSS %.1f MiB\n",
-      gzip_t.wall_ms, gzip_t.cpu_ms, gzip_bytes, rss_gzip);
+  std::printf("samples: %zu (%.1f per certificate)\n", samples, static_cast<double>(samples) / n);
   std::printf("same families held in memory (peak RSS %.1f MiB), serialisation only:\n",
               rss_vector);
   std::printf("  prometheus::TextSerializer:          %8.2f / %8.2f ms, %zu bytes\n",
@@ -197,10 +341,14 @@ int Run(int n) {
 }  // namespace
 }  // namespace certwatch
 
-// bench_scrape [N] [--print]: N certificates (100,000); --print writes one scrape's
-// exposition to stdout instead of timing (to read what a certificate costs, with N small).
+// bench_scrape [N] [--print | --cached-loop K]: N certificates (100,000); --print writes one
+// scrape's exposition to stdout instead of timing (to read what a certificate costs, with N
+// small); --cached-loop runs K gzip scrapes of an unchanged state, for `perf record`.
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 100000;
   if (argc > 2 && std::string(argv[2]) == "--print") return certwatch::Print(n);
+  if (argc > 3 && std::string(argv[2]) == "--cached-loop") {
+    return certwatch::CachedLoop(n, std::atoi(argv[3]));
+  }
   return certwatch::Run(n);
 }

@@ -8,7 +8,11 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,9 +22,35 @@
 
 namespace certwatch {
 
+// What a collector keeps between the scrapes of one exposition format: the compressed
+// segments of objects that did not change (exporter/collectors/certificate_series.h).
+class CollectorCache {
+ public:
+  virtual ~CollectorCache() = default;
+};
+
+// One per exposition format, used by one collection at a time (the scrape coalescer runs
+// one collection per format at once).
+class CollectorCaches {
+ public:
+  std::unique_ptr<CollectorCache>& For(std::string_view collector) {
+    auto it = by_name_.find(collector);
+    if (it == by_name_.end()) it = by_name_.emplace(std::string(collector), nullptr).first;
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<CollectorCache>, std::less<>> by_name_;
+};
+
 struct CollectContext {
   double now = 0;                  // unix seconds
   const Config* config = nullptr;  // may be null in tests
+  // Set by the /metrics path; null renders every sample afresh (tests, the state API).
+  CollectorCaches* caches = nullptr;
+  // The state store's generation the collector reads (set by Scrape): equal generations
+  // mean equal state, so a cache may skip even its change detection.
+  uint64_t generation = 0;
 };
 
 using CollectFn = void (*)(const StateData& state, const CollectContext& ctx, MetricSink& sink);

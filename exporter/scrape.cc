@@ -42,7 +42,11 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
     const auto start = Clock::now();
     try {
       // One read lock per collector, not per scrape: writers get in between collectors.
-      store.Read([&](const StateData& data) { c.collect(data, ctx, sink); });
+      store.ReadVersioned([&](const StateData& data, uint64_t generation) {
+        CollectContext at = ctx;
+        at.generation = generation;
+        c.collect(data, at, sink);
+      });
       run.success = true;
     } catch (const std::exception& e) {
       Failed(c.name, e.what(), text, mark, logger);
@@ -81,21 +85,18 @@ std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
   return writer.Take();
 }
 
-Result<std::string> ScrapeGzip(const StateStore& store, const CollectContext& ctx,
-                               std::span<const CollectorEntry> collectors, const Logger* logger,
-                               ExpositionFormat format) {
+Result<std::shared_ptr<const Exposition>> CollectExposition(
+    const StateStore& store, const CollectContext& ctx, std::span<const CollectorEntry> collectors,
+    const Logger* logger, ExpositionFormat format) {
   constexpr size_t kBuffer = 256 * 1024;
-  GzipStream gz;
-  Status status = OkStatus();
+  ExpositionBuilder builder;
   TextWriter writer(format, kBuffer + 4096);
-  writer.SetFlush(kBuffer, [&](std::string_view chunk) {
-    if (status) status = gz.Write(chunk);
-  });
+  writer.SetFlush(kBuffer, [&](std::string_view chunk) { builder.Write(chunk); });
+  writer.SetSegmentSink([&](std::shared_ptr<const Segment> s) { builder.Put(std::move(s)); });
   Scrape(store, ctx, writer, collectors, logger);
   writer.Finish();
   writer.Flush();
-  if (!status) return status.error();
-  return gz.Finish();
+  return builder.Finish();
 }
 
 }  // namespace certwatch

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "common/result.h"
 #include "exporter/collector.h"
 #include "exposition/format.h"
+#include "exposition/segment.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -34,12 +36,14 @@ std::string ScrapeText(const StateStore& store, const CollectContext& ctx,
                        const Logger* logger = nullptr, size_t size_hint = 0,
                        ExpositionFormat format = ExpositionFormat::kText);
 
-// The scrape gzip-compressed as it is written (256 KiB of text buffered at a time), so a
-// large exposition never sits in memory uncompressed. A collector that fails after part of
-// its output was compressed leaves that part (logged); the others are unaffected.
-Result<std::string> ScrapeGzip(const StateStore& store, const CollectContext& ctx,
-                               std::span<const CollectorEntry> collectors = Collectors(),
-                               const Logger* logger = nullptr,
-                               ExpositionFormat format = ExpositionFormat::kText);
+// The scrape as an Exposition (exposition/segment.h), sent as gzip or inflated as text:
+// text is compressed as it is written (256 KiB at a time), and collectors that cache
+// (ctx.caches set) hand in the segments of what did not change since the last scrape of this
+// format. A collector that fails after part of its output was compressed leaves that part
+// (logged); the others are unaffected.
+Result<std::shared_ptr<const Exposition>> CollectExposition(
+    const StateStore& store, const CollectContext& ctx,
+    std::span<const CollectorEntry> collectors = Collectors(), const Logger* logger = nullptr,
+    ExpositionFormat format = ExpositionFormat::kText);
 
 }  // namespace certwatch

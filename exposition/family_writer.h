@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@
 namespace certwatch {
 
 using Label = std::pair<std::string_view, std::string_view>;
+struct Segment;                     // exposition/segment.h
+enum class ExpositionFormat : int;  // exposition/format.h
 
 // A family's type in OpenMetrics where the Prometheus text format has no word for it. kInfo: a
 // gauge named `*_info` that is always 1, its labels carrying the facts (certwatch_build_info);
@@ -41,6 +44,12 @@ class MetricSink {
   virtual void BeginFamily(std::string_view /*name*/, std::string_view /*help*/,
                            prometheus::MetricType /*type*/, OmType /*om*/) {}
   virtual void AddSample(std::span<const Label> /*labels*/, double /*value*/) {}
+
+  // Optional, for collectors that cache their samples compressed (exposition/segment.h): a
+  // sink that returns a format takes ready-made segments of sample lines in that format,
+  // after BeginFamily of their family. Other sinks get the samples themselves.
+  virtual const ExpositionFormat* SegmentFormat() const { return nullptr; }
+  virtual void AddSegment(std::shared_ptr<const Segment> /*segment*/) {}
 };
 
 // Builds one family in chunks of kChunk metrics, emitting each full chunk to the sink and the

@@ -7,7 +7,7 @@
 
 namespace certwatch {
 
-enum class ExpositionFormat { kText, kOpenMetrics };
+enum class ExpositionFormat : int { kText, kOpenMetrics };
 
 inline constexpr std::string_view kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 inline constexpr std::string_view kOpenMetricsContentType =

@@ -261,13 +261,13 @@ bool TextWriter::Header(std::string_view name) {
 }
 
 void TextWriter::Write(const prometheus::MetricFamily& family, OmType om_type) {
-  AppendFamily(out_, family, Header(family.name), om_type, om());
+  AppendFamily(out_, family, Header(family.name) && headers_, om_type, om());
   MaybeFlush();
 }
 
 void TextWriter::BeginFamily(std::string_view name, std::string_view help,
                              prometheus::MetricType type, OmType om_type) {
-  const bool header = Header(name);
+  const bool header = Header(name) && headers_;
   if (om()) {
     // Set on every chunk: after a rollback the previous family's name may be stale.
     Names names = NamesFor(name, type, om_type, true);
@@ -310,6 +310,13 @@ void TextWriter::Flush() {
   flush_(out_);
   flushed_ += out_.size();
   out_.clear();
+}
+
+void TextWriter::AddSegment(std::shared_ptr<const Segment> segment) {
+  if (!segment || segment->size == 0) return;
+  Flush();
+  flushed_ += segment->size;
+  segment_sink_(std::move(segment));
 }
 
 bool TextWriter::Rollback(const Mark& m) {

@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "exposition/family_writer.h"
 #include "exposition/format.h"
+#include "exposition/segment.h"
 
 namespace certwatch {
 
@@ -45,6 +46,17 @@ class TextWriter final : public MetricSink {
   void AddSample(std::span<const Label> labels, double value) override;
   // false: FamilyWriter builds MetricFamily chunks and Emits them (tests compare both paths).
   void set_direct(bool direct) { direct_ = direct; }
+  // false: sample lines only, no HELP/TYPE (what a cached Segment of a family holds).
+  void set_headers(bool headers) { headers_ = headers; }
+
+  // With a segment sink (and SetFlush, which receives the text around them), collectors hand
+  // in cached segments instead of samples: the text buffered so far is flushed first.
+  using SegmentFn = std::function<void(std::shared_ptr<const Segment>)>;
+  void SetSegmentSink(SegmentFn fn) { segment_sink_ = std::move(fn); }
+  const ExpositionFormat* SegmentFormat() const override {
+    return segment_sink_ && flush_ && direct_ ? &format_ : nullptr;
+  }
+  void AddSegment(std::shared_ptr<const Segment> segment) override;
 
   using FlushFn = std::function<void(std::string_view)>;
   void SetFlush(size_t threshold, FlushFn flush) {
@@ -82,6 +94,8 @@ class TextWriter final : public MetricSink {
   std::string last_family_;
   bool have_last_ = false;
   bool direct_ = true;
+  bool headers_ = true;
+  SegmentFn segment_sink_;
   ExpositionFormat format_ = ExpositionFormat::kText;
   std::string sample_name_;  // OpenMetrics: the direct family's sample name (with _total/_info)
   size_t flush_threshold_ = 0;

@@ -403,6 +403,12 @@ class StateStore {
     std::shared_lock lock(mu_);
     return f(static_cast<const StateData&>(data_));
   }
+  // f(data, generation): the generation the data is at, read under the same lock.
+  template <typename F>
+  auto ReadVersioned(F&& f) const {
+    std::shared_lock lock(mu_);
+    return f(static_cast<const StateData&>(data_), generation_);
+  }
   template <typename F>
   auto Update(F&& f) {
     std::unique_lock lock(mu_);

@@ -1,7 +1,5 @@
 #include "exporter/web/handlers.h"
 
-#include <malloc.h>
-
 #include <cmath>
 #include <memory>
 
@@ -21,61 +19,52 @@ HttpResponse Text(int status, std::string body) {
   return r;
 }
 
-// A scrape body that hands its memory back to the system when the last response sending it
-// is done. A 100k-certificate text exposition is ~220 MB; glibc keeps freed memory in the
-// arena of the thread that freed it, so without a trim each web worker would hold a copy's
-// worth of RSS long after the scrape.
-std::shared_ptr<const std::string> ScrapeBody(std::string bytes) {
-  constexpr size_t kTrimAbove = 16 << 20;
-  auto owned = std::make_unique<const std::string>(std::move(bytes));
-  return std::shared_ptr<const std::string>(owned.release(), [](const std::string* body) {
-    const bool big = body->capacity() > kTrimAbove;
-    std::default_delete<const std::string>()(body);
-    if (big) malloc_trim(0);
-  });
-}
-
 UnixSeconds NowUnix(const Clock& clock) {
   return static_cast<UnixSeconds>(std::floor(clock.NowSeconds()));
 }
 
 }  // namespace
 
+std::string HttpResponse::Content() const {
+  if (!exposition) return body;
+  if (!gzip) return exposition->Text();
+  std::string out;
+  exposition->WriteGzip([&](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
+  return out;
+}
+
 HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {
-  auto collect_context = [&ctx] {
-    CollectContext cc;
-    cc.now = ctx.clock.NowSeconds();
-    return cc;
-  };
   const ExpositionFormat format = NegotiateFormat(req.accept);
   HttpResponse r;
   r.content_type = std::string(ContentType(format));
   r.headers.emplace_back("Vary", "Accept, Accept-Encoding");
-  if (AcceptsGzip(req.accept_encoding)) {
-    // Compressed while written: Prometheus asks for gzip, and a 100k-certificate exposition
-    // is ~30x smaller that way than held as text.
-    r.shared_body = ctx.scrapes->For(format, true).Get([&]() -> std::shared_ptr<const std::string> {
-      std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
-      CollectContext cc = collect_context();
-      cc.config = config.get();
-      auto gz = ScrapeGzip(ctx.store, cc, ctx.collectors, &ctx.logger, format);
-      if (!gz) {
-        ctx.logger.Warn("gzip failed, sending plain", {{"err", gz.error().message}});
-        return nullptr;
-      }
-      return ScrapeBody(std::move(*gz));
-    });
-    if (r.shared_body) {
-      r.headers.emplace_back("Content-Encoding", "gzip");
-      return r;
-    }
-  }
-  r.shared_body = ctx.scrapes->For(format, false).Get([&] {
+  MetricsCoalescers::PerFormat& per_format = ctx.scrapes->For(format);
+  r.exposition = per_format.coalescer.Get([&]() -> std::shared_ptr<const Exposition> {
     std::shared_ptr<const Config> config = ctx.config ? ctx.config() : nullptr;
-    CollectContext cc = collect_context();
+    CollectContext cc;
+    cc.now = ctx.clock.NowSeconds();
     cc.config = config.get();
-    return ScrapeBody(ScrapeText(ctx.store, cc, ctx.collectors, &ctx.logger, 0, format));
+    cc.caches = &per_format.caches;
+    auto exposition = CollectExposition(ctx.store, cc, ctx.collectors, &ctx.logger, format);
+    if (!exposition) {
+      ctx.logger.Error("scrape failed", {{"err", exposition.error().message}});
+      return nullptr;
+    }
+    return *exposition;
   });
+  if (!r.exposition) {
+    r.status = 500;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.clear();
+    r.body = "scrape failed: see the exporter's log\n";
+    return r;
+  }
+  // Prometheus asks for gzip; the exposition is held compressed, so gzip costs a copy.
+  r.gzip = AcceptsGzip(req.accept_encoding);
+  if (r.gzip) r.headers.emplace_back("Content-Encoding", "gzip");
   return r;
 }
 

@@ -19,6 +19,7 @@
 #include "exporter/collector.h"
 #include "exporter/scrape_coalescer.h"
 #include "exposition/format.h"
+#include "exposition/segment.h"
 #include "state/state.h"
 
 namespace certwatch {
@@ -37,23 +38,31 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // Set instead of `body` when the bytes are shared with other responses (/metrics).
-  std::shared_ptr<const std::string> shared_body;
+  // Set instead of `body` on /metrics: one collection shared with concurrent responses,
+  // streamed as gzip (`gzip`, Content-Encoding set in `headers`) or inflated as text.
+  std::shared_ptr<const Exposition> exposition;
+  bool gzip = false;
 
-  std::string_view content() const { return shared_body ? *shared_body : body; }
+  // The bytes sent, whole (tests; the server streams an exposition instead).
+  std::string Content() const;
 };
 
 // Concurrent /metrics requests share collections (exporter/scrape_coalescer.h), one
-// coalescer per format and encoding: their bytes differ, so a scrape waits only for a
-// collection it can send.
+// coalescer per format: an Exposition is sent as gzip or text alike, so a scrape waits only
+// for a collection in its format. Each format keeps its collectors' caches, used only by
+// that format's collection.
 class MetricsCoalescers {
  public:
-  ScrapeCoalescer& For(ExpositionFormat format, bool gzip) {
-    return by_kind_[(format == ExpositionFormat::kOpenMetrics ? 2 : 0) + (gzip ? 1 : 0)];
+  struct PerFormat {
+    ScrapeCoalescer<Exposition> coalescer;
+    CollectorCaches caches;
+  };
+  PerFormat& For(ExpositionFormat format) {
+    return by_format_[format == ExpositionFormat::kOpenMetrics ? 1 : 0];
   }
 
  private:
-  std::array<ScrapeCoalescer, 4> by_kind_;
+  std::array<PerFormat, 2> by_format_;
 };
 
 // What the endpoints need from `certwatch serve`. Functions are called from the server's

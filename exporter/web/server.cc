@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -178,19 +179,56 @@ bool ClientSanAllowed(const std::vector<std::string>& allowed, const httplib::Re
   return false;
 }
 
+// Sends bytes [offset, offset + length) of a stream that `produce` writes from its start.
+class RangeSink {
+ public:
+  RangeSink(httplib::DataSink& sink, size_t offset, size_t length)
+      : sink_(sink), skip_(offset), left_(length) {}
+  bool operator()(std::string_view piece) {
+    if (skip_ >= piece.size()) {
+      skip_ -= piece.size();
+      return true;
+    }
+    piece.remove_prefix(skip_);
+    skip_ = 0;
+    if (piece.size() > left_) piece = piece.substr(0, left_);
+    left_ -= piece.size();
+    return sink_.write(piece.data(), piece.size()) && left_ > 0;
+  }
+
+ private:
+  httplib::DataSink& sink_;
+  size_t skip_, left_;
+};
+
 void Write(HttpResponse&& r, httplib::Response& res) {
   res.status = r.status;
   for (const auto& [k, v] : r.headers) res.set_header(k, v);
-  if (r.content().empty()) {
+  if (r.exposition) {
+    // Streamed from the shared, compressed exposition: no response holds the body whole,
+    // and no lock is held while a slow client reads. A sized provider is sent as is
+    // (httplib compresses only `body` responses), with its Content-Length.
+    std::shared_ptr<const Exposition> exposition = std::move(r.exposition);
+    const bool gzip = r.gzip;
+    const uint64_t size = gzip ? exposition->gzip_size() : exposition->text_size();
+    res.set_content_provider(
+        size, r.content_type,
+        [exposition, gzip](size_t offset, size_t length, httplib::DataSink& sink) {
+          RangeSink range(sink, offset, length);
+          if (gzip) {
+            exposition->WriteGzip(std::ref(range));
+          } else {
+            (void)exposition->WriteText(std::ref(range));  // stops when the range is sent
+          }
+          return true;
+        });
+    return;
+  }
+  if (r.body.empty()) {
     res.set_content("", r.content_type);
     return;
   }
-  // A sized content provider is sent as is: httplib compresses only `body` responses, and
-  // /metrics does its own gzip (Content-Encoding set by the handler). Shared bytes (one
-  // collection for many concurrent scrapes) are sent without a copy.
-  std::shared_ptr<const std::string> body =
-      r.shared_body ? std::move(r.shared_body)
-                    : std::make_shared<const std::string>(std::move(r.body));
+  auto body = std::make_shared<const std::string>(std::move(r.body));
   res.set_content_provider(body->size(), r.content_type,
                            [body](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(body->data() + offset, length);

@@ -17,7 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(ScrapeCoalescerTest, ConcurrentCallersShareCollectionsAndSeeFreshState) {
-  ScrapeCoalescer coalescer;
+  ScrapeCoalescer<std::string> coalescer;
   std::atomic<int> version{0};  // "the state": bumped by a writer while scrapes run
   std::atomic<int> running{0};
   std::atomic<int> max_running{0};
@@ -51,7 +51,7 @@ TEST(ScrapeCoalescerTest, ConcurrentCallersShareCollectionsAndSeeFreshState) {
 }
 
 TEST(ScrapeCoalescerTest, AFailedCollectionLetsWaitersCollectAgain) {
-  ScrapeCoalescer coalescer;
+  ScrapeCoalescer<std::string> coalescer;
   std::atomic<bool> first{true};
   std::atomic<bool> entered{false};
   std::thread failing([&] {
@@ -73,7 +73,7 @@ TEST(ScrapeCoalescerTest, AFailedCollectionLetsWaitersCollectAgain) {
 }
 
 TEST(ScrapeCoalescerTest, SequentialCallersEachCollect) {
-  ScrapeCoalescer coalescer;
+  ScrapeCoalescer<std::string> coalescer;
   int n = 0;
   for (int i = 1; i <= 3; ++i) {
     auto out =

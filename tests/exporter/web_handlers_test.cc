@@ -99,13 +99,13 @@ TEST(WebHandlersTest, MetricsGzipOnlyWhenAsked) {
   HttpResponse plain = Route(ctx, Get("/metrics"));
   EXPECT_EQ(plain.status, 200);
   EXPECT_EQ(plain.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(plain.content().find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
+  EXPECT_NE(plain.Content().find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
   for (const auto& [k, v] : plain.headers) EXPECT_NE(k, "Content-Encoding");
   HttpResponse gz = Route(ctx, Get("/metrics", "gzip, deflate"));
   bool has_encoding = false;
   for (const auto& [k, v] : gz.headers) has_encoding |= k == "Content-Encoding" && v == "gzip";
   EXPECT_TRUE(has_encoding);
-  std::string text = Gunzip(std::string(gz.content()));
+  std::string text = Gunzip(std::string(gz.Content()));
   EXPECT_NE(text.find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
 }
 
@@ -126,13 +126,13 @@ TEST(WebHandlersTest, MetricsServeOpenMetricsWhenAsked) {
   WebContext ctx = f.Context();
   HttpResponse plain = Route(ctx, Get("/metrics", "", "*/*"));
   EXPECT_EQ(plain.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_EQ(plain.content().find("# EOF"), std::string::npos);
-  EXPECT_NE(plain.content().find("# TYPE certwatch_build_info gauge\n"), std::string::npos);
+  EXPECT_EQ(plain.Content().find("# EOF"), std::string::npos);
+  EXPECT_NE(plain.Content().find("# TYPE certwatch_build_info gauge\n"), std::string::npos);
   EXPECT_TRUE(HasHeader(plain, "Vary", "Accept, Accept-Encoding"));
 
   HttpResponse om = Route(ctx, Get("/metrics", "", std::string(kPrometheusAccept)));
   EXPECT_EQ(om.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
-  std::string_view text = om.content();
+  const std::string text = om.Content();
   EXPECT_TRUE(text.ends_with("\n# EOF\n"))
       << text.substr(text.size() > 200 ? text.size() - 200 : 0);
   EXPECT_NE(text.find("# TYPE certwatch_build info\ncertwatch_build_info{"), std::string::npos);
@@ -140,23 +140,25 @@ TEST(WebHandlersTest, MetricsServeOpenMetricsWhenAsked) {
   EXPECT_NE(text.find("certwatch_source_errors_total{source=\"files\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("certwatch_source_up{source=\"files\"} 1\n"), std::string::npos);
   // Each format has its own coalescer: the OpenMetrics request collected anew.
-  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kText, false).collections(), 1u);
-  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kOpenMetrics, false).collections(), 1u);
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kText).coalescer.collections(), 1u);
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kOpenMetrics).coalescer.collections(), 1u);
 
   HttpResponse gz = Route(ctx, Get("/metrics", "gzip", std::string(kPrometheusAccept)));
   EXPECT_EQ(gz.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
   EXPECT_TRUE(HasHeader(gz, "Content-Encoding", "gzip"));
-  std::string unzipped = Gunzip(std::string(gz.content()));
+  std::string unzipped = Gunzip(std::string(gz.Content()));
   EXPECT_TRUE(unzipped.ends_with("\n# EOF\n"));
   EXPECT_NE(unzipped.find("# TYPE certwatch_build info\n"), std::string::npos);
-  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kOpenMetrics, true).collections(), 1u);
-  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kText, true).collections(), 0u);
+  // gzip and text are two encodings of one collection per format: a new request collects anew
+  // (sequential requests never share), in the OpenMetrics coalescer only.
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kOpenMetrics).coalescer.collections(), 2u);
+  EXPECT_EQ(ctx.scrapes->For(ExpositionFormat::kText).coalescer.collections(), 1u);
 
   // Text stays the default, gzip included, when OpenMetrics is not preferred.
   HttpResponse text_gz = Route(
       ctx, Get("/metrics", "gzip", "text/plain;version=0.0.4,application/openmetrics-text;q=0.5"));
   EXPECT_EQ(text_gz.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_EQ(Gunzip(std::string(text_gz.content())).find("# EOF"), std::string::npos);
+  EXPECT_EQ(Gunzip(std::string(text_gz.Content())).find("# EOF"), std::string::npos);
 }
 
 TEST(WebHandlersTest, StateApiDocumentAndRoundTrip) {
