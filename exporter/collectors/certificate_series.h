@@ -41,7 +41,7 @@ uint64_t SeriesInputsHash(const CertificateState& c);
 
 class CertificateSeriesCache final : public CollectorCache {
  public:
-  static constexpr size_t kBlock = 256;
+  static constexpr size_t kBlock = 128;
 
   // Brings the blocks up to date with `certs` and writes every family to `sink`, which must
   // take segments in `format`. Throws std::runtime_error when compression fails.

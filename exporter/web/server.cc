@@ -179,11 +179,15 @@ bool ClientSanAllowed(const std::vector<std::string>& allowed, const httplib::Re
   return false;
 }
 
-// Sends bytes [offset, offset + length) of a stream that `produce` writes from its start.
+// Sends bytes [offset, offset + length) of a stream that is written from its start, in
+// writes of up to 256 KiB: an exposition comes as thousands of small segments, and one
+// socket write each would cost a system call per segment.
 class RangeSink {
  public:
   RangeSink(httplib::DataSink& sink, size_t offset, size_t length)
-      : sink_(sink), skip_(offset), left_(length) {}
+      : sink_(sink), skip_(offset), left_(length) {
+    buffer_.reserve(kBuffer);
+  }
   bool operator()(std::string_view piece) {
     if (skip_ >= piece.size()) {
       skip_ -= piece.size();
@@ -193,12 +197,30 @@ class RangeSink {
     skip_ = 0;
     if (piece.size() > left_) piece = piece.substr(0, left_);
     left_ -= piece.size();
-    return sink_.write(piece.data(), piece.size()) && left_ > 0;
+    if (buffer_.size() + piece.size() > kBuffer && !Flush()) return false;
+    if (piece.size() >= kBuffer) {
+      ok_ = sink_.write(piece.data(), piece.size());
+      if (!ok_) return false;
+    } else {
+      buffer_.append(piece);
+    }
+    if (left_ > 0) return true;
+    Flush();
+    return false;  // the range is sent: the writer may stop
+  }
+  // Sends what is buffered; false once the client went away.
+  bool Flush() {
+    if (!buffer_.empty() && ok_) ok_ = sink_.write(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return ok_;
   }
 
  private:
+  static constexpr size_t kBuffer = 256 * 1024;
   httplib::DataSink& sink_;
   size_t skip_, left_;
+  std::string buffer_;
+  bool ok_ = true;
 };
 
 void Write(HttpResponse&& r, httplib::Response& res) {
@@ -220,7 +242,7 @@ void Write(HttpResponse&& r, httplib::Response& res) {
           } else {
             (void)exposition->WriteText(std::ref(range));  // stops when the range is sent
           }
-          return true;
+          return range.Flush();
         });
     return;
   }
