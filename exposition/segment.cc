@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <mutex>
 
 namespace certwatch {
 namespace {
@@ -37,6 +38,40 @@ class ZStream {
   bool live_ = false;
 };
 
+// Deflaters reset for each segment instead of set up anew: setting one up allocates and clears
+// ~300 KiB, more than compressing a block's few kilobytes costs. A few are kept for reuse
+// (one collection per format compresses at a time), not one per web worker thread.
+class DeflaterLease {
+ public:
+  explicit DeflaterLease(int level) : level_(level) {
+    {
+      std::lock_guard lock(mu_);
+      auto& free = free_[level];
+      if (!free.empty()) {
+        z_ = std::move(free.back());
+        free.pop_back();
+      }
+    }
+    if (!z_) z_ = std::make_unique<ZStream>(ZStream::kDeflate, level);
+  }
+  ~DeflaterLease() {
+    if (!z_->ok()) return;
+    std::lock_guard lock(mu_);
+    auto& free = free_[level_];
+    if (free.size() < kKept) free.push_back(std::move(z_));
+  }
+  DeflaterLease(const DeflaterLease&) = delete;
+  DeflaterLease& operator=(const DeflaterLease&) = delete;
+  ZStream* operator->() { return z_.get(); }
+
+ private:
+  static constexpr size_t kKept = 4;
+  static inline std::mutex mu_;
+  static inline std::map<int, std::vector<std::unique_ptr<ZStream>>> free_;
+  int level_;
+  std::unique_ptr<ZStream> z_;
+};
+
 Bytef* In(std::string_view s) { return reinterpret_cast<Bytef*>(const_cast<char*>(s.data())); }
 
 // The empty final block (BFINAL=1, fixed Huffman, end-of-block) that ends the joined stream.
@@ -51,11 +86,7 @@ Result<Segment> CompressSegment(std::string_view text, int level) {
   seg.size = text.size();
   seg.crc = static_cast<uint32_t>(crc32(0L, In(text), static_cast<uInt>(text.size())));
   if (text.empty()) return seg;
-  // One deflater per thread and level, reset for each segment: setting one up allocates and
-  // clears ~300 KiB, which would cost more than compressing a block's few kilobytes.
-  thread_local std::map<int, std::unique_ptr<ZStream>> deflaters;
-  std::unique_ptr<ZStream>& z = deflaters[level];
-  if (!z) z = std::make_unique<ZStream>(ZStream::kDeflate, level);
+  DeflaterLease z(level);
   if (!z->ok()) return Error{"deflateInit2 failed"};
   z_stream* zs = z->get();
   if (deflateReset(zs) != Z_OK) return Error{"deflateReset failed"};
