@@ -14,17 +14,14 @@ section extrapolates from.
 import argparse
 import gzip
 import http.client
-import json
 import os
 import re
 import statistics
 import sys
 import time
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.dirname(HERE)
-DAY = 86400
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_cluster  # noqa: E402
 
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 p.add_argument("--build", default="build")
@@ -32,47 +29,17 @@ p.add_argument("--certificates", type=int, default=400_000)
 p.add_argument("--replicas", type=int, default=4)
 p.add_argument("--scrapes", type=int, default=5)
 ARGS = p.parse_args()
-BUILD = os.path.abspath(ARGS.build)
-os.environ.setdefault("CERTWATCH_BIN", os.path.join(BUILD, "certwatch"))
-os.environ.setdefault("CERTWATCH_SOURCE_DIR", SOURCE)
-os.environ.setdefault("CERTWATCH_BINARY_DIR", BUILD)
-sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
-import certwatch_testlib as t  # noqa: E402
+t = fake_cluster.testlib(ARGS.build)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERIES = re.compile(rb'^certwatch_certificate_expiration_timestamp_seconds\{namespace="([^"]*)",'
                     rb'name="([^"]*)"', re.M)
 
 
-def certificate(i, now):
-    ns = f"team-{i % 500}"
-    not_after = now + (30 + i % 60) * DAY
-    return {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-            "metadata": {"name": f"app-{i}", "namespace": ns, "generation": 1},
-            "spec": {"secretName": f"app-{i}-tls", "dnsNames": [f"app-{i}.{ns}.example.com"],
-                     "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer",
-                                   "group": "cert-manager.io"}},
-            "status": {"notBefore": t.rfc3339(not_after - 90 * DAY),
-                       "notAfter": t.rfc3339(not_after),
-                       "renewalTime": t.rfc3339(not_after - 30 * DAY), "revision": 1,
-                       "conditions": [{"type": "Ready", "status": "True", "reason": "Ready",
-                                       "message": "Certificate is up to date and has not expired",
-                                       "lastTransitionTime": t.rfc3339(not_after - 90 * DAY),
-                                       "observedGeneration": 1}]}}
-
-
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main():
@@ -83,24 +50,8 @@ def main():
         kube = t.FakeKube(tmp)
         serves = []
         try:
-            now = int(time.time())
-            for start in range(0, n, 10_000):
-                batch = [certificate(i, now) for i in range(start, min(start + 10_000, n))]
-                req = urllib.request.Request(
-                    f"{kube.url}/_fake/objects", method="POST",
-                    data=json.dumps(batch, separators=(",", ":")).encode(),
-                    headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=600) as r:
-                    r.read()
-            config = f"""kubernetes:
-  enabled: true
-  kubeconfig: {kube.kubeconfig}
-  ingresses: false
-dns_probes:
-  resolvers: []
-  acme_challenges: false
-  caa: false
-"""
+            fake_cluster.post_certificates(t, kube, n, int(time.time()), 500)
+            config = fake_cluster.serve_config(kube)
             # One after another, so each replica's time to sync is its own, not a share of
             # the fake API server's single thread.
             rows = []
@@ -117,7 +68,7 @@ dns_probes:
             seen = {}
             for i, s in enumerate(serves):
                 row = rows[i]
-                row["rss_mib"] = rss_mib(s.proc.pid)
+                row["rss_mib"] = fake_cluster.rss_mib(s.proc.pid)
                 host, port = s.address.split(":")
                 conn = http.client.HTTPConnection(host, int(port), timeout=120)
                 times = []

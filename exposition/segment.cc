@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 #include <mutex>
+#include <vector>
 
 namespace certwatch {
 namespace {
@@ -43,32 +43,30 @@ class ZStream {
 // (one collection per format compresses at a time), not one per web worker thread.
 class DeflaterLease {
  public:
-  explicit DeflaterLease(int level) : level_(level) {
+  DeflaterLease() {
     {
       std::lock_guard lock(mu_);
-      auto& free = free_[level];
-      if (!free.empty()) {
-        z_ = std::move(free.back());
-        free.pop_back();
+      if (!free_.empty()) {
+        z_ = std::move(free_.back());
+        free_.pop_back();
       }
     }
-    if (!z_) z_ = std::make_unique<ZStream>(ZStream::kDeflate, level);
+    if (!z_) z_ = std::make_unique<ZStream>(ZStream::kDeflate, kLevel);
   }
   ~DeflaterLease() {
     if (!z_->ok()) return;
     std::lock_guard lock(mu_);
-    auto& free = free_[level_];
-    if (free.size() < kKept) free.push_back(std::move(z_));
+    if (free_.size() < kKept) free_.push_back(std::move(z_));
   }
   DeflaterLease(const DeflaterLease&) = delete;
   DeflaterLease& operator=(const DeflaterLease&) = delete;
   ZStream* operator->() { return z_.get(); }
 
  private:
+  static constexpr int kLevel = 1;
   static constexpr size_t kKept = 4;
   static inline std::mutex mu_;
-  static inline std::map<int, std::vector<std::unique_ptr<ZStream>>> free_;
-  int level_;
+  static inline std::vector<std::unique_ptr<ZStream>> free_;
   std::unique_ptr<ZStream> z_;
 };
 
@@ -81,12 +79,12 @@ constexpr std::array<char, 10> kGzipHeader = {0x1f, char(0x8b), 0x08, 0, 0, 0, 0
 
 }  // namespace
 
-Result<Segment> CompressSegment(std::string_view text, int level) {
+Result<Segment> CompressSegment(std::string_view text) {
   Segment seg;
   seg.size = text.size();
   seg.crc = static_cast<uint32_t>(crc32(0L, In(text), static_cast<uInt>(text.size())));
   if (text.empty()) return seg;
-  DeflaterLease z(level);
+  DeflaterLease z;
   if (!z->ok()) return Error{"deflateInit2 failed"};
   z_stream* zs = z->get();
   if (deflateReset(zs) != Z_OK) return Error{"deflateReset failed"};
@@ -166,6 +164,16 @@ std::string Exposition::Text() const {
   });
   (void)s;  // segments made by CompressSegment always inflate
   return text;
+}
+
+std::string Exposition::Gzip() const {
+  std::string out;
+  out.reserve(gzip_size());
+  WriteGzip([&](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
+  return out;
 }
 
 void ExpositionBuilder::Write(std::string_view text) {

@@ -24,8 +24,8 @@ struct Segment {
   uint64_t size = 0;    // bytes of text
 };
 
-// `text` compressed at zlib `level` (1: what Prometheus client libraries use for scrapes).
-Result<Segment> CompressSegment(std::string_view text, int level = 1);
+// `text` compressed at zlib level 1 (what Prometheus client libraries use for scrapes).
+Result<Segment> CompressSegment(std::string_view text);
 
 // Receives the bytes of a response in order; false stops the writer (the client went away).
 using ByteSink = std::function<bool(std::string_view)>;
@@ -44,8 +44,10 @@ class Exposition {
   bool WriteGzip(const ByteSink& out) const;
   // The response as text, inflated one segment at a time into a 256 KiB buffer.
   Status WriteText(const ByteSink& out) const;
-  // The whole text (tests, and the rare caller that needs it at once).
+  // The whole text, and the whole gzip response (tests, and the rare caller that needs the
+  // bytes at once).
   std::string Text() const;
+  std::string Gzip() const;
 
  private:
   std::vector<std::shared_ptr<const Segment>> segments_;

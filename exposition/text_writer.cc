@@ -1,7 +1,5 @@
 #include "exposition/text_writer.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -337,55 +335,6 @@ std::string WriteText(const std::vector<prometheus::MetricFamily>& families,
   for (const auto& f : families) AppendFamily(out, f, true, OmType::kFromType, om);
   if (om) out.append("# EOF\n");
   return out;
-}
-
-struct GzipStream::State {
-  z_stream zs{};
-};
-
-GzipStream::GzipStream(int level) : state_(std::make_unique<State>()) {
-  // windowBits 15 + 16 selects the gzip wrapper.
-  ok_ = deflateInit2(&state_->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-}
-
-GzipStream::~GzipStream() {
-  if (ok_) deflateEnd(&state_->zs);
-}
-
-Status GzipStream::Deflate(std::string_view data, int flush) {
-  if (!ok_) return Error{"gzip: deflateInit2 failed"};
-  z_stream& zs = state_->zs;
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  while (true) {
-    if (out_.size() - zs.total_out < 1024 + data.size() / 4) {
-      out_.resize(std::max<size_t>(out_.size() * 2, zs.total_out + 64 * 1024 + data.size() / 2));
-    }
-    zs.next_out = reinterpret_cast<Bytef*>(out_.data() + zs.total_out);
-    zs.avail_out = static_cast<uInt>(out_.size() - zs.total_out);
-    int rc = deflate(&zs, flush);
-    if (rc == Z_STREAM_END) return OkStatus();
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      return Error{"gzip: deflate failed: " + std::string(zs.msg ? zs.msg : std::to_string(rc))};
-    }
-    if (flush == Z_NO_FLUSH && zs.avail_in == 0) return OkStatus();
-  }
-}
-
-Status GzipStream::Write(std::string_view data) { return Deflate(data, Z_NO_FLUSH); }
-
-Result<std::string> GzipStream::Finish() {
-  Status s = Deflate({}, Z_FINISH);
-  if (!s) return s.error();
-  out_.resize(state_->zs.total_out);
-  return std::move(out_);
-}
-
-Result<std::string> Gzip(std::string_view data, int level) {
-  GzipStream gz(level);
-  Status s = gz.Write(data);
-  if (!s) return s.error();
-  return gz.Finish();
 }
 
 bool AcceptsGzip(std::string_view header) {

@@ -103,24 +103,6 @@ class TextWriter final : public MetricSink {
   size_t flushed_ = 0;
 };
 
-// gzip (RFC 1952) fed in pieces: the compressed output grows as text is written.
-class GzipStream {
- public:
-  explicit GzipStream(int level = 1);
-  ~GzipStream();
-  GzipStream(const GzipStream&) = delete;
-  GzipStream& operator=(const GzipStream&) = delete;
-  Status Write(std::string_view data);
-  Result<std::string> Finish();
-
- private:
-  Status Deflate(std::string_view data, int flush);
-  struct State;
-  std::unique_ptr<State> state_;
-  std::string out_;
-  bool ok_ = false;
-};
-
 // Serialises a whole vector of families (no merging of equal names, like TextSerializer).
 std::string WriteText(const std::vector<prometheus::MetricFamily>& families,
                       ExpositionFormat format = ExpositionFormat::kText);
@@ -128,10 +110,6 @@ std::string WriteText(const std::vector<prometheus::MetricFamily>& families,
 // Appends a sample value as TextSerializer prints it: "Nan", "+Inf", "-Inf", otherwise
 // printf("%.16g").
 void AppendSampleValue(std::string& out, double value);
-
-// gzip (RFC 1952) of `data` with zlib at the given level (1 = fastest, as Prometheus client
-// libraries use for scrapes).
-Result<std::string> Gzip(std::string_view data, int level = 1);
 
 // True when an Accept-Encoding header value accepts gzip (a "gzip" coding with q > 0, or "*").
 bool AcceptsGzip(std::string_view accept_encoding);

@@ -29,6 +29,11 @@ struct CertLabels {
 
 constexpr auto kGauge = prometheus::MetricType::Gauge;
 
+// A timestamp family's sample: the certificate's base labels, while the time is known.
+void AddTime(FamilyWriter& w, const CertificateState& c, const std::optional<UnixSeconds>& t) {
+  if (t) w.Add(CertLabels(c).base(), static_cast<double>(*t));
+}
+
 // metrics.sparse (the default): issuing, failed attempts, rate-limited and failure reason
 // carry a certificate only while its value is not the healthy default, so a healthy
 // certificate costs what it does in cert-manager (7 series). A family without series prints
@@ -37,21 +42,15 @@ const std::array<CertificateFamily, kCertificateFamilies> kFamilies = {{
     {"certwatch_certificate_expiration_timestamp_seconds",
      "The date after which the certificate expires (status.notAfter), unix seconds.", kGauge,
      OmType::kFromType,
-     [](FamilyWriter& w, const CertificateState& c, bool) {
-       if (c.not_after) w.Add(CertLabels(c).base(), static_cast<double>(*c.not_after));
-     }},
+     [](FamilyWriter& w, const CertificateState& c, bool) { AddTime(w, c, c.not_after); }},
     {"certwatch_certificate_not_before_timestamp_seconds",
      "The date before which the certificate is not valid (status.notBefore), unix seconds.", kGauge,
      OmType::kFromType,
-     [](FamilyWriter& w, const CertificateState& c, bool) {
-       if (c.not_before) w.Add(CertLabels(c).base(), static_cast<double>(*c.not_before));
-     }},
+     [](FamilyWriter& w, const CertificateState& c, bool) { AddTime(w, c, c.not_before); }},
     {"certwatch_certificate_renewal_timestamp_seconds",
      "The time cert-manager will renew the certificate (status.renewalTime), unix seconds.", kGauge,
      OmType::kFromType,
-     [](FamilyWriter& w, const CertificateState& c, bool) {
-       if (c.renewal_time) w.Add(CertLabels(c).base(), static_cast<double>(*c.renewal_time));
-     }},
+     [](FamilyWriter& w, const CertificateState& c, bool) { AddTime(w, c, c.renewal_time); }},
     {"certwatch_certificate_ready_status",
      "The Ready condition of the certificate: one series per condition status, the current "
      "one is 1 (Unknown when there is no Ready condition).",
@@ -88,18 +87,12 @@ const std::array<CertificateFamily, kCertificateFamilies> kFamilies = {{
      }},
     {"certwatch_certificate_last_failure_timestamp_seconds",
      "The last issuance failure (status.lastFailureTime), unix seconds.", kGauge, OmType::kFromType,
-     [](FamilyWriter& w, const CertificateState& c, bool) {
-       if (c.last_failure_time) {
-         w.Add(CertLabels(c).base(), static_cast<double>(*c.last_failure_time));
-       }
-     }},
+     [](FamilyWriter& w, const CertificateState& c, bool) { AddTime(w, c, c.last_failure_time); }},
     {"certwatch_certificate_next_retry_timestamp_seconds",
      "When cert-manager retries issuance after the last failure (1h doubling to 32h from "
      "lastFailureTime), unix seconds.",
      kGauge, OmType::kFromType,
-     [](FamilyWriter& w, const CertificateState& c, bool) {
-       if (auto t = NextRetryTime(c)) w.Add(CertLabels(c).base(), static_cast<double>(*t));
-     }},
+     [](FamilyWriter& w, const CertificateState& c, bool) { AddTime(w, c, NextRetryTime(c)); }},
     {"certwatch_certificate_acme_rate_limited",
      "1 while the latest issuance failure of the certificate is an ACME rate limit (429 / "
      "urn:ietf:params:acme:error:rateLimited).",

@@ -27,13 +27,7 @@ UnixSeconds NowUnix(const Clock& clock) {
 
 std::string HttpResponse::Content() const {
   if (!exposition) return body;
-  if (!gzip) return exposition->Text();
-  std::string out;
-  exposition->WriteGzip([&](std::string_view piece) {
-    out.append(piece);
-    return true;
-  });
-  return out;
+  return gzip ? exposition->Gzip() : exposition->Text();
 }
 
 HttpResponse HandleMetrics(const WebContext& ctx, const HttpRequest& req) {

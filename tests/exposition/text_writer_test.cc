@@ -3,13 +3,10 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <limits>
 #include <random>
-
-#include "tests/lib/gzip_support.h"
 
 namespace certwatch {
 namespace {
@@ -123,8 +120,6 @@ TEST(TextWriterTest, HistogramAndSummaryMatchSerializer) {
   std::vector<MetricFamily> all{h, s};
   EXPECT_EQ(WriteText(all), Reference(all));
 }
-
-using testing::Gunzip;
 
 // Random values (integers, timestamps, fractions, tiny and huge magnitudes) and random label
 // values drawn from characters that need escaping, over many series.
@@ -249,33 +244,6 @@ TEST(TextWriterTest, FlushStreamsAndRollbackReportsPartial) {
   EXPECT_EQ(chunks.substr(0, whole.text().size()), whole.text());
   EXPECT_EQ(chunks.find("certwatch_small"), std::string::npos);
   EXPECT_EQ(chunks.size(), flushed_before);  // the unflushed rest was dropped
-}
-
-TEST(TextWriterTest, GzipStreamInPiecesRoundTrips) {
-  std::string text;
-  for (int i = 0; i < 200000; ++i) text += "certwatch_x{i=\"" + std::to_string(i) + "\"} 1\n";
-  GzipStream gz;
-  for (size_t off = 0; off < text.size(); off += 70000) {
-    ASSERT_TRUE(gz.Write(std::string_view(text).substr(off, 70000)).has_value());
-  }
-  auto out = gz.Finish();
-  ASSERT_TRUE(out.has_value());
-  EXPECT_EQ(Gunzip(*out), text);
-}
-
-TEST(TextWriterTest, GzipRoundTrips) {
-  std::string text;
-  for (int i = 0; i < 5000; ++i) text += "certwatch_x{i=\"" + std::to_string(i) + "\"} 1\n";
-  auto gz = Gzip(text);
-  ASSERT_TRUE(gz.has_value()) << gz.error().message;
-  ASSERT_GE(gz->size(), 10u);
-  EXPECT_EQ(static_cast<unsigned char>((*gz)[0]), 0x1f);
-  EXPECT_EQ(static_cast<unsigned char>((*gz)[1]), 0x8b);
-  EXPECT_LT(gz->size(), text.size() / 4);
-  EXPECT_EQ(Gunzip(*gz), text);
-  auto empty = Gzip("");
-  ASSERT_TRUE(empty.has_value());
-  EXPECT_EQ(Gunzip(*empty), "");
 }
 
 TEST(TextWriterTest, AcceptEncoding) {
