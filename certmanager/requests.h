@@ -40,6 +40,13 @@ inline bool RequestOf(const CertificateRequestState& r, const CertificateState& 
   return r.ns == c.ns && r.certificate == c.name;
 }
 
+// A request of `c` that is history: cert-manager already issued its revision (or a later one),
+// so no caller of CurrentRequest ever picks it. The Kubernetes source does not keep these
+// (cert-manager keeps up to spec.revisionHistoryLimit of them per Certificate).
+inline bool Superseded(const CertificateRequestState& r, const CertificateState& c) {
+  return RequestOf(r, c) && r.revision <= c.revision;
+}
+
 // The request cert-manager is working on, or last failed on, for `c`: the newest of revision
 // status.revision + 1; when none has that revision (status.revision lags behind a request
 // cert-manager already made), the newest of a later revision. Null when there is none.
@@ -50,7 +57,7 @@ const CertificateRequestState* CurrentRequest(const Range& requests, const Certi
   const CertificateRequestState* later = nullptr;
   for (const auto& item : requests) {
     const CertificateRequestState& r = detail::Deref(item);
-    if (!RequestOf(r, c)) continue;
+    if (!RequestOf(r, c) || Superseded(r, c)) continue;
     if (r.revision == c.revision + 1) {
       if (!next || detail::Newer(r, *next)) next = &r;
     } else if (r.revision > c.revision + 1) {

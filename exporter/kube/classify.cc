@@ -74,6 +74,17 @@ certmanager::IssuanceObjects ObjectsOf(const StateData& d, const Index& ix,
 
 }  // namespace
 
+bool IsSupersededRequest(const StateData& data, const CertificateRequestState& r) {
+  if (r.certificate.empty()) return false;
+  auto it = data.certificates.find(ObjectKey(r.ns, r.certificate));
+  return it != data.certificates.end() && certmanager::Superseded(r, it->second);
+}
+
+size_t DropSupersededRequests(StateData& data) {
+  return std::erase_if(data.requests,
+                       [&](const auto& entry) { return IsSupersededRequest(data, entry.second); });
+}
+
 std::optional<UnixSeconds> NextRetryTime(const CertificateState& c) {
   auto backoff = certmanager::ComputeIssuanceBackoff(c, 0);
   if (!backoff) return std::nullopt;

@@ -29,6 +29,12 @@ struct ClassifyOptions {
 // failure_message, next_retry) and StateData::budgets.
 void ClassifyAll(StateData& data, UnixSeconds now, const ClassifyOptions& options);
 
+// Whether `r` is a superseded request of a Certificate in `data` (certmanager::Superseded).
+bool IsSupersededRequest(const StateData& data, const CertificateRequestState& r);
+// Erases the superseded requests (their Certificate's revision moved past them); returns how
+// many. Nothing reads them, and at scale they are most of the requests.
+size_t DropSupersededRequests(StateData& data);
+
 // One certificate (exposed for tests).
 void ClassifyCertificate(const StateData& data, CertificateState& cert, UnixSeconds now,
                          const ClassifyOptions& options);

@@ -78,6 +78,9 @@ struct TypedKind : KubeSource::Kind {
   // Whether a decoded object is kept at all (a filter the API cannot apply server-side).
   std::function<bool(const T&)> keep;
   std::function<void(T&)> fixup;
+  // Whether a decoded object is history the store need not hold, given what it holds now
+  // (CertificateRequests whose Certificate moved past their revision).
+  std::function<bool(const StateData&, const T&)> superseded;
   // After an object this replica keeps was decoded (Secrets: parse the keystores).
   std::function<void(T&, DecodeOutput&)> after_decode;
   T staged;
@@ -96,6 +99,10 @@ struct TypedKind : KubeSource::Kind {
   std::string StagedKey() const override { return key(staged); }
   void Upsert(StateData& s) override {
     std::string k = key(staged);
+    if (superseded && superseded(s, staged)) {
+      (s.*map).erase(k);
+      return;
+    }
     T& slot = (s.*map)[k];
     slot = std::move(staged);
     if (on_upsert) on_upsert(s, &slot);
@@ -116,6 +123,7 @@ struct TypedKind : KubeSource::Kind {
   void CommitBatch(StateData& s, std::unordered_set<const void*>& seen) override {
     auto& m = s.*map;
     for (auto& [k, v] : batch) {
+      if (superseded && superseded(s, v)) continue;  // not seen: a relist's Prune erases it
       T& slot = m[k];
       slot = std::move(v);
       seen.insert(&slot);
@@ -177,6 +185,7 @@ std::vector<std::unique_ptr<KubeSource::Kind>> KubeSource::BuildKinds() {
     k->shard_key = [](const CertificateRequestState& r) {
       return ObjectKey(r.ns, r.certificate.empty() ? r.name : r.certificate);
     };
+    k->superseded = &IsSupersededRequest;
     kinds.push_back(std::move(k));
   }
   for (std::string_view kind_name : {kIssuerKind, kClusterIssuerKind}) {
@@ -549,6 +558,7 @@ void KubeSource::MarkError(Watcher& w, const std::string& error) {
     std::lock_guard lock(mu_);
     w.error = error;
   }
+  cv_.notify_all();
   logger_.Warn("watch failed", {{"resource", w.what}, {"err", error}});
   store_.SetSource("kubernetes", false, false, static_cast<UnixSeconds>(clock_.NowSeconds()),
                    w.what + ": " + error);
@@ -821,7 +831,24 @@ Result<bool> KubeSource::WatchOnce(Watcher& w, std::string& rv, InitialEvents* i
   return relist;
 }
 
+void KubeSource::WaitForCertificateLists() {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, 2 * options_.watch_timeout, [&] {
+    if (stop_) return true;
+    for (const auto& other : watchers_) {
+      if (other->kind->name == "Certificate" && !other->synced && other->error.empty()) {
+        return false;
+      }
+    }
+    return true;
+  });
+}
+
 void KubeSource::RunWatcher(Watcher& w) {
+  // A request is kept only while its Certificate has not moved past its revision, which is
+  // known once the Certificates are listed: so the request history is never stored, rather
+  // than stored and then dropped (and the sync's peak RSS stays the steady state's).
+  if (w.kind->name == "CertificateRequest") WaitForCertificateLists();
   Backoff backoff(options_.backoff);
   std::string rv;
   bool need_list = true;
@@ -951,6 +978,7 @@ void KubeSource::RunMaintenance() {
       last_classify = now;
       auto skew = client_->ClockSkewSeconds();
       store_.Update([&](StateData& d) {
+        DropSupersededRequests(d);  // a Certificate's revision moved on since they came
         ClassifyAll(d, unix_now, copts);
         if (skew) d.clock_skew_seconds = *skew;
       });

@@ -71,6 +71,9 @@ class KubeSource final : public Source {
 
  private:
   void RunWatcher(Watcher& w);
+  // Until every Certificate watcher has listed once or failed (bounded by twice the watch
+  // timeout): CertificateRequests are listed after them.
+  void WaitForCertificateLists();
   Status ListOnce(Watcher& w, std::string& rv);
   // How a streaming list's initial events ended.
   enum class InitialEvents {

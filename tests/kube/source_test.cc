@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "common/kube/client.h"
@@ -305,6 +306,50 @@ TEST_F(SourceTest, ExpiredResourceVersionRelists) {
   EXPECT_TRUE(WaitFor([&] { return Up(); }));
   EXPECT_TRUE(
       Value("certwatch_certificate_expiration_timestamp_seconds{" + CertLabels("ready") + "}"));
+}
+
+std::string Request(const std::string& cert, int revision) {
+  const std::string rev = std::to_string(revision);
+  return R"({"apiVersion":"cert-manager.io/v1","kind":"CertificateRequest","metadata":{"name":")" +
+         cert + "-" + rev + R"(","namespace":"prod","annotations":{"cert-manager.io/certificate-name":")" +
+         cert + R"(","cert-manager.io/certificate-revision":")" + rev +
+         R"("}},"spec":{"issuerRef":{"name":"letsencrypt","kind":"ClusterIssuer"}},
+         "status":{"conditions":[{"type":"Ready","status":"True","reason":"Issued"}]}})";
+}
+
+// The names of the requests the store holds.
+std::set<std::string> StoredRequests(StateStore& store) {
+  return store.Read([](const StateData& d) {
+    std::set<std::string> names;
+    for (const auto& [key, r] : d.requests) names.insert(r.name);
+    return names;
+  });
+}
+
+TEST_F(SourceTest, SupersededRequestsAreNotKept) {
+  // Revision 2 is issued: requests 1 and 2 are history, 3 is the one cert-manager works on.
+  const std::string renewed = Cert("renewed", R"({"conditions":[{"type":"Ready","status":"True"}],
+      "notAfter":")" + Ts(now_ + 60 * kDay) + R"(","revision":2})");
+  ASSERT_NE(api_.Apply("[" + renewed + "," + Request("renewed", 1) + "," + Request("renewed", 2) +
+                       "," + Request("renewed", 3) + "]"),
+            "");
+  StartSource();
+  ASSERT_TRUE(WaitFor([&] { return Up(); }));
+  EXPECT_EQ(StoredRequests(store_), (std::set<std::string>{"issuing-1", "limited-2", "renewed-3"}));
+  // Revision 3 issued: request 3 becomes history and goes at the next classification.
+  ASSERT_NE(api_.Apply(Cert("renewed", R"({"conditions":[{"type":"Ready","status":"True"}],
+      "notAfter":")" + Ts(now_ + 90 * kDay) + R"(","revision":3})")),
+            "");
+  EXPECT_TRUE(WaitFor([&] { return !StoredRequests(store_).count("renewed-3"); }));
+  // A watch event of a superseded request is not stored either.
+  const uint64_t applied = source_->events_applied();
+  ASSERT_NE(api_.Apply(Request("renewed", 2)), "");
+  ASSERT_TRUE(WaitFor([&] { return source_->events_applied() > applied; }));
+  EXPECT_FALSE(StoredRequests(store_).count("renewed-2"));
+  // Nor a relist's.
+  api_.Control("POST", "expire");
+  ASSERT_TRUE(WaitFor([&] { return Up(); }));
+  EXPECT_EQ(StoredRequests(store_), (std::set<std::string>{"issuing-1", "limited-2"}));
 }
 
 // A counter of the fake API server (GET /_fake/stats); -1 when it has none by that name.
