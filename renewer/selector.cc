@@ -100,8 +100,7 @@ Result<Selector> Selector::Parse(std::vector<std::string> namespaces, std::strin
   return sel;
 }
 
-bool Selector::Matches(const std::string& ns,
-                       const std::map<std::string, std::string>& labels) const {
+bool Selector::Matches(const std::string& ns, const StringPairs& labels) const {
   if (!namespaces_.empty() &&
       std::find(namespaces_.begin(), namespaces_.end(), ns) == namespaces_.end()) {
     return false;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/string_pairs.h"
 
 namespace certwatch::renewer {
 
@@ -16,7 +17,7 @@ class Selector {
   // Empty namespaces = all; empty selector = every label set.
   static Result<Selector> Parse(std::vector<std::string> namespaces, std::string_view labels);
 
-  bool Matches(const std::string& ns, const std::map<std::string, std::string>& labels) const;
+  bool Matches(const std::string& ns, const StringPairs& labels) const;
   std::string Describe() const;  // for log lines
 
  private:

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "common/rw_mutex.h"
+#include "common/string_pairs.h"
+#include "common/symbol.h"
 #include "common/x509.h"
 #include "state/ca_bundles.h"
 #include "state/configmaps.h"
@@ -27,18 +29,19 @@ namespace certwatch {
 // Unix seconds; 0 = unknown where a field is not optional.
 using UnixSeconds = int64_t;
 
+// Symbols (common/symbol.h): the same few issuers are named by every Certificate.
 struct IssuerRef {
-  std::string name;
-  std::string kind = "Issuer";
-  std::string group = "cert-manager.io";
+  Symbol name;
+  Symbol kind = "Issuer";
+  Symbol group = "cert-manager.io";
   bool operator==(const IssuerRef&) const = default;
 };
 
 // A Kubernetes condition, trimmed.
 struct Condition {
-  std::string status;  // "True", "False", "Unknown"; "" = condition absent
-  std::string reason;
-  std::string message;
+  Symbol status;        // "True", "False", "Unknown"; "" = condition absent
+  Symbol reason;        // CamelCase vocabulary of the controller
+  std::string message;  // kept only while it explains a failure (exporter/kube/decode_fields.h)
   UnixSeconds last_transition = 0;
   int64_t observed_generation = 0;
 };
@@ -71,7 +74,8 @@ std::string_view ToString(FailureReason r);
 FailureReason ParseFailureReason(std::string_view s);
 
 struct CertificateState {
-  std::string ns, name;
+  Symbol ns;  // namespaces repeat across objects
+  std::string name;
   IssuerRef issuer;
   std::string secret_name;
   std::vector<std::string> dns_names;
@@ -89,12 +93,13 @@ struct CertificateState {
   std::string failure_message;
   // For the renewer: metadata.labels (its label selector) and the annotations under the
   // certwatch.io/ prefix only (its issuer-fallback bookkeeping, e.g. certwatch.io/fallback-from).
-  std::map<std::string, std::string> labels;
-  std::map<std::string, std::string> certwatch_annotations;
+  StringPairs labels;
+  StringPairs certwatch_annotations;
 };
 
 struct CertificateRequestState {
-  std::string ns, name;
+  Symbol ns;  // namespaces repeat across objects
+  std::string name;
   std::string certificate;  // owning Certificate name (same namespace)
   int revision = 0;         // cert-manager.io/certificate-revision annotation
   IssuerRef issuer;
@@ -106,7 +111,8 @@ struct CertificateRequestState {
 };
 
 struct OrderState {
-  std::string ns, name;
+  Symbol ns;  // namespaces repeat across objects
+  std::string name;
   std::string request;  // owning CertificateRequest name
   IssuerRef issuer;
   std::string state;  // pending, ready, valid, invalid, errored, ""
@@ -118,7 +124,8 @@ struct OrderState {
 };
 
 struct ChallengeState {
-  std::string ns, name;
+  Symbol ns;  // namespaces repeat across objects
+  std::string name;
   std::string order;  // owning Order name
   IssuerRef issuer;
   std::string type;      // "DNS-01", "HTTP-01"
@@ -152,7 +159,7 @@ struct IngressState {
   std::string issuer_annotation;          // cert-manager.io/issuer
   std::vector<IngressTls> tls;
   std::vector<std::string> addresses;  // status.loadBalancer.ingress ip or hostname
-  std::map<std::string, std::string> certwatch_annotations;  // certwatch.io/* only (renewer)
+  StringPairs certwatch_annotations;   // certwatch.io/* only (renewer)
 };
 
 // One certificate of a keystore in a Secret (keystore.p12, truststore.jks, ...).

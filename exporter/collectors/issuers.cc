@@ -9,7 +9,7 @@ void CollectIssuers(const StateData& s, const CollectContext& /*ctx*/, MetricSin
                  "per condition status, the current one is 1.");
   for (const auto& [key, i] : s.issuers) {
     const std::string cur = i.ready.status == "True" || i.ready.status == "False"
-                                ? i.ready.status
+                                ? i.ready.status.str()
                                 : std::string("Unknown");
     for (const char* cond : {"True", "False", "Unknown"}) {
       w.Add({{"namespace", i.ns}, {"name", i.name}, {"kind", i.kind}, {"condition", cond}},

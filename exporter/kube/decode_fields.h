@@ -102,7 +102,7 @@ inline std::vector<std::string> Strings(od::value v) {
   return out;
 }
 
-using StringMap = std::map<std::string, std::string>;
+using StringMap = StringPairs;
 
 // metadata; labels into `labels` (if given); annotations through `ann`.
 template <typename Ann>
@@ -149,6 +149,12 @@ void Meta(od::value v, Ctx& c, StringMap* labels, Ann&& ann) {
 
 inline void NoAnnotations(std::string_view, od::value) {}
 
+// Ready=True, Approved=True, and Denied other than True: the states that explain no failure.
+inline bool HealthyCondition(std::string_view type, std::string_view status) {
+  if (type == "Denied") return status != "True";
+  return status == "True" && (type == "Ready" || type == "Approved");
+}
+
 // status.conditions: the listed types into their slots.
 inline void Conditions(od::value v, Ctx& c,
                        std::initializer_list<std::pair<std::string_view, Condition*>> slots) {
@@ -173,8 +179,9 @@ inline void Conditions(od::value v, Ctx& c,
     });
     for (auto& [name, slot] : slots) {
       if (type == name) {
-        // A healthy condition's message is boilerplate; not keeping it saves memory per object.
-        if (cond.status == "True" && name == "Ready") cond.message.clear();
+        // Messages are kept only while they explain a failure: a healthy condition's is
+        // boilerplate ("Certificate is up to date and has not expired"), once per object.
+        if (HealthyCondition(name, cond.status)) cond.message.clear();
         *slot = std::move(cond);
         break;
       }

@@ -90,6 +90,27 @@ TEST(Decode, ReadyTrueDropsBoilerplateMessage) {
   EXPECT_EQ(c.ready.message, "");
 }
 
+TEST(Decode, RequestKeepsOnlyMessagesThatExplainAFailure) {
+  DecodeOutput d1, d2;
+  auto ok = Decode<CertificateRequestState>(
+      R"({"metadata": {"name": "web-5", "namespace": "prod"}, "status": {"conditions": [
+          {"type": "Approved", "status": "True", "reason": "cert-manager.io",
+           "message": "Certificate request has been approved by cert-manager.io"},
+          {"type": "Ready", "status": "True", "reason": "Issued",
+           "message": "Certificate fetched from issuer successfully"}]}})",
+      &DecodeCertificateRequest, d1);
+  EXPECT_EQ(ok.approved.reason, "cert-manager.io");
+  EXPECT_EQ(ok.approved.message, "");
+  EXPECT_EQ(ok.ready.message, "");
+  auto denied = Decode<CertificateRequestState>(
+      R"({"metadata": {"name": "web-6", "namespace": "prod"}, "status": {"conditions": [
+          {"type": "Denied", "status": "True", "reason": "Policy", "message": "no wildcards"},
+          {"type": "Ready", "status": "False", "reason": "Denied", "message": "denied by policy"}]}})",
+      &DecodeCertificateRequest, d2);
+  EXPECT_EQ(denied.denied.message, "no wildcards");
+  EXPECT_EQ(denied.ready.message, "denied by policy");
+}
+
 TEST(Decode, RequestOrderChallenge) {
   DecodeOutput d1, d2, d3;
   auto r = Decode<CertificateRequestState>(

@@ -311,8 +311,9 @@ TEST_F(SourceTest, ExpiredResourceVersionRelists) {
 std::string Request(const std::string& cert, int revision) {
   const std::string rev = std::to_string(revision);
   return R"({"apiVersion":"cert-manager.io/v1","kind":"CertificateRequest","metadata":{"name":")" +
-         cert + "-" + rev + R"(","namespace":"prod","annotations":{"cert-manager.io/certificate-name":")" +
-         cert + R"(","cert-manager.io/certificate-revision":")" + rev +
+         cert + "-" + rev +
+         R"(","namespace":"prod","annotations":{"cert-manager.io/certificate-name":")" + cert +
+         R"(","cert-manager.io/certificate-revision":")" + rev +
          R"("}},"spec":{"issuerRef":{"name":"letsencrypt","kind":"ClusterIssuer"}},
          "status":{"conditions":[{"type":"Ready","status":"True","reason":"Issued"}]}})";
 }
@@ -338,7 +339,8 @@ TEST_F(SourceTest, SupersededRequestsAreNotKept) {
   EXPECT_EQ(StoredRequests(store_), (std::set<std::string>{"issuing-1", "limited-2", "renewed-3"}));
   // Revision 3 issued: request 3 becomes history and goes at the next classification.
   ASSERT_NE(api_.Apply(Cert("renewed", R"({"conditions":[{"type":"Ready","status":"True"}],
-      "notAfter":")" + Ts(now_ + 90 * kDay) + R"(","revision":3})")),
+      "notAfter":")" + Ts(now_ + 90 * kDay) +
+                                           R"(","revision":3})")),
             "");
   EXPECT_TRUE(WaitFor([&] { return !StoredRequests(store_).count("renewed-3"); }));
   // A watch event of a superseded request is not stored either.

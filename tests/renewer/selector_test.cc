@@ -6,7 +6,7 @@ namespace certwatch::renewer {
 namespace {
 
 TEST(Selector, Matches) {
-  const std::map<std::string, std::string> labels = {{"app", "web"}, {"env", "prod"}};
+  const StringPairs labels = {{"app", "web"}, {"env", "prod"}};
   struct C {
     std::vector<std::string> namespaces;
     std::string selector;
