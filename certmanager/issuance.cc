@@ -44,10 +44,10 @@ IssuanceCause FindIssuanceCause(const IssuanceObjects& in) {
   const bool needs_issuance = c.ready.status != "True" || c.issuing.status == "True";
   if (needs_issuance && c.issuer.group == "cert-manager.io" &&
       (in.issuer ? in.issuer->ready.status != "True" : in.issuer_known)) {
-    return {
-        FailureReason::kIssuerNotReady,
-        !in.issuer ? c.issuer.kind + " " + c.issuer.name + " not found" : in.issuer->ready.message,
-        S::kIssuer, c.issuer.name};
+    return {FailureReason::kIssuerNotReady,
+            !in.issuer ? c.issuer.kind + " " + c.issuer.name + " not found"
+                       : in.issuer->ready.message.str(),
+            S::kIssuer, c.issuer.name};
   }
   for (const auto* ch : in.challenges) {
     if (ch->state != "valid") {

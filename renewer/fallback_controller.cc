@@ -44,7 +44,7 @@ class IssuerFallbackController final : public Controller {
                  : (back ? ActionKind::kSwitchIssuerBack : ActionKind::kSwitchIssuer);
     a.certificate = ObjectKey(cert.ns, cert.name);
     a.target = via_ingress ? ObjectRef{"networking.k8s.io/v1", "Ingress", cert.ns,
-                                       ingress ? ingress->name : cert.owner_ingress}
+                                       ingress ? ingress->name : cert.owner_ingress.str()}
                            : CertificateRef(cert.ns, cert.name);
     a.event_object = a.target;
     // The new issuer has no rate limit and a changed issuer is a new request for cert-manager

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/compact_text.h"
 #include "common/rw_mutex.h"
 #include "common/string_pairs.h"
 #include "common/symbol.h"
@@ -41,7 +42,7 @@ struct IssuerRef {
 struct Condition {
   Symbol status;        // "True", "False", "Unknown"; "" = condition absent
   Symbol reason;        // CamelCase vocabulary of the controller
-  std::string message;  // kept only while it explains a failure (exporter/kube/decode_fields.h)
+  CompactText message;  // kept only while it explains a failure (exporter/kube/decode_fields.h)
   UnixSeconds last_transition = 0;
   int64_t observed_generation = 0;
 };
@@ -79,7 +80,7 @@ struct CertificateState {
   IssuerRef issuer;
   std::string secret_name;
   std::vector<std::string> dns_names;
-  std::string owner_ingress;  // ingress-shim: name of the owning Ingress (same namespace)
+  Symbol owner_ingress;  // ingress-shim: name of the owning Ingress (same namespace)
   int64_t generation = 0;
   std::optional<UnixSeconds> not_before, not_after, renewal_time;
   Condition ready;
@@ -90,7 +91,7 @@ struct CertificateState {
   // Derived by the Kubernetes source's join (exporter/kube/classify.*).
   bool acme_rate_limited = false;
   FailureReason failure = FailureReason::kNone;
-  std::string failure_message;
+  CompactText failure_message;
   // For the renewer: metadata.labels (its label selector) and the annotations under the
   // certwatch.io/ prefix only (its issuer-fallback bookkeeping, e.g. certwatch.io/fallback-from).
   StringPairs labels;
