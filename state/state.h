@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/compact_text.h"
+#include "common/optional_time.h"
 #include "common/rw_mutex.h"
 #include "common/string_pairs.h"
 #include "common/symbol.h"
@@ -82,11 +83,11 @@ struct CertificateState {
   std::vector<std::string> dns_names;
   Symbol owner_ingress;  // ingress-shim: name of the owning Ingress (same namespace)
   int64_t generation = 0;
-  std::optional<UnixSeconds> not_before, not_after, renewal_time;
+  OptionalSeconds not_before, not_after, renewal_time;  // 8 bytes each
   Condition ready;
   Condition issuing;
   int failed_issuance_attempts = 0;
-  std::optional<UnixSeconds> last_failure_time;
+  OptionalSeconds last_failure_time;
   int revision = 0;
   // Derived by the Kubernetes source's join (exporter/kube/classify.*).
   bool acme_rate_limited = false;

@@ -8,8 +8,10 @@
 // bookmarks; a clean end of stream re-watches from the last
 // resourceVersion, 410 Gone relists, errors and 429 back off with jitter (Retry-After
 // honoured). A relist replaces that kind's objects, so nothing is dropped until the API says
-// it is gone. One maintenance thread joins and classifies (exporter/kube/classify.h),
-// measures clock skew and reports certwatch_source_up{source="kubernetes"}.
+// it is gone. CertificateRequests are listed once the Certificates are, and those of a revision
+// their Certificate moved past are not stored (certmanager::Superseded). One maintenance
+// thread joins and classifies (exporter/kube/classify.h), measures clock skew and reports
+// certwatch_source_up{source="kubernetes"}.
 #pragma once
 
 #include <atomic>

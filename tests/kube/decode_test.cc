@@ -78,35 +78,36 @@ TEST(Decode, BadFieldIsAWarningNamingObjectAndField) {
   EXPECT_EQ(c.name, "x");
 }
 
-TEST(Decode, ReadyTrueDropsBoilerplateMessage) {
-  DecodeOutput d;
+// Messages are kept only while they explain a failure.
+TEST(Decode, HealthyConditionsDropBoilerplateMessages) {
+  DecodeOutput d0, d1, d2;
   auto c = Decode<CertificateState>(
       R"({"metadata": {"name": "x", "namespace": "ns"}, "status": {"conditions": [
           {"type": "Ready", "status": "True", "reason": "Ready",
            "message": "Certificate is up to date and has not expired"}]}})",
-      &DecodeCertificate, d);
+      &DecodeCertificate, d0);
   EXPECT_EQ(c.ready.status, "True");
   EXPECT_EQ(c.ready.reason, "Ready");
   EXPECT_EQ(c.ready.message, "");
-}
-
-TEST(Decode, RequestKeepsOnlyMessagesThatExplainAFailure) {
-  DecodeOutput d1, d2;
-  auto ok = Decode<CertificateRequestState>(
-      R"({"metadata": {"name": "web-5", "namespace": "prod"}, "status": {"conditions": [
-          {"type": "Approved", "status": "True", "reason": "cert-manager.io",
-           "message": "Certificate request has been approved by cert-manager.io"},
-          {"type": "Ready", "status": "True", "reason": "Issued",
-           "message": "Certificate fetched from issuer successfully"}]}})",
-      &DecodeCertificateRequest, d1);
+  // The same request in two states: issued, and denied.
+  auto request = [](const std::string& conditions, DecodeOutput& d) {
+    return Decode<CertificateRequestState>(
+        R"({"metadata": {"name": "web-5", "namespace": "prod"}, "status": {"conditions": )" +
+            conditions + "}}",
+        &DecodeCertificateRequest, d);
+  };
+  auto ok = request(R"([{"type": "Approved", "status": "True", "reason": "cert-manager.io",
+      "message": "Certificate request has been approved by cert-manager.io"},
+      {"type": "Ready", "status": "True", "reason": "Issued",
+      "message": "Certificate fetched from issuer successfully"}])",
+                    d1);
   EXPECT_EQ(ok.approved.reason, "cert-manager.io");
   EXPECT_EQ(ok.approved.message, "");
   EXPECT_EQ(ok.ready.message, "");
-  auto denied = Decode<CertificateRequestState>(
-      R"({"metadata": {"name": "web-6", "namespace": "prod"}, "status": {"conditions": [
-          {"type": "Denied", "status": "True", "reason": "Policy", "message": "no wildcards"},
-          {"type": "Ready", "status": "False", "reason": "Denied", "message": "denied by policy"}]}})",
-      &DecodeCertificateRequest, d2);
+  auto denied = request(R"([{"type": "Denied", "status": "True", "reason": "Policy",
+      "message": "no wildcards"},
+      {"type": "Ready", "status": "False", "reason": "Denied", "message": "denied by policy"}])",
+                        d2);
   EXPECT_EQ(denied.denied.message, "no wildcards");
   EXPECT_EQ(denied.ready.message, "denied by policy");
 }
