@@ -53,7 +53,10 @@ double CpuSeconds() {
 }
 
 // Bytes malloc hands out now, over every arena (RSS also holds free chunks and arena slack).
-size_t HeapInUse() { return mallinfo2().uordblks + mallinfo2().hblkhd; }
+size_t HeapInUse() {
+  const struct mallinfo2 m = mallinfo2();  // one walk of the arenas, one consistent reading
+  return m.uordblks + m.hblkhd;
+}
 
 long RssBytes() {
   std::ifstream in("/proc/self/statm");
