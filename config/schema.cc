@@ -52,7 +52,7 @@ std::vector<Row> Rows() {
   return {
       // web
       {"web", Section(), {}, "The HTTP endpoint of `certwatch serve`."},
-      {"web.listen_address", HostPort(0, true), M(&Config::web, &WebConfig::listen_address),
+      {"web.listen_address", Address(0, true), M(&Config::web, &WebConfig::listen_address),
        "Address to serve /metrics, /healthz, /readyz, /api/v1/state and / on; "
        "`--web.listen-address` overrides."},
       {"web.config_file", Str(), M(&Config::web, &WebConfig::config_file),
@@ -217,7 +217,7 @@ std::vector<Row> Rows() {
        M(&Config::tls_probes, &TlsProbesConfig::max_concurrency), "Probes in flight at once."},
       {"tls_probes.targets", Items(), M(&Config::tls_probes, &TlsProbesConfig::targets),
        "Endpoints to probe besides those discovered from Ingresses."},
-      {"tls_probes.targets[].address", HostPort().Required(), M(&TlsTargetConfig::address),
+      {"tls_probes.targets[].address", Address().Required(), M(&TlsTargetConfig::address),
        "host:port to connect to."},
       {"tls_probes.targets[].server_name", Str(), M(&TlsTargetConfig::server_name),
        "SNI and the name the certificate must match.", "host of address"},
@@ -257,7 +257,7 @@ std::vector<Row> Rows() {
       {"dns_probes.timeout", Dur(milliseconds(1)),
        M(&Config::dns_probes, &DnsProbesConfig::timeout),
        "Deadline of one query; at most the interval."},
-      {"dns_probes.resolvers", StrList(HostPort(53)),
+      {"dns_probes.resolvers", StrList(Address(53)),
        M(&Config::dns_probes, &DnsProbesConfig::resolvers),
        "Resolvers asked every query (host or host:port)."},
       {"dns_probes.queries", Items(), M(&Config::dns_probes, &DnsProbesConfig::queries),
@@ -403,7 +403,7 @@ std::vector<Row> Rows() {
        M(&Config::renewer, &RenewerConfig::lease_duration), "Lease duration."},
       {"renewer.identity", Str(), M(&Config::renewer, &RenewerConfig::identity),
        "Lease holder identity.", "hostname + pid"},
-      {"renewer.listen_address", HostPort(0, true),
+      {"renewer.listen_address", Address(0, true),
        M(&Config::renewer, &RenewerConfig::listen_address),
        "Address of the renewer's own /metrics."},
 

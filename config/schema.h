@@ -73,7 +73,7 @@ Type Str();
 Type Str(std::string name, StringCheck check);
 Type Dur(certwatch::Duration min = certwatch::Duration(0));
 // host:port; IPv6 in brackets. default_port > 0 allows "host" alone and appends the port.
-Type HostPort(int default_port = 0, bool allow_empty_host = false);
+Type Address(int default_port = 0, bool allow_empty_host = false);
 Type OneOf(std::vector<std::string> values);  // include "" to allow the empty string
 Type Url(bool allow_empty = false);           // http:// or https:// with a host
 Type Cidr();                                  // 10.0.0.0/8, fd00::/8

@@ -55,7 +55,7 @@ Type Dur(certwatch::Duration min) {
   return t;
 }
 
-Type HostPort(int default_port, bool allow_empty_host) {
+Type Address(int default_port, bool allow_empty_host) {
   std::string name = allow_empty_host ? "[host]:port" : "host:port";
   if (default_port > 0) name = "host[:port], port " + std::to_string(default_port) + " if omitted";
   return Str(name, [=](std::string_view s) -> Result<std::string> {

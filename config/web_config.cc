@@ -53,7 +53,7 @@ Type BcryptHash() {
   });
 }
 
-std::vector<Row> Rows() {
+std::vector<Row> WebConfigRows() {
   return {
       {"tls_server_config", Section(), {}, "HTTPS for the web endpoint."},
       {"tls_server_config.cert_file", Str(), M(&WebConfigFile::tls, &WebTlsConfig::cert_file),
@@ -78,7 +78,7 @@ std::vector<Row> Rows() {
   };
 }
 
-std::vector<Rule> Rules() {
+std::vector<Rule> WebConfigRules() {
   return {
       MakeRule<WebConfigFile>(
           "", "cert_file and key_file go together; client settings need them.",
@@ -149,7 +149,8 @@ std::vector<Rule> Rules() {
 }
 
 const Schema& WebConfigSchema() {
-  static const Schema s = MakeSchema<WebConfigFile>("certwatch web config", Rows(), Rules());
+  static const Schema s =
+      MakeSchema<WebConfigFile>("certwatch web config", WebConfigRows(), WebConfigRules());
   return s;
 }
 

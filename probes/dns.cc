@@ -10,6 +10,14 @@
 #include <utility>
 
 namespace certwatch {
+
+// Outside the anonymous namespace: DnsClient::Channel (declared in dns.h, so externally
+// linked) holds one, and a member of an internal-linkage type would break that.
+struct AresChannelDeleter {
+  void operator()(ares_channeldata* c) const { ares_destroy(c); }
+};
+using AresChannelPtr = std::unique_ptr<ares_channeldata, AresChannelDeleter>;
+
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -19,11 +27,6 @@ void InitAresOnce() {
   static std::once_flag once;
   std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
 }
-
-struct AresChannelDeleter {
-  void operator()(ares_channeldata* c) const { ares_destroy(c); }
-};
-using AresChannelPtr = std::unique_ptr<ares_channeldata, AresChannelDeleter>;
 
 struct AresQueryBuf {
   void operator()(unsigned char* p) const { ares_free_string(p); }

@@ -34,7 +34,7 @@ class StartTlsSession {
 
   enum class Step { kGreeting, kEhlo, kStartTls, kPgAnswer, kEnd };
   StartTlsProtocol protocol_;
-  Step step_;
+  Step step_ = Step::kGreeting;
   State state_ = State::kNeedInput;
   std::string buffer_;
   std::string error_;

@@ -71,7 +71,7 @@ bool IsLegacyPbe(int nid) {
   }
 }
 
-Outcome Fail(Reason r, std::string message) {
+Outcome FailClearingOpenSsl(Reason r, std::string message) {
   Outcome o;
   o.reason = r;
   o.error = std::move(message);
@@ -133,7 +133,8 @@ void WalkBags(const STACK_OF(PKCS12_SAFEBAG) * bags, Walk& w, int depth) {
 Outcome ParsePkcs12(std::string_view data, std::optional<std::string_view> password) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));
-  if (!p12) return Fail(Reason::kCorrupt, "not a PKCS#12 store (DER does not parse)");
+  if (!p12)
+    return FailClearingOpenSsl(Reason::kCorrupt, "not a PKCS#12 store (DER does not parse)");
 
   // The candidates, in OpenSSL's order: the password as given; for an empty one also the
   // absent password (the two encode differently), as PKCS12_parse does.
@@ -150,18 +151,20 @@ Outcome ParsePkcs12(std::string_view data, std::optional<std::string_view> passw
     if (!ok) {
       wipe();
       if (!password) {
-        return Fail(Reason::kMissingPassword,
-                    "PKCS#12 MAC check failed: no password configured (the empty one does not "
-                    "match)");
+        return FailClearingOpenSsl(
+            Reason::kMissingPassword,
+            "PKCS#12 MAC check failed: no password configured (the empty one does not "
+            "match)");
       }
-      return Fail(Reason::kWrongPassword, "PKCS#12 MAC check failed: wrong password");
+      return FailClearingOpenSsl(Reason::kWrongPassword,
+                                 "PKCS#12 MAC check failed: wrong password");
     }
   }
 
   Pkcs7StackPtr safes(PKCS12_unpack_authsafes(p12.get()));
   if (!safes) {
     wipe();
-    return Fail(Reason::kCorrupt, "PKCS#12 authenticated safe does not parse");
+    return FailClearingOpenSsl(Reason::kCorrupt, "PKCS#12 authenticated safe does not parse");
   }
   Walk w;
   for (int i = 0; i < sk_PKCS7_num(safes.get()) && w.error.empty(); ++i) {
@@ -177,31 +180,34 @@ Outcome ParsePkcs12(std::string_view data, std::optional<std::string_view> passw
       }
       if (IsLegacyPbe(pbe) && !LegacyProvider::Ensure()) {
         wipe();
-        return Fail(Reason::kLegacyProviderMissing,
-                    std::string("PKCS#12 bags are encrypted with ") + OBJ_nid2sn(pbe) +
-                        ", which needs OpenSSL's \"legacy\" provider; it could not be loaded "
-                        "(install it, or set OPENSSL_MODULES to the directory holding "
-                        "legacy.so)");
+        return FailClearingOpenSsl(
+            Reason::kLegacyProviderMissing,
+            std::string("PKCS#12 bags are encrypted with ") + OBJ_nid2sn(pbe) +
+                ", which needs OpenSSL's \"legacy\" provider; it could not be loaded "
+                "(install it, or set OPENSSL_MODULES to the directory holding "
+                "legacy.so)");
       }
       bags.reset(PKCS12_unpack_p7encdata(p7, pass_ptr, pass_ptr ? pass_len : 0));
       if (!bags && !PKCS12_mac_present(p12.get())) {
         wipe();
-        return Fail(password ? Reason::kWrongPassword : Reason::kMissingPassword,
-                    "PKCS#12 encrypted bags do not decrypt (no MAC to check the password)");
+        return FailClearingOpenSsl(
+            password ? Reason::kWrongPassword : Reason::kMissingPassword,
+            "PKCS#12 encrypted bags do not decrypt (no MAC to check the password)");
       }
     } else {
       continue;  // public-key (enveloped) privacy mode: not readable with a password
     }
     if (!bags) {
       wipe();
-      return Fail(Reason::kCorrupt,
-                  "PKCS#12 safe contents " + std::to_string(i + 1) + " do not parse or decrypt");
+      return FailClearingOpenSsl(
+          Reason::kCorrupt,
+          "PKCS#12 safe contents " + std::to_string(i + 1) + " do not parse or decrypt");
     }
     WalkBags(bags.get(), w, 0);
   }
   wipe();
   ERR_clear_error();
-  if (!w.error.empty()) return Fail(Reason::kCorrupt, "PKCS#12 " + w.error);
+  if (!w.error.empty()) return FailClearingOpenSsl(Reason::kCorrupt, "PKCS#12 " + w.error);
   Outcome out = std::move(w.out);
   for (size_t i = 0; i < w.key_ids.size(); ++i) {
     bool matched = w.key_ids[i].empty() ? !out.certs.empty() : w.cert_ids.count(w.key_ids[i]) > 0;

@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "exporter/scrape.h"
+#include "tests/lib/exposition_support.h"
 #include "tests/lib/gzip_support.h"
 
 namespace certwatch {
 namespace {
 
-constexpr UnixSeconds kNow = 1800000000;
+using testing::kNow;
 
 CertificateState Cert(int i) {
   CertificateState c;

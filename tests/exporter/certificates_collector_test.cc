@@ -9,11 +9,12 @@
 
 #include "exporter/scrape.h"
 #include "exposition/text_writer.h"
+#include "tests/lib/exposition_support.h"
 
 namespace certwatch {
 namespace {
 
-constexpr UnixSeconds kNow = 1800000000;
+using testing::kNow;
 
 CertificateState Healthy(const std::string& name) {
   CertificateState c;

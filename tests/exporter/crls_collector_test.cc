@@ -9,23 +9,14 @@
 #include <vector>
 
 #include "exporter/scrape.h"
+#include "tests/lib/exposition_support.h"
 
 namespace certwatch {
 namespace {
 
-constexpr int64_t kNow = 1800000000;
+using testing::kNow;
 
-std::vector<std::string> Lines(const std::string& text, const std::string& prefix) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    std::string line = text.substr(pos, end - pos);
-    pos = end == std::string::npos ? text.size() : end + 1;
-    if (line.starts_with(prefix)) out.push_back(line);
-  }
-  return out;
-}
+using testing::Lines;
 
 std::string Collect(const StateData& data, std::vector<std::string_view> names) {
   StateStore store;

@@ -18,6 +18,7 @@
 #include "exporter/files/files_source.h"
 #include "exporter/kube/decode.h"
 #include "exporter/scrape.h"
+#include "tests/lib/exposition_support.h"
 #include "tests/lib/keystore_support.h"
 
 namespace certwatch {
@@ -25,21 +26,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& p) { return testing::ReadFileBytes(p.string()); }
-
 void Shell(const std::string& cmd) {
   ASSERT_EQ(std::system((cmd + " 2>/dev/null").c_str()), 0) << cmd;
 }
 
-// The lines of `text` that start with `prefix`.
-std::vector<std::string> Lines(const std::string& text, const std::string& prefix) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(prefix)) out.push_back(line);
-  }
-  return out;
-}
+using testing::Lines;
 
 std::string Collect(const StateData& data, std::string_view collector,
                     const Config* config = nullptr) {
@@ -75,7 +66,7 @@ class CryptoFactsTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string Fingerprint(const fs::path& crt) {
-    auto facts = ParseCertificates(ReadAll(crt));
+    auto facts = ParseCertificates(testing::ReadFileBytes(crt));
     EXPECT_TRUE(facts.has_value());
     return facts.has_value() ? facts->front().fingerprint_sha256 : "";
   }
@@ -100,9 +91,11 @@ SecretCertState DecodeSecretJson(const std::string& ns, const std::string& name,
 TEST_F(CryptoFactsTest, SecretInfoLabelsAndWeakGauge) {
   StateData d;
   // tls.crt holds the weak leaf and the (healthy, self-signed) CA, as cert-manager writes it.
-  d.secrets["shop/weak-tls"] =
-      DecodeSecretJson("shop", "weak-tls", ReadAll(dir_ / "weak.crt") + ReadAll(dir_ / "ca.crt"));
-  d.secrets["shop/good-tls"] = DecodeSecretJson("shop", "good-tls", ReadAll(dir_ / "good.crt"));
+  d.secrets["shop/weak-tls"] = DecodeSecretJson(
+      "shop", "weak-tls",
+      testing::ReadFileBytes(dir_ / "weak.crt") + testing::ReadFileBytes(dir_ / "ca.crt"));
+  d.secrets["shop/good-tls"] =
+      DecodeSecretJson("shop", "good-tls", testing::ReadFileBytes(dir_ / "good.crt"));
   ASSERT_EQ(d.secrets["shop/weak-tls"].error, "");
   std::string text = Collect(d, "certificates");
   EXPECT_EQ(Lines(text, "certwatch_secret_cert_info{"),
@@ -143,7 +136,8 @@ TEST_F(CryptoFactsTest, SecretInfoLabelsAndWeakGauge) {
 TEST_F(CryptoFactsTest, FileInfoLabelsAndWeakGauge) {
   // One bundle: the weak leaf and its CA (self-signed, so its SHA-256 signature is not judged
   // anyway); one healthy file.
-  std::ofstream(dir_ / "bundle.pem") << ReadAll(dir_ / "weak.crt") << ReadAll(dir_ / "ca.crt");
+  std::ofstream(dir_ / "bundle.pem")
+      << testing::ReadFileBytes(dir_ / "weak.crt") << testing::ReadFileBytes(dir_ / "ca.crt");
   StateStore store;
   SystemClock clock;
   Logger logger = NullLogger();
@@ -159,8 +153,8 @@ TEST_F(CryptoFactsTest, FileInfoLabelsAndWeakGauge) {
   std::vector<std::string> want = {
       "certwatch_file_cert_info{path=\"" + bundle +
           "\",subject=\"CN=Shop CA\",issuer=\"CN=Shop CA\",serial=\"" +
-          ParseCertificates(ReadAll(dir_ / "ca.crt"))->front().serial + "\",fingerprint_sha256=\"" +
-          ca_fp +
+          ParseCertificates(testing::ReadFileBytes(dir_ / "ca.crt"))->front().serial +
+          "\",fingerprint_sha256=\"" + ca_fp +
           "\",key_type=\"rsa\",key_bits=\"2048\",signature_algorithm=\"sha256WithRSAEncryption\"} "
           "1",
       "certwatch_file_cert_info{path=\"" + bundle +

@@ -21,8 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& p) { return testing::ReadFileBytes(p.string()); }
-
 FilesSourceOptions Opts(std::vector<std::string> patterns) {
   FilesSourceOptions o;
   for (auto& p : patterns) o.files.push_back({.path = std::move(p)});
@@ -63,7 +61,9 @@ TEST_F(FilesSourceTest, ReadsPemBundleDerAndSkipsKeys) {
   fs::path a = MakeCert("a", "alpha", 30);
   fs::path b = MakeCert("b", "beta", 400);
   // Bundle: cert a, its private key, cert b.
-  std::ofstream(dir_ / "bundle.pem") << ReadAll(a) << ReadAll(dir_ / "a.key") << ReadAll(b);
+  std::ofstream(dir_ / "bundle.pem")
+      << testing::ReadFileBytes(a) << testing::ReadFileBytes(dir_ / "a.key")
+      << testing::ReadFileBytes(b);
   ASSERT_EQ(std::system(("openssl x509 -in " + a.string() + " -outform DER -out " +
                          (dir_ / "a.der").string())
                             .c_str()),
@@ -93,9 +93,10 @@ TEST_F(FilesSourceTest, KubeconfigEmbeddedClientAndCaCertificates) {
   std::ofstream(dir_ / "admin.conf")
       << "apiVersion: v1\nkind: Config\nclusters:\n- name: kubernetes\n  cluster:\n"
       << "    server: https://127.0.0.1:6443\n    certificate-authority-data: "
-      << Base64Encode(ReadAll(ca)) << "\nusers:\n- name: kubernetes-admin\n  user:\n"
-      << "    client-certificate-data: " << Base64Encode(ReadAll(client))
-      << "\n    client-key-data: " << Base64Encode(ReadAll(dir_ / "client.key")) << "\n";
+      << Base64Encode(testing::ReadFileBytes(ca)) << "\nusers:\n- name: kubernetes-admin\n  user:\n"
+      << "    client-certificate-data: " << Base64Encode(testing::ReadFileBytes(client))
+      << "\n    client-key-data: " << Base64Encode(testing::ReadFileBytes(dir_ / "client.key"))
+      << "\n";
   FilesSource src(Opts({(dir_ / "*.conf").string()}), store_, logger_, clock_);
   src.ScanOnce();
   StateData d = Snapshot();
@@ -199,7 +200,7 @@ TEST_F(FilesSourceTest, KeystoresWithRightAndWrongPasswords) {
   src.ScanOnce();
 
   auto facts = [&](const std::string& pem) {
-    return ParseCertificates(ReadAll(ks + "/" + pem))->front();
+    return ParseCertificates(testing::ReadFileBytes(ks + "/" + pem))->front();
   };
   const CertFacts leaf = facts("leaf.pem"), ca = facts("ca.pem");
   CollectContext ctx;

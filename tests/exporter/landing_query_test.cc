@@ -9,11 +9,12 @@
 
 #include "exporter/landing_page.h"
 #include "exporter/web/handlers.h"
+#include "tests/lib/exposition_support.h"
 
 namespace certwatch {
 namespace {
 
-constexpr UnixSeconds kNow = 1800000000;
+using testing::kNow;
 constexpr UnixSeconds kDay = 86400;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -109,7 +110,7 @@ LandingRow Row(std::string kind, std::string ns, std::string name,
 }
 
 // One row of each kind the tiles tell apart, plus one that is on two tiles.
-std::vector<LandingRow> Fleet() {
+std::vector<LandingRow> LandingFleet() {
   return {
       Row("Certificate", "prod", "expired", kNow - kDay, "False", "expired"),
       Row("Certificate", "prod", "soon", kNow + 3 * kDay),
@@ -137,7 +138,7 @@ size_t Count(const LandingSelection& s, LandingTile t) {
 }
 
 TEST(LandingQueryTest, TilesCountAndFilterTheirRows) {
-  std::vector<LandingRow> rows = Fleet();
+  std::vector<LandingRow> rows = LandingFleet();
   LandingSelection all = SelectLandingRows(rows, LandingQuery{}, kNow, 500);
   EXPECT_EQ(all.total, 9u);
   EXPECT_EQ(all.matching, 9u);
@@ -175,7 +176,7 @@ TEST(LandingQueryTest, TilesCountAndFilterTheirRows) {
 }
 
 TEST(LandingQueryTest, TileCountsFollowNamespaceAndSearch) {
-  std::vector<LandingRow> rows = Fleet();
+  std::vector<LandingRow> rows = LandingFleet();
   LandingQuery q;
   q.ns = "shop";
   LandingSelection s = SelectLandingRows(rows, q, kNow, 500);
@@ -188,7 +189,7 @@ TEST(LandingQueryTest, TileCountsFollowNamespaceAndSearch) {
 }
 
 TEST(LandingQueryTest, SearchIsCaseInsensitiveOverNamesIssuerAndTarget) {
-  std::vector<LandingRow> rows = Fleet();
+  std::vector<LandingRow> rows = LandingFleet();
   rows[1].dns_names = {"www.Shop.example.test", "api.example.test"};
   rows[2].issuer = "CN=R3,O=Let's Encrypt";
   rows[3].detail = "ClusterIssuer/letsencrypt-prod";
@@ -207,7 +208,7 @@ TEST(LandingQueryTest, SearchIsCaseInsensitiveOverNamesIssuerAndTarget) {
 }
 
 TEST(LandingQueryTest, SortsByColumnWithUndatedRowsLast) {
-  std::vector<LandingRow> rows = Fleet();
+  std::vector<LandingRow> rows = LandingFleet();
   LandingQuery q;
   std::vector<std::string> asc = Names(SelectLandingRows(rows, q, kNow, 500));
   EXPECT_EQ(asc.front(), "expired-and-failing");

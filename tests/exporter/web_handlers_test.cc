@@ -9,12 +9,13 @@
 #include "exporter/landing_query.h"
 #include "exporter/web/handlers.h"
 #include "state/state_api.h"
+#include "tests/lib/exposition_support.h"
 #include "tests/lib/gzip_support.h"
 
 namespace certwatch {
 namespace {
 
-constexpr UnixSeconds kNow = 1800000000;
+using testing::kNow;
 constexpr UnixSeconds kDay = 86400;
 
 struct Fixture {

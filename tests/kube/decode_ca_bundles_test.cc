@@ -13,16 +13,11 @@ namespace {
 using testing::kCaNotAfter;
 using testing::kCaPem;
 
-template <typename State, typename Fn>
-State Decode(const std::string& json, Fn fn, DecodeOutput& d) {
-  return testing::DecodeJson<State>(json, fn, d);
-}
-
 std::string Bundle() { return Base64Encode(std::string(kCaPem) + kCaPem); }
 
 TEST(DecodeCaBundles, ValidatingWebhookConfigurationOneEntryPerWebhook) {
   DecodeOutput d;
-  auto o = Decode<CaBundleObjectState>(
+  auto o = testing::DecodeJson<CaBundleObjectState>(
       R"({"metadata": {"name": "cert-manager-webhook", "resourceVersion": "7"}, "webhooks": [
         {"name": "webhook.cert-manager.io", "clientConfig": {"caBundle": ")" +
           Bundle() +
@@ -67,7 +62,7 @@ TEST(DecodeCaBundles, ACaBundleThatIsNotPemCertificatesIsTheEntrysError) {
 
 TEST(DecodeCaBundles, AWrongTypeNamesObjectAndFieldAndKeepsTheRest) {
   DecodeOutput d;
-  auto o = Decode<CaBundleObjectState>(
+  auto o = testing::DecodeJson<CaBundleObjectState>(
       R"({"metadata": {"name": "m"}, "webhooks": [{"name": "a.example.com", "clientConfig":
          {"caBundle": 12, "service": {"namespace": "ns", "name": "svc", "port": "https"}}}]})",
       DecodeMutatingWebhookConfiguration, d);
@@ -81,11 +76,11 @@ TEST(DecodeCaBundles, AWrongTypeNamesObjectAndFieldAndKeepsTheRest) {
 
 TEST(DecodeCaBundles, ApiServiceLocalHasNoEntry) {
   DecodeOutput d;
-  auto local = Decode<CaBundleObjectState>(
+  auto local = testing::DecodeJson<CaBundleObjectState>(
       R"({"metadata": {"name": "v1.apps"}, "spec": {"service": null, "group": "apps"}})",
       DecodeApiService, d);
   EXPECT_TRUE(local.entries.empty());
-  auto remote = Decode<CaBundleObjectState>(
+  auto remote = testing::DecodeJson<CaBundleObjectState>(
       R"({"metadata": {"name": "v1beta1.metrics.k8s.io"}, "spec": {"caBundle": ")" +
           Base64Encode(kCaPem) +
           R"(", "service": {"namespace": "kube-system", "name": "metrics-server", "port": 8443}}})",
@@ -102,14 +97,14 @@ TEST(DecodeCaBundles, CrdOnlyWithAWebhookConversion) {
   DecodeOutput d;
   const std::string client = R"({"clientConfig": {"caBundle": ")" + Base64Encode(kCaPem) +
                              R"(", "service": {"namespace": "ns", "name": "conv"}}})";
-  auto none = Decode<CaBundleObjectState>(
+  auto none = testing::DecodeJson<CaBundleObjectState>(
       R"({"metadata": {"name": "a.example.com"}, "spec": {"versions": [{"name": "v1",
          "schema": {"openAPIV3Schema": {"type": "object"}}}],
          "conversion": {"strategy": "None", "webhook": )" +
           client + "}}}",
       DecodeCrdConversion, d);
   EXPECT_TRUE(none.entries.empty());
-  auto webhook = Decode<CaBundleObjectState>(
+  auto webhook = testing::DecodeJson<CaBundleObjectState>(
       R"({"metadata": {"name": "b.example.com"}, "spec": {"conversion": {"strategy": "Webhook",
          "webhook": )" +
           client + "}}}",
@@ -122,7 +117,7 @@ TEST(DecodeCaBundles, CrdOnlyWithAWebhookConversion) {
 
 TEST(DecodeCaBundles, ServicePortsAndReadyEndpoints) {
   DecodeOutput d;
-  auto svc = Decode<ServiceState>(
+  auto svc = testing::DecodeJson<ServiceState>(
       R"({"metadata": {"namespace": "cert-manager", "name": "webhook"}, "spec": {"ports": [
          {"name": "https", "port": 443, "targetPort": "https"}, {"port": 80, "targetPort": 8080},
          {"port": 81}]}})",
@@ -134,7 +129,7 @@ TEST(DecodeCaBundles, ServicePortsAndReadyEndpoints) {
   EXPECT_EQ(svc.ports[1].target_port, 8080);
   EXPECT_EQ(svc.ports[2].target_port, 0);
 
-  auto slice = Decode<EndpointSliceState>(
+  auto slice = testing::DecodeJson<EndpointSliceState>(
       R"({"metadata": {"namespace": "cert-manager", "name": "webhook-x1",
           "labels": {"kubernetes.io/service-name": "webhook", "other": "x"}},
          "endpoints": [{"addresses": ["10.0.0.7"], "conditions": {"ready": true}},

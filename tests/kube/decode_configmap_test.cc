@@ -24,11 +24,6 @@ std::string Json(std::string s) {
   return out;
 }
 
-template <typename State, typename Fn>
-State Decode(const std::string& json, Fn fn, DecodeOutput& d) {
-  return testing::DecodeJson<State>(json, fn, d);
-}
-
 TEST(ParsePemCertificateBlocks, CountsWhatDoesNotParse) {
   std::vector<CertFacts> certs;
   EXPECT_EQ(ParsePemCertificateBlocks(std::string(kCaPem) + "text between\n" + kCaPem, certs), 0);
@@ -44,7 +39,7 @@ TEST(ParsePemCertificateBlocks, CountsWhatDoesNotParse) {
 
 TEST(DecodeConfigMap, PemKeysOnlyAndTheBundleLabel) {
   DecodeOutput d;
-  auto cm = Decode<ConfigMapCertsState>(
+  auto cm = testing::DecodeJson<ConfigMapCertsState>(
       R"({"metadata": {"namespace": "prod", "name": "ca-bundle",
           "labels": {"trust.cert-manager.io/bundle": "corp-trust"}},
          "data": {"ca.crt": ")" +
@@ -67,7 +62,7 @@ TEST(DecodeConfigMap, PemKeysOnlyAndTheBundleLabel) {
 
 TEST(DecodeBundle, TargetKeyAndSynced) {
   DecodeOutput d;
-  auto b = Decode<BundleState>(
+  auto b = testing::DecodeJson<BundleState>(
       R"({"metadata": {"name": "corp-trust"}, "spec": {"sources": [{"useDefaultCAs": true}],
          "target": {"configMap": {"key": "trust-bundle.pem"}, "namespaceSelector": {}}},
          "status": {"conditions": [{"type": "Synced", "status": "False", "reason": "SourceNotFound",
@@ -79,7 +74,8 @@ TEST(DecodeBundle, TargetKeyAndSynced) {
   ASSERT_TRUE(b.synced.has_value());
   EXPECT_FALSE(*b.synced);
   EXPECT_EQ(b.synced_reason, "SourceNotFound");
-  auto fresh = Decode<BundleState>(R"({"metadata": {"name": "new"}, "spec": {}})", DecodeBundle, d);
+  auto fresh = testing::DecodeJson<BundleState>(R"({"metadata": {"name": "new"}, "spec": {}})",
+                                                DecodeBundle, d);
   EXPECT_FALSE(fresh.synced.has_value());
   EXPECT_EQ(fresh.target_key, "");
 }

@@ -2,18 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/kube/decode_support.h"
+
 namespace certwatch {
 namespace {
-
-template <typename T, typename F>
-T Decode(const std::string& json, F fn, DecodeOutput& d) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(json);
-  auto doc = parser.iterate(padded);
-  T out;
-  fn(doc.get_object().value(), out, d);
-  return out;
-}
 
 constexpr char kCert[] = R"({
   "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
@@ -36,7 +28,7 @@ constexpr char kCert[] = R"({
 
 TEST(Decode, CertificateKeepsTheFieldsUsed) {
   DecodeOutput d;
-  auto c = Decode<CertificateState>(kCert, &DecodeCertificate, d);
+  auto c = testing::DecodeJson<CertificateState>(kCert, &DecodeCertificate, d);
   EXPECT_EQ(d.warning, "");
   EXPECT_EQ(c.ns, "prod");
   EXPECT_EQ(c.name, "web");
@@ -66,7 +58,7 @@ TEST(Decode, CertificateKeepsTheFieldsUsed) {
 
 TEST(Decode, BadFieldIsAWarningNamingObjectAndField) {
   DecodeOutput d;
-  auto c = Decode<CertificateState>(
+  auto c = testing::DecodeJson<CertificateState>(
       R"({"metadata": {"name": "x", "namespace": "ns"}, "status": {"notAfter": "soon",
           "notBefore": 12, "revision": "seven"}, "spec": {"dnsNames": "notalist"}})",
       &DecodeCertificate, d);
@@ -81,7 +73,7 @@ TEST(Decode, BadFieldIsAWarningNamingObjectAndField) {
 // Messages are kept only while they explain a failure.
 TEST(Decode, HealthyConditionsDropBoilerplateMessages) {
   DecodeOutput d0, d1, d2;
-  auto c = Decode<CertificateState>(
+  auto c = testing::DecodeJson<CertificateState>(
       R"({"metadata": {"name": "x", "namespace": "ns"}, "status": {"conditions": [
           {"type": "Ready", "status": "True", "reason": "Ready",
            "message": "Certificate is up to date and has not expired"}]}})",
@@ -91,7 +83,7 @@ TEST(Decode, HealthyConditionsDropBoilerplateMessages) {
   EXPECT_EQ(c.ready.message, "");
   // The same request in two states: issued, and denied.
   auto request = [](const std::string& conditions, DecodeOutput& d) {
-    return Decode<CertificateRequestState>(
+    return testing::DecodeJson<CertificateRequestState>(
         R"({"metadata": {"name": "web-5", "namespace": "prod"}, "status": {"conditions": )" +
             conditions + "}}",
         &DecodeCertificateRequest, d);
@@ -114,7 +106,7 @@ TEST(Decode, HealthyConditionsDropBoilerplateMessages) {
 
 TEST(Decode, RequestOrderChallenge) {
   DecodeOutput d1, d2, d3;
-  auto r = Decode<CertificateRequestState>(
+  auto r = testing::DecodeJson<CertificateRequestState>(
       R"({"metadata": {"name": "web-5", "namespace": "prod", "creationTimestamp": "2026-11-27T08:00:00Z",
           "annotations": {"cert-manager.io/certificate-name": "web",
                           "cert-manager.io/certificate-revision": "5"}},
@@ -127,7 +119,7 @@ TEST(Decode, RequestOrderChallenge) {
   EXPECT_EQ(r.approved.status, "True");
   EXPECT_EQ(r.ready.reason, "Pending");
   EXPECT_EQ(r.created, *ParseRfc3339("2026-11-27T08:00:00Z"));
-  auto o = Decode<OrderState>(
+  auto o = testing::DecodeJson<OrderState>(
       R"({"metadata": {"name": "web-5-1", "namespace": "prod",
           "ownerReferences": [{"kind": "CertificateRequest", "name": "web-5", "controller": true}]},
           "spec": {"dnsNames": ["web.example.com"], "issuerRef": {"name": "le"}},
@@ -136,7 +128,7 @@ TEST(Decode, RequestOrderChallenge) {
   EXPECT_EQ(o.request, "web-5");
   EXPECT_EQ(o.state, "errored");
   EXPECT_TRUE(o.rate_limited);
-  auto ch = Decode<ChallengeState>(
+  auto ch = testing::DecodeJson<ChallengeState>(
       R"({"metadata": {"name": "web-5-1-99", "namespace": "prod",
           "ownerReferences": [{"kind": "Order", "name": "web-5-1", "controller": true}]},
           "spec": {"type": "DNS-01", "dnsName": "example.com", "wildcard": true, "key": "k3y",
@@ -154,7 +146,7 @@ TEST(Decode, RequestOrderChallenge) {
 
 TEST(Decode, IngressAndIssuer) {
   DecodeOutput d1, d2;
-  auto ing = Decode<IngressState>(
+  auto ing = testing::DecodeJson<IngressState>(
       R"({"metadata": {"name": "web", "namespace": "prod",
           "annotations": {"cert-manager.io/cluster-issuer": "le", "certwatch.io/x": "y"}},
           "spec": {"tls": [{"hosts": ["a.example.com", "b.example.com"], "secretName": "web-tls"}]},
@@ -165,7 +157,7 @@ TEST(Decode, IngressAndIssuer) {
   EXPECT_EQ(ing.tls[0].secret_name, "web-tls");
   EXPECT_EQ(ing.addresses, (std::vector<std::string>{"10.0.0.1", "lb.example"}));
   EXPECT_EQ(ing.certwatch_annotations.at("certwatch.io/x"), "y");
-  auto iss = Decode<IssuerState>(
+  auto iss = testing::DecodeJson<IssuerState>(
       R"({"metadata": {"name": "le"}, "spec": {"acme": {"server": "https://acme/dir", "email": "a@b"}},
           "status": {"conditions": [{"type": "Ready", "status": "False", "message": "no account"}]}})",
       &DecodeIssuer, d2);
@@ -176,12 +168,12 @@ TEST(Decode, IngressAndIssuer) {
 
 TEST(Decode, SecretWithoutCertificateOrGarbage) {
   DecodeOutput d1, d2;
-  auto s1 = Decode<SecretCertState>(
+  auto s1 = testing::DecodeJson<SecretCertState>(
       R"({"metadata": {"name": "s", "namespace": "n"}, "type": "kubernetes.io/tls",
           "data": {"tls.key": "c2VjcmV0"}})",
       &DecodeSecret, d1);
   EXPECT_EQ(s1.error, "no tls.crt");
-  auto s2 = Decode<SecretCertState>(
+  auto s2 = testing::DecodeJson<SecretCertState>(
       R"({"metadata": {"name": "s", "namespace": "n"}, "type": "kubernetes.io/tls",
           "data": {"tls.crt": "bm90IGEgY2VydA==", "tls.key": "c2VjcmV0"}})",
       &DecodeSecret, d2);
@@ -197,7 +189,7 @@ namespace {
 
 TEST(Decode, RenewerEventCarriesCertificateActionResultAndTime) {
   DecodeOutput d;
-  auto e = Decode<RenewerEventState>(
+  auto e = testing::DecodeJson<RenewerEventState>(
       R"({"kind": "Event", "metadata": {"name": "web.1", "namespace": "shop",
       "annotations": {"certwatch.io/certificate": "shop/web", "certwatch.io/action": "reissue"}},
       "reason": "Reissue", "type": "Normal", "eventTime": null,
@@ -212,16 +204,17 @@ TEST(Decode, RenewerEventCarriesCertificateActionResultAndTime) {
   EXPECT_EQ(e.record.at, 1795860000);
 
   DecodeOutput d2;
-  auto failed = Decode<RenewerEventState>(R"({"metadata": {"name": "web.2", "namespace": "shop",
+  auto failed =
+      testing::DecodeJson<RenewerEventState>(R"({"metadata": {"name": "web.2", "namespace": "shop",
       "annotations": {"certwatch.io/certificate": "shop/web", "certwatch.io/action": "switch_issuer"}},
       "type": "Warning", "lastTimestamp": null, "eventTime": "2026-11-28T10:00:00.000001Z"})",
-                                          DecodeRenewerEvent, d2);
+                                             DecodeRenewerEvent, d2);
   EXPECT_EQ(failed.record.result, "error");
   EXPECT_EQ(failed.record.action, "switch_issuer");
   EXPECT_EQ(failed.record.at, 1795860000);
 
   DecodeOutput d3;
-  auto foreign = Decode<RenewerEventState>(
+  auto foreign = testing::DecodeJson<RenewerEventState>(
       R"({"metadata": {"name": "x", "namespace": "a"}, "type": "Normal", "lastTimestamp": 7})",
       DecodeRenewerEvent, d3);
   EXPECT_EQ(foreign.certificate, "");

@@ -26,7 +26,7 @@ using testing::WaitFor;
 std::string B64File(const std::string& path) { return Base64Encode(testing::ReadFileBytes(path)); }
 
 // A Certificate whose keystores take their password from `keystores_json`.
-std::string Cert(const std::string& name, const std::string& keystores_json) {
+std::string CertWithKeystores(const std::string& name, const std::string& keystores_json) {
   return R"({"apiVersion":"cert-manager.io/v1","kind":"Certificate","metadata":{"name":")" + name +
          R"(","namespace":"prod"},"spec":{"secretName":")" + name +
          R"(-tls","dnsNames":["app.example.test"],"issuerRef":{"name":"ca","kind":"ClusterIssuer"},"keystores":)" +
@@ -62,8 +62,8 @@ class SecretKeystoresTest : public ::testing::Test {
     const std::string ref =
         R"({"create":true,"passwordSecretRef":{"name":"app-keystore-pass","key":"password"}})";
     std::vector<std::string> objs = {
-        Cert("app", R"({"pkcs12":)" + ref + R"(,"jks":)" + ref + "}"),
-        Cert("wrong", R"({"pkcs12":{"create":true,"password":"nope"}})"),
+        CertWithKeystores("app", R"({"pkcs12":)" + ref + R"(,"jks":)" + ref + "}"),
+        CertWithKeystores("wrong", R"({"pkcs12":{"create":true,"password":"nope"}})"),
         R"({"apiVersion":"v1","kind":"Secret","type":"Opaque","metadata":{"name":"app-keystore-pass","namespace":"prod"},"data":{"password":")" +
             Base64Encode("s3cret") + R"("}})",
         TlsSecret("app-tls", "app", crt,
@@ -196,7 +196,9 @@ TEST_F(SecretKeystoresTest, WatchEventRereadsKeystore) {
     return Value(ErrorRow("wrong-tls", "keystore.p12", "wrong_password")) == 1.0;
   })) << Metrics();
   ASSERT_NE(
-      api_.Apply("[" + Cert("wrong", R"({"pkcs12":{"create":true,"password":"s3cret"}})") + "]"),
+      api_.Apply("[" +
+                 CertWithKeystores("wrong", R"({"pkcs12":{"create":true,"password":"s3cret"}})") +
+                 "]"),
       "");
   // The Secret changes when cert-manager writes the keystore with the new password.
   ASSERT_NE(api_.Apply("[" +

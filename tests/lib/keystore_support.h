@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace certwatch::testing {
 // Returns false when a tool failed.
 bool MakeKeystores(const std::string& dir);
 
-std::string ReadFileBytes(const std::string& path);
+std::string ReadFileBytes(const std::filesystem::path& path);
 
 // A JKS store written as sun.security.provider.JavaKeyStore does, with its SHA-1 digest.
 struct JksEntry {

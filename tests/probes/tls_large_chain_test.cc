@@ -16,7 +16,7 @@ using testing::CertFiles;
 using testing::SServer;
 using testing::TempDir;
 
-constexpr char kHost[] = "127.0.0.1";
+constexpr char kLargeChainHost[] = "127.0.0.1";
 constexpr char kName[] = "large.example.test";
 
 // A self-signed certificate padded by an nsComment to about `bytes` (DER).
@@ -48,7 +48,7 @@ CertFiles PaddedCert(const TempDir& dir, const std::string& name, size_t bytes) 
 
 TlsProbeReport ProbeOnce(int port, const CertFiles& trust) {
   TlsProbeOptions o;
-  o.host = kHost;
+  o.host = kLargeChainHost;
   o.port = static_cast<uint16_t>(port);
   o.server_name = kName;
   o.ca_file = trust.cert;
@@ -59,8 +59,8 @@ TlsProbeReport ProbeOnce(int port, const CertFiles& trust) {
 TEST(TlsLargeChain, OverTheLimitFailsFastWithTheCause) {
   TempDir dir;
   CertFiles huge = PaddedCert(dir, "huge", 110 * 1024);
-  int port = testing::FreePort(kHost);
-  SServer server(kHost, port, huge);
+  int port = testing::FreePort(kLargeChainHost);
+  SServer server(kLargeChainHost, port, huge);
   ASSERT_TRUE(server.ready());
   TlsProbeReport r = ProbeOnce(port, huge);
   EXPECT_FALSE(r.result.success);
@@ -74,8 +74,8 @@ TEST(TlsLargeChain, OverTheLimitFailsFastWithTheCause) {
 TEST(TlsLargeChain, UnderTheLimitVerifies) {
   TempDir dir;
   CertFiles big = PaddedCert(dir, "big", 90 * 1024);
-  int port = testing::FreePort(kHost);
-  SServer server(kHost, port, big);
+  int port = testing::FreePort(kLargeChainHost);
+  SServer server(kLargeChainHost, port, big);
   ASSERT_TRUE(server.ready());
   TlsProbeReport r = ProbeOnce(port, big);
   EXPECT_TRUE(r.result.success) << r.result.error;
