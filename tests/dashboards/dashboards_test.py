@@ -21,7 +21,7 @@ def generate(workdir, config_text):
         f.write(config_text)
     out = os.path.join(workdir, "out")
     r = subprocess.run([t.BIN, "generate", "--config", cfg, "--out", out],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, env=t.generate_env())
     if r.returncode != 0:
         raise AssertionError(r.stderr)
     return out

@@ -10,7 +10,7 @@ import unittest
 
 import yaml
 
-from certwatch_testlib import SOURCE_DIR
+from certwatch_testlib import SOURCE_DIR, generate_env
 
 READ_VERBS = {"get", "list", "watch"}
 
@@ -145,7 +145,7 @@ class DeployTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as out:
             r = subprocess.run([bin_path, "generate", "--config",
                                 os.path.join(base, "certwatch.yaml"), "--out", out],
-                               capture_output=True, text=True, timeout=300)
+                               capture_output=True, text=True, timeout=300, env=generate_env())
             self.assertEqual(r.returncode, 0, r.stderr)
             for name in ["prometheus-rule.yaml", "grafana-dashboards-configmap.yaml"]:
                 with open(os.path.join(out, name)) as f:

@@ -73,7 +73,8 @@ class PrometheusTestCase(unittest.TestCase):
         with open(cfg, "w") as f:
             f.write(config_text)
         gen = os.path.join(self.dir, "generated")
-        r = t.run([t.BIN, "generate", "--config", cfg, "--out", gen], timeout=300, check=False)
+        r = t.run([t.BIN, "generate", "--config", cfg, "--out", gen], timeout=300, check=False,
+                  env=t.generate_env())
         self.assertEqual(r.returncode, 0, r.stderr)
         t.run(["promtool", "check", "rules", os.path.join(gen, "rules.yaml")])
         serve = self.start(t.Proc([t.BIN, "serve", "--config", cfg, "--web.listen-address",

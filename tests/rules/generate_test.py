@@ -38,7 +38,7 @@ def generate(workdir, config_text, name="out"):
         f.write(config_text)
     out = os.path.join(workdir, name)
     r = subprocess.run([t.BIN, "generate", "--config", cfg, "--out", out],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, env=t.generate_env())
     return r, out
 
 
@@ -199,7 +199,8 @@ generator:
         with open(cfg, "w") as f:
             f.write("generator: {}\n")
         r = subprocess.run([t.BIN, "generate", "--config", cfg, "--out", "rel-out"],
-                           cwd=self.dir, capture_output=True, text=True, timeout=300)
+                           cwd=self.dir, capture_output=True, text=True, timeout=300,
+                           env=t.generate_env())
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "rel-out", "rules.yaml")))
 
