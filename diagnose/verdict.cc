@@ -260,7 +260,7 @@ class Walk {
     std::string spec = "issuerRef: " + IssuerLabel();
     if (c_.issuer.group != "cert-manager.io") spec += " (group " + c_.issuer.group + ")";
     spec += "; secretName: " + c_.secret_name;
-    if (!c_.dns_names.empty()) spec += "; dnsNames: " + JoinList(c_.dns_names);
+    if (!c_.dns_names.empty()) spec += "; dnsNames: " + JoinList(c_.dns_names.ToVector());
     spec += "; revision: " + (c_.revision ? std::to_string(c_.revision) : std::string("none"));
     Add(s, FindingLevel::kInfo, spec);
 
@@ -432,9 +432,9 @@ class Walk {
               FormatRfc3339(*c_.not_after));
     }
     std::vector<std::string> missing;
-    std::set<std::string> have(sec.facts.dns_names.begin(), sec.facts.dns_names.end());
+    std::set<std::string, std::less<>> have(sec.facts.dns_names.begin(), sec.facts.dns_names.end());
     for (const auto& n : c_.dns_names) {
-      if (!have.count(n)) missing.push_back(n);
+      if (!have.count(n)) missing.emplace_back(n);
     }
     if (!missing.empty()) {
       Add(s, FindingLevel::kWarn,

@@ -56,7 +56,7 @@ void AddCertificates(const StateData& d, std::vector<LandingRow>& rows) {
     row.name = c.name;
     row.detail = c.issuer.kind + "/" + c.issuer.name;
     row.not_after = c.not_after;
-    row.dns_names = c.dns_names;
+    row.dns_names = c.dns_names.ToVector();
     row.ready = c.ready.status.empty() ? "Unknown" : c.ready.status;
     if (c.failure != FailureReason::kNone) row.failure = std::string(ToString(c.failure));
     row.failure_message = c.failure_message.empty() ? c.ready.message : c.failure_message;

@@ -17,6 +17,7 @@
 #include "common/compact_text.h"
 #include "common/optional_time.h"
 #include "common/rw_mutex.h"
+#include "common/string_list.h"
 #include "common/string_pairs.h"
 #include "common/symbol.h"
 #include "common/x509.h"
@@ -80,7 +81,7 @@ struct CertificateState {
   std::string name;
   IssuerRef issuer;
   std::string secret_name;
-  std::vector<std::string> dns_names;
+  StringList dns_names;  // one heap block for all of them
   Symbol owner_ingress;  // ingress-shim: name of the owning Ingress (same namespace)
   int64_t generation = 0;
   OptionalSeconds not_before, not_after, renewal_time;  // 8 bytes each

@@ -259,7 +259,7 @@ class SituationCluster final : public ClusterReader {
     s.facts.serial = "0A1B";
     s.facts.fingerprint_sha256 = "aa11";
     s.facts.subject = "CN=web.example.com";
-    s.facts.dns_names = d_.certificate.dns_names;
+    s.facts.dns_names = d_.certificate.dns_names.ToVector();
     s.facts.not_before = d_.certificate.not_before.value_or(0);
     s.facts.not_after = *d_.certificate.not_after;
     return std::optional<SecretCertState>(s);

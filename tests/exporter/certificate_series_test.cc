@@ -114,7 +114,12 @@ TEST_P(CertificateSeriesCacheTest, EveryFieldTheFamiliesReadIsNoticed) {
       {"issuer.kind", [](CertificateState& c) { c.issuer.kind = "ExternalIssuer"; }},
       {"issuer.group", [](CertificateState& c) { c.issuer.group = "example.io"; }},
       {"secret_name", [](CertificateState& c) { c.secret_name = "other"; }},
-      {"dns_names value", [](CertificateState& c) { c.dns_names[1] = "x.example.com"; }},
+      {"dns_names value",
+       [](CertificateState& c) {
+         std::vector<std::string> names = c.dns_names.ToVector();
+         names[1] = "x.example.com";
+         c.dns_names = names;
+       }},
       {"dns_names added", [](CertificateState& c) { c.dns_names.push_back("y.example.com"); }},
       {"dns names regrouped",  // same bytes joined, different names
        [](CertificateState& c) {
