@@ -9,7 +9,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kMergePatch = "application/merge-patch+json";
 constexpr std::string_view kStrategicPatch = "application/strategic-merge-patch+json";
 
@@ -133,7 +132,7 @@ Status KubeActuator::Reissue(const PlannedAction& a, TimePoint now) {
   if (!path) return path.error();
   // Two tries: a 409 means the object changed between GET and PUT; re-read and re-apply.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto got = api_.Do("GET", *path, {}, kJson);
+    auto got = api_.Do("GET", *path, {}, kJsonContentType);
     if (!got) return got.error().Wrap(Describe(a.target));
     if (!got->ok()) return HttpError("GET", *path, *got).Wrap(Describe(a.target));
     Json crt = Json::parse(got->body, nullptr, false);
@@ -170,7 +169,7 @@ Status KubeActuator::Reissue(const PlannedAction& a, TimePoint now) {
     if (!replaced) conditions.push_back(cond);
 
     const std::string status_path = *path + "/status";
-    auto put = api_.Do("PUT", status_path, crt.dump(), kJson);
+    auto put = api_.Do("PUT", status_path, crt.dump(), kJsonContentType);
     if (!put) return put.error().Wrap(Describe(a.target));
     if (put->status == 409 && attempt == 0) continue;
     if (!put->ok()) return HttpError("PUT", status_path, *put).Wrap(Describe(a.target));
@@ -182,7 +181,7 @@ Status KubeActuator::Reissue(const PlannedAction& a, TimePoint now) {
 Status KubeActuator::Delete(const PlannedAction& a) {
   auto path = ObjectPath(a.target);
   if (!path) return path.error();
-  auto r = api_.Do("DELETE", *path, {}, kJson);
+  auto r = api_.Do("DELETE", *path, {}, kJsonContentType);
   if (!r) return r.error().Wrap(Describe(a.target));
   if (r->status == 404) return OkStatus();  // already gone: what the action wanted
   if (!r->ok()) return HttpError("DELETE", *path, *r).Wrap(Describe(a.target));
@@ -223,7 +222,8 @@ Status KubeActuator::RecordEvent(const EventRecord& event, TimePoint now) {
   ev["reportingComponent"] = kComponent;
   ev["reportingInstance"] = identity_;
   const std::string path = "/api/v1/namespaces/" + on.ns + "/events";
-  auto r = api_.Do("POST", path, ev.dump(-1, ' ', false, Json::error_handler_t::replace), kJson);
+  auto r = api_.Do("POST", path, ev.dump(-1, ' ', false, Json::error_handler_t::replace),
+                   kJsonContentType);
   if (!r) return r.error().Wrap("Event on " + Describe(on));
   if (!r->ok()) return HttpError("POST", path, *r).Wrap("Event on " + Describe(on));
   return OkStatus();

@@ -12,6 +12,9 @@
 
 namespace certwatch::renewer {
 
+// The media type of every request body the renewer sends, and of the answers it reads.
+inline constexpr std::string_view kJsonContentType = "application/json";
+
 class KubeApi {
  public:
   virtual ~KubeApi() = default;

@@ -5,7 +5,6 @@
 namespace certwatch::renewer {
 namespace {
 using Json = nlohmann::ordered_json;
-constexpr std::string_view kJsonMediaType = "application/json";
 }  // namespace
 
 LeaderElector::LeaderElector(KubeApi& api, const Clock& clock, LeaseOptions options,
@@ -49,7 +48,7 @@ bool LeaderElector::Fail(const std::string& what) {
 
 bool LeaderElector::Tick() {
   const auto now = clock_.Now();
-  auto got = api_.Do("GET", path(), {}, kJsonMediaType);
+  auto got = api_.Do("GET", path(), {}, kJsonContentType);
   if (!got) return Fail(got.error().message);
 
   Json lease;
@@ -98,8 +97,8 @@ bool LeaderElector::Tick() {
 
   auto put = got->status == 404
                  ? api_.Do("POST", "/apis/coordination.k8s.io/v1/namespaces/" + opt_.ns + "/leases",
-                           lease.dump(), kJsonMediaType)
-                 : api_.Do("PUT", path(), lease.dump(), kJsonMediaType);
+                           lease.dump(), kJsonContentType)
+                 : api_.Do("PUT", path(), lease.dump(), kJsonContentType);
   if (!put) return Fail(put.error().message);
   if (put->status == 409) {  // another candidate wrote first this round
     leader_ = false;
@@ -127,7 +126,7 @@ bool LeaderElector::Tick() {
 void LeaderElector::Release() {
   if (!leader_) return;
   leader_ = false;
-  auto got = api_.Do("GET", path(), {}, kJsonMediaType);
+  auto got = api_.Do("GET", path(), {}, kJsonContentType);
   if (!got || !got->ok()) return;
   Json lease = Json::parse(got->body, nullptr, false);
   if (!lease.is_object()) return;
@@ -138,7 +137,7 @@ void LeaderElector::Release() {
   spec["leaseDurationSeconds"] = 1;
   spec["renewTime"] = now_s;
   spec["acquireTime"] = now_s;
-  auto put = api_.Do("PUT", path(), lease.dump(), kJsonMediaType);
+  auto put = api_.Do("PUT", path(), lease.dump(), kJsonContentType);
   if (put && put->ok()) log_.Info("released the Lease", {{"lease", opt_.ns + "/" + opt_.name}});
 }
 
