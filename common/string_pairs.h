@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <stdexcept>
 #include <string>
@@ -60,8 +61,53 @@ class StringPairs {
   std::vector<value_type> items_;  // sorted by key
 };
 
+// StringPairs for the fields that are empty on almost every object (the certwatch.io/
+// annotations): 8 bytes while empty instead of a vector's 24, one more block while not.
+class SparsePairs {
+ public:
+  using value_type = StringPairs::value_type;
+  using const_iterator = StringPairs::const_iterator;
+
+  SparsePairs() noexcept = default;
+  SparsePairs(std::initializer_list<std::pair<std::string_view, std::string_view>> items)
+      : pairs_(items.size() == 0 ? nullptr : std::make_unique<StringPairs>(items)) {}
+  SparsePairs(const SparsePairs& other)
+      : pairs_(other.pairs_ ? std::make_unique<StringPairs>(*other.pairs_) : nullptr) {}
+  SparsePairs(SparsePairs&&) noexcept = default;
+  SparsePairs& operator=(const SparsePairs& other) {
+    if (this != &other) pairs_ = SparsePairs(other).Release();
+    return *this;
+  }
+  SparsePairs& operator=(SparsePairs&&) noexcept = default;
+  ~SparsePairs() = default;
+
+  // The value under `key`, inserted empty when absent.
+  std::string& operator[](std::string_view key) {
+    if (!pairs_) pairs_ = std::make_unique<StringPairs>();
+    return (*pairs_)[key];
+  }
+  const std::string& at(std::string_view key) const { return Pairs().at(key); }
+  const_iterator find(std::string_view key) const { return Pairs().find(key); }
+  size_t count(std::string_view key) const { return Pairs().count(key); }
+  bool contains(std::string_view key) const { return Pairs().contains(key); }
+  size_t size() const { return Pairs().size(); }
+  bool empty() const { return Pairs().empty(); }
+  void clear() noexcept { pairs_.reset(); }
+  const_iterator begin() const { return Pairs().begin(); }
+  const_iterator end() const { return Pairs().end(); }
+  bool operator==(const SparsePairs& other) const { return Pairs() == other.Pairs(); }
+
+ private:
+  static const StringPairs& Empty() noexcept;
+  const StringPairs& Pairs() const noexcept { return pairs_ ? *pairs_ : Empty(); }
+  std::unique_ptr<StringPairs> Release() noexcept { return std::move(pairs_); }
+  std::unique_ptr<StringPairs> pairs_;  // null while empty
+};
+
 // A JSON object, as Kubernetes writes labels.
 void to_json(nlohmann::json& j, const StringPairs& p);
 void from_json(const nlohmann::json& j, StringPairs& p);
+void to_json(nlohmann::json& j, const SparsePairs& p);
+void from_json(const nlohmann::json& j, SparsePairs& p);
 
 }  // namespace certwatch

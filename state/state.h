@@ -87,17 +87,18 @@ struct CertificateState {
   OptionalSeconds not_before, not_after, renewal_time;  // 8 bytes each
   Condition ready;
   Condition issuing;
-  int failed_issuance_attempts = 0;
   OptionalSeconds last_failure_time;
+  // The small fields side by side: apart, their padding cost 8 bytes of every Certificate.
+  int failed_issuance_attempts = 0;
   int revision = 0;
   // Derived by the Kubernetes source's join (exporter/kube/classify.*).
-  bool acme_rate_limited = false;
   FailureReason failure = FailureReason::kNone;
+  bool acme_rate_limited = false;
   CompactText failure_message;
   // For the renewer: metadata.labels (its label selector) and the annotations under the
   // certwatch.io/ prefix only (its issuer-fallback bookkeeping, e.g. certwatch.io/fallback-from).
   StringPairs labels;
-  StringPairs certwatch_annotations;
+  SparsePairs certwatch_annotations;
 };
 
 struct CertificateRequestState {
@@ -162,7 +163,7 @@ struct IngressState {
   std::string issuer_annotation;          // cert-manager.io/issuer
   std::vector<IngressTls> tls;
   std::vector<std::string> addresses;  // status.loadBalancer.ingress ip or hostname
-  StringPairs certwatch_annotations;   // certwatch.io/* only (renewer)
+  SparsePairs certwatch_annotations;   // certwatch.io/* only (renewer)
 };
 
 // One certificate of a keystore in a Secret (keystore.p12, truststore.jks, ...).

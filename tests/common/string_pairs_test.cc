@@ -1,5 +1,5 @@
 // StringPairs: sorted by key whatever the insertion order, lookups by any string type, one
-// value per key, and the JSON object form the state API serves.
+// value per key, and the JSON object form the state API serves; SparsePairs the same.
 #include "common/string_pairs.h"
 
 #include <gtest/gtest.h>
@@ -44,6 +44,48 @@ TEST(StringPairs, JsonObjectRoundTrip) {
   EXPECT_EQ(j.get<StringPairs>(), p);
   EXPECT_EQ(nlohmann::json::object().get<StringPairs>(), StringPairs{});
   EXPECT_THROW(nlohmann::json::parse(R"({"a":1})").get<StringPairs>(), nlohmann::json::exception);
+}
+
+// SparsePairs: the same reads as StringPairs, a pointer's size while empty, deep copies.
+TEST(SparsePairs, ReadsLikeStringPairsAndCopiesDeep) {
+  static_assert(sizeof(SparsePairs) == sizeof(void*));
+  SparsePairs empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_EQ(empty.find("certwatch.io/x"), empty.end());
+  EXPECT_EQ(empty.begin(), empty.end());
+  EXPECT_THROW((void)empty.at("certwatch.io/x"), std::out_of_range);
+
+  SparsePairs a;
+  a["certwatch.io/fallback-at"] = "1700000000";
+  a["certwatch.io/fallback-from"] = "ClusterIssuer.cert-manager.io/le";
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.begin()->first, "certwatch.io/fallback-at");
+  EXPECT_EQ(a.find("certwatch.io/fallback-from")->second, "ClusterIssuer.cert-manager.io/le");
+  EXPECT_TRUE(a.contains("certwatch.io/fallback-at"));
+
+  SparsePairs b = a;  // a copy owns its own pairs
+  b["certwatch.io/fallback-at"] = "1";
+  EXPECT_EQ(a.at("certwatch.io/fallback-at"), "1700000000");
+  EXPECT_NE(a, b);
+  b = a;
+  EXPECT_EQ(a, b);
+  b = empty;
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(b, SparsePairs{});
+  SparsePairs c = std::move(a);
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_EQ((SparsePairs{{"k", "v"}}), (SparsePairs{{"k", "v"}}));
+  EXPECT_TRUE(SparsePairs({}).empty());
+}
+
+TEST(SparsePairs, JsonObjectRoundTrip) {
+  SparsePairs p = {{"certwatch.io/fallback-from", "ClusterIssuer.cert-manager.io/le"}};
+  nlohmann::json j = p;
+  EXPECT_EQ(j.dump(), R"({"certwatch.io/fallback-from":"ClusterIssuer.cert-manager.io/le"})");
+  EXPECT_EQ(j.get<SparsePairs>(), p);
+  EXPECT_EQ(nlohmann::json(SparsePairs{}).dump(), "{}");
+  EXPECT_TRUE(nlohmann::json::object().get<SparsePairs>().empty());
 }
 
 }  // namespace
