@@ -11,6 +11,7 @@
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -29,6 +30,9 @@ class Symbol : public StringReads<Symbol> {
 
   const std::string& str() const noexcept { return *text_; }
   void clear() noexcept { *this = Symbol(); }
+  // The same for equal values and different for different ones, for as long as the process
+  // runs: a change detector hashes it instead of the characters.
+  uintptr_t id() const noexcept { return reinterpret_cast<uintptr_t>(text_); }
 
   // The number of distinct values interned so far (for tests and benchmarks).
   static size_t TableSize();

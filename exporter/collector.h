@@ -48,9 +48,6 @@ struct CollectContext {
   const Config* config = nullptr;  // may be null in tests
   // Set by the /metrics path; null renders every sample afresh (tests, the state API).
   CollectorCaches* caches = nullptr;
-  // The state store's generation the collector reads (set by Scrape): equal generations
-  // mean equal state, so a cache may skip even its change detection.
-  uint64_t generation = 0;
 };
 
 using CollectFn = void (*)(const StateData& state, const CollectContext& ctx, MetricSink& sink);

@@ -42,11 +42,7 @@ ScrapeResult Scrape(const StateStore& store, const CollectContext& ctx, MetricSi
     const auto start = Clock::now();
     try {
       // One read lock per collector, not per scrape: writers get in between collectors.
-      store.ReadVersioned([&](const StateData& data, uint64_t generation) {
-        CollectContext at = ctx;
-        at.generation = generation;
-        c.collect(data, at, sink);
-      });
+      store.Read([&](const StateData& data) { c.collect(data, ctx, sink); });
       run.success = true;
     } catch (const std::exception& e) {
       Failed(c.name, e.what(), text, mark, logger);

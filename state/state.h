@@ -26,6 +26,7 @@
 #include "state/csrs.h"
 #include "state/nodes.h"
 #include "state/verify_reason.h"
+#include "state/versioned_map.h"
 
 namespace certwatch {
 
@@ -357,7 +358,9 @@ struct StateData {
   // Every key is built (and taken apart) by state/keys.h only, which documents the formats:
   // "namespace/name" (cluster-scoped: "name"); TLS results keyed by "target|server_name"; DNS
   // by "resolver|name|type".
-  std::map<std::string, CertificateState> certificates;
+  // Versioned: the certificates collector skips its change detection while the version
+  // stays (state/versioned_map.h).
+  VersionedMap<CertificateState> certificates;
   std::map<std::string, CertificateRequestState> requests;
   std::map<std::string, OrderState> orders;
   std::map<std::string, ChallengeState> challenges;
@@ -413,12 +416,6 @@ class StateStore {
   auto Read(F&& f) const {
     std::shared_lock lock(mu_);
     return f(static_cast<const StateData&>(data_));
-  }
-  // f(data, generation): the generation the data is at, read under the same lock.
-  template <typename F>
-  auto ReadVersioned(F&& f) const {
-    std::shared_lock lock(mu_);
-    return f(static_cast<const StateData&>(data_), generation_);
   }
   template <typename F>
   auto Update(F&& f) {

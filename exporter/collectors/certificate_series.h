@@ -4,9 +4,11 @@
 // Certificates change rarely and scrapes come every 15-60 s, so a scrape re-renders only the
 // certificates whose series changed. The certificates (in key order) are cut into blocks of
 // about kBlock; each block keeps, per family, a Segment with its sample lines and a hash of
-// everything its samples are made of (SeriesInputsHash). A scrape hashes every certificate,
-// renders the blocks whose hash or size changed, and hands the others' segments to the sink
-// as they are. The output is byte for byte what rendering every sample would give.
+// everything its samples are made of (SeriesInputsHash). A scrape after the certificates map
+// changed (its VersionedMap version moved) hashes every certificate, renders the blocks whose
+// hash or size changed, and hands the others' segments to the sink as they are; a scrape
+// after writes elsewhere in the store hands them all on without looking. The output is byte
+// for byte what rendering every sample would give.
 #pragma once
 
 #include <array>
@@ -44,13 +46,15 @@ class CertificateSeriesCache final : public CollectorCache {
   static constexpr size_t kBlock = 128;
 
   // Brings the blocks up to date with `certs` and writes every family to `sink`, which must
-  // take segments in `format`. Throws std::runtime_error when compression fails.
-  // `generation`: the state store's; when it equals the last Write's (and is not 0), nothing
-  // was written since and the change detection is skipped.
-  void Write(const std::map<std::string, CertificateState>& certs, ExpositionFormat format,
-             bool all, uint64_t generation, MetricSink& sink);
+  // take segments in `format`. Throws std::runtime_error when compression fails. While
+  // `certs.version()` is the last Write's, nothing in it changed and the change detection is
+  // skipped.
+  void Write(const VersionedMap<CertificateState>& certs, ExpositionFormat format, bool all,
+             MetricSink& sink);
 
-  // For tests and benchmarks: blocks rendered by the last Write, and blocks now held.
+  // For tests and benchmarks: certificates hashed and blocks rendered by the last Write, and
+  // blocks now held.
+  size_t last_hashed() const { return last_hashed_; }
   size_t last_rendered() const { return last_rendered_; }
   size_t blocks() const { return blocks_.size(); }
 
@@ -66,7 +70,8 @@ class CertificateSeriesCache final : public CollectorCache {
   std::vector<Block> blocks_;
   ExpositionFormat format_ = ExpositionFormat::kText;
   bool all_ = false;
-  uint64_t generation_ = 0;
+  uint64_t version_ = 0;  // of the map the blocks were last brought up to date with; 0: none
+  size_t last_hashed_ = 0;
   size_t last_rendered_ = 0;
 };
 

@@ -16,8 +16,7 @@ void CollectCertificates(const StateData& s, const CollectContext& ctx, MetricSi
   if (ctx.caches != nullptr && segments != nullptr) {
     std::unique_ptr<CollectorCache>& slot = ctx.caches->For("certificates");
     if (!slot) slot = std::make_unique<CertificateSeriesCache>();
-    static_cast<CertificateSeriesCache&>(*slot).Write(s.certificates, *segments, all,
-                                                      ctx.generation, sink);
+    static_cast<CertificateSeriesCache&>(*slot).Write(s.certificates, *segments, all, sink);
   } else {
     for (const CertificateFamily& fam : CertificateFamilies()) {
       FamilyWriter w(sink, fam.name, fam.help, fam.type, fam.om);

@@ -70,7 +70,8 @@ template <typename T>
 struct TypedKind : KubeSource::Kind {
   using DecodeFn = void (*)(od::object, T&, DecodeOutput&);
   std::function<void(od::object, T&, DecodeOutput&)> decode;
-  std::map<std::string, T> StateData::*map = nullptr;
+  // The kind's map in the store, for writing (a VersionedMap takes a new version).
+  std::function<std::map<std::string, T>&(StateData&)> map;
   // Key and shard key from the decoded value.
   std::function<std::string(const T&)> key;
   std::function<std::string(const T&)> shard_key;
@@ -100,17 +101,17 @@ struct TypedKind : KubeSource::Kind {
   void Upsert(StateData& s) override {
     std::string k = key(staged);
     if (superseded && superseded(s, staged)) {
-      (s.*map).erase(k);
+      map(s).erase(k);
       return;
     }
-    T& slot = (s.*map)[k];
+    T& slot = map(s)[k];
     slot = std::move(staged);
     if (on_upsert) on_upsert(s, &slot);
   }
-  void Erase(StateData& s, const std::string& k) override { (s.*map).erase(k); }
+  void Erase(StateData& s, const std::string& k) override { map(s).erase(k); }
   void Prune(StateData& s, const std::string& ns,
              const std::unordered_set<const void*>& seen) override {
-    auto& m = s.*map;
+    auto& m = map(s);
     for (auto it = m.begin(); it != m.end();) {
       if (in_kind(it->second) && (ns.empty() || it->second.ns == ns) && !seen.count(&it->second)) {
         it = m.erase(it);
@@ -121,7 +122,7 @@ struct TypedKind : KubeSource::Kind {
   }
   void StageToBatch() override { batch.emplace_back(key(staged), std::move(staged)); }
   void CommitBatch(StateData& s, std::unordered_set<const void*>& seen) override {
-    auto& m = s.*map;
+    auto& m = map(s);
     for (auto& [k, v] : batch) {
       if (superseded && superseded(s, v)) continue;  // not seen: a relist's Prune erases it
       T& slot = m[k];
@@ -136,15 +137,23 @@ struct TypedKind : KubeSource::Kind {
 };
 
 template <typename T>
+std::map<std::string, T>& Writable(std::map<std::string, T>& m) {
+  return m;
+}
+template <typename T>
+std::map<std::string, T>& Writable(VersionedMap<T>& m) {
+  return m.mutable_map();
+}
+
+template <typename T, typename Map>
 std::unique_ptr<TypedKind<T>> MakeKind(std::string name, std::string group_path, std::string plural,
-                                       typename TypedKind<T>::DecodeFn fn,
-                                       std::map<std::string, T> StateData::*map) {
+                                       typename TypedKind<T>::DecodeFn fn, Map StateData::*member) {
   auto k = std::make_unique<TypedKind<T>>();
   k->name = std::move(name);
   k->group_path = std::move(group_path);
   k->plural = std::move(plural);
   k->decode = fn;
-  k->map = map;
+  k->map = [member](StateData& s) -> std::map<std::string, T>& { return Writable(s.*member); };
   k->key = [](const T& v) { return ObjectKey(v.ns, v.name); };
   return k;
 }

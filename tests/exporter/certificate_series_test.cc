@@ -147,9 +147,25 @@ TEST_P(CertificateSeriesCacheTest, EveryFieldTheFamiliesReadIsNoticed) {
     ExpectSameAsFresh(what);
     EXPECT_EQ(Cache().last_rendered(), 1u) << what;
   }
-  // A write elsewhere: every certificate is checked, none rendered.
+  // A write elsewhere: the certificates map's version stays, not one certificate is hashed.
   store_.Update([](StateData& d) { d.clock_skew_seconds = 0.5; });
   ExpectSameAsFresh("other state");
+  EXPECT_EQ(Cache().last_hashed(), 0u);
+  EXPECT_EQ(Cache().last_rendered(), 0u);
+  // A read of the certificates inside a write does not count as one.
+  store_.Update([](StateData& d) {
+    const auto& certs = d.certificates;
+    d.clock_skew_seconds = static_cast<double>(certs.size());
+  });
+  ExpectSameAsFresh("certificates read by a writer");
+  EXPECT_EQ(Cache().last_hashed(), 0u);
+  // Every certificate written, none changed (the source's classification): all hashed, none
+  // rendered.
+  store_.Update([](StateData& d) {
+    for (auto& [k, c] : d.certificates) c.failed_issuance_attempts += 0;
+  });
+  ExpectSameAsFresh("rewritten unchanged");
+  EXPECT_EQ(Cache().last_hashed(), 1500u);
   EXPECT_EQ(Cache().last_rendered(), 0u);
 }
 
