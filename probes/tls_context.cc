@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/handles.h"
 #include "common/x509.h"
 #include "probes/tls.h"
 
@@ -14,11 +15,9 @@ namespace {
 // A store of only the certificates in `pem`, each one an anchor (X509_V_FLAG_PARTIAL_CHAIN).
 Status LoadPemAnchors(SSL_CTX* ctx, const std::string& pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  X509_STORE* store = X509_STORE_new();
-  if (!bio || store == nullptr) {
-    X509_STORE_free(store);
-    return Error{"ca_pem: " + DrainOpenSslErrors()};
-  }
+  X509StorePtr owned(X509_STORE_new());
+  if (!bio || !owned) return Error{"ca_pem: " + DrainOpenSslErrors()};
+  X509_STORE* store = owned.release();
   SSL_CTX_set_cert_store(ctx, store);  // the context owns it from here
   int added = 0;
   while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
