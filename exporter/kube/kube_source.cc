@@ -1,5 +1,6 @@
 #include "exporter/kube/kube_source.h"
 
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <simdjson.h>
 
@@ -927,6 +928,13 @@ void KubeSource::RunWatcher(Watcher& w) {
     paginated_next = false;
     if (need_list) {
       Status s = ListOnce(w, rv);
+      // The parser's buffers grew to a whole list page (hundreds of KB, several times over in
+      // its structural index); the watch that follows parses one object per line.
+      w.parser = od::parser{};
+      // The pages' bodies and the parser's buffers are freed between the objects the list
+      // left in the heap; glibc keeps such pages until asked (malloc_trim returns every free
+      // page, not only the top of the heap).
+      malloc_trim(0);
       if (stop_) break;
       if (!s && absent()) continue;
       if (!s) {
