@@ -8,9 +8,8 @@
 
 #include "cmd/commands.h"
 #include "cmd/status_network.h"
+#include "cmd/status_session.h"
 #include "common/clock.h"
-#include "common/kube/client.h"
-#include "common/kube/kubeconfig.h"
 #include "config/config.h"
 #include "diagnose/gather.h"
 #include "diagnose/kube_reader.h"
@@ -39,32 +38,15 @@ bool WantColour() {
 }
 
 int RunStatus(const StatusArgs& a) {
-  Config config;
-  if (!a.config.empty()) {
-    auto loaded = LoadConfigFile(a.config);
-    if (!loaded) {
-      std::cerr << "certwatch status: " << loaded.error().message << "\n";
-      return 2;
-    }
-    config = std::move(*loaded);
-  }
-  const std::string kc_path = !a.kubeconfig.empty() ? a.kubeconfig : config.kubernetes.kubeconfig;
-  auto kc = ResolveKubeConfig(kc_path);
-  if (!kc) {
-    std::cerr << "certwatch status: " << kc.error().message << "\n";
+  auto session = OpenStatusSession(a.config, a.kubeconfig);
+  if (!session) {
+    std::cerr << "certwatch status: " << session.error().message << "\n";
     return 2;
   }
+  const Config& config = session->config;
   std::string ns = a.ns;
-  if (ns.empty()) ns = kc->namespace_.empty() ? "default" : kc->namespace_;
-  KubeClientOptions copts;
-  copts.request_timeout_ms = 30'000;
-  copts.user_agent = "certwatch-status";
-  auto client = KubeClient::Create(std::move(*kc), copts);
-  if (!client) {
-    std::cerr << "certwatch status: " << client.error().message << "\n";
-    return 2;
-  }
-  KubeClusterReader reader(**client, config.kubernetes.list_page_size);
+  if (ns.empty()) ns = session->context_namespace.empty() ? "default" : session->context_namespace;
+  KubeClusterReader reader(*session->client, config.kubernetes.list_page_size);
   ProbeNetworkChecker network(config);
   auto input = GatherDiagnosis(reader, a.no_probes ? nullptr : &network, config, ns, a.name);
   if (!input) {

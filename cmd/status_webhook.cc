@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "cmd/commands.h"
+#include "cmd/status_session.h"
 #include "common/clock.h"
 #include "common/kube/client.h"
-#include "common/kube/kubeconfig.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "config/address.h"
@@ -144,31 +144,16 @@ std::string Days(int64_t not_after, int64_t now) {
 }
 
 int RunStatusWebhook(const WebhookArgs& a) {
-  Config config;
-  if (!a.config.empty()) {
-    auto loaded = LoadConfigFile(a.config);
-    if (!loaded) {
-      std::cerr << "certwatch status webhook: " << loaded.error().message << "\n";
-      return 2;
-    }
-    config = std::move(*loaded);
-  }
-  auto kc = ResolveKubeConfig(!a.kubeconfig.empty() ? a.kubeconfig : config.kubernetes.kubeconfig);
-  if (!kc) {
-    std::cerr << "certwatch status webhook: " << kc.error().message << "\n";
+  auto session = OpenStatusSession(a.config, a.kubeconfig);
+  if (!session) {
+    std::cerr << "certwatch status webhook: " << session.error().message << "\n";
     return 2;
   }
-  KubeClientOptions copts;
-  copts.request_timeout_ms = 30'000;
-  copts.user_agent = "certwatch-status";
-  auto client = KubeClient::Create(std::move(*kc), copts);
-  if (!client) {
-    std::cerr << "certwatch status webhook: " << client.error().message << "\n";
-    return 2;
-  }
+  const Config& config = session->config;
+  KubeClient& client = *session->client;
   StateData state;
   for (const KindPath& k : kKinds) {
-    auto resp = (*client)->Do("GET", k.collection + a.name);
+    auto resp = client.Do("GET", k.collection + a.name);
     if (!resp) {
       std::cerr << "certwatch status webhook: " << resp.error().message << "\n";
       return 2;
@@ -195,7 +180,7 @@ int RunStatusWebhook(const WebhookArgs& a) {
               << a.name << "\"\n";
     return 2;
   }
-  if (Status s = ReadServices(**client, state, std::cerr); !s) {
+  if (Status s = ReadServices(client, state, std::cerr); !s) {
     std::cerr << "certwatch status webhook: " << s.error().message << "\n";
     return 2;
   }

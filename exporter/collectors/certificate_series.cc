@@ -226,7 +226,8 @@ void CertificateSeriesCache::Refresh(const std::map<std::string, CertificateStat
   // key comparison per certificate.
   It it = certs.begin();
   for (size_t j = 0; j < blocks_.size(); ++j) {
-    const It end = j + 1 < blocks_.size() ? certs.lower_bound(blocks_[j + 1].first_key) : certs.end();
+    const It end =
+        j + 1 < blocks_.size() ? certs.lower_bound(blocks_[j + 1].first_key) : certs.end();
     Pass& p = pass[j];
     p.begin = it;
     while (it != end) {

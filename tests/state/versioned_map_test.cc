@@ -40,9 +40,7 @@ TEST(VersionedMap, WritesMoveTheVersionReadsDoNot) {
 
   // Each access that could write moves it, whether or not it writes.
   std::set<uint64_t> seen = {v};
-  auto moved = [&](const char* what) {
-    EXPECT_TRUE(seen.insert(m.version()).second) << what;
-  };
+  auto moved = [&](const char* what) { EXPECT_TRUE(seen.insert(m.version()).second) << what; };
   m.begin();
   moved("begin");
   (void)m.find("a");
