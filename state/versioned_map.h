@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace certwatch {
@@ -60,7 +59,8 @@ class VersionedMap {
   operator const Map&() const noexcept { return map_; }  // NOLINT: reads like the map
   const_iterator begin() const noexcept { return map_.begin(); }
   const_iterator end() const noexcept { return map_.end(); }
-  const_iterator find(std::string_view key) const { return map_.find(std::string(key)); }
+  // Keys by const std::string&, as the map takes them: a string_view would cost a copy.
+  const_iterator find(const std::string& key) const { return map_.find(key); }
   const_iterator lower_bound(const std::string& key) const { return map_.lower_bound(key); }
   const V& at(const std::string& key) const { return map_.at(key); }
   size_t size() const noexcept { return map_.size(); }
@@ -75,7 +75,7 @@ class VersionedMap {
   }
   iterator begin() noexcept { return mutable_map().begin(); }
   iterator end() noexcept { return mutable_map().end(); }
-  iterator find(std::string_view key) { return mutable_map().find(std::string(key)); }
+  iterator find(const std::string& key) { return mutable_map().find(key); }
   V& at(const std::string& key) { return mutable_map().at(key); }
   V& operator[](const std::string& key) { return mutable_map()[key]; }
   V& operator[](std::string&& key) { return mutable_map()[std::move(key)]; }
